@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DEPS := $(VENV)/.deps-installed
+CHROMIUM := /usr/bin/chromium
+# Debian packages the project needs: Chromium for browser tests, a CJK font for rendering.
+APT_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: run test setup lint format bench browser clean
+
+run: setup
+	@$(PY) manage.py serve
+
+test: $(DEPS) browser lint
+	@$(PY) -m pytest -n $${ONESTOP_TEST_WORKERS:-2}
+
+setup: $(DEPS)
+	@mkdir -p var
+	@$(PY) manage.py migrate --noinput
+	@$(PY) manage.py load_demo
+
+lint: $(DEPS)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: $(DEPS)
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	@$(PY) bench/calendar.py
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found " + sys.version.split()[0] + ").")'
+	@$(PYTHON) -m venv $(VENV)
+
+$(DEPS): pyproject.toml | $(PY)
+	@echo "Installing dependencies into $(VENV) ..."
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+browser:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing (browser tests and fonts) ..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo"; else \
+	    echo "Cannot install$$missing: run 'sudo apt-get install -y$$missing' once, then 'make test' again." >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends$$missing >/dev/null \
+	    || { echo "apt-get install$$missing failed; see the output above." >&2; exit 1; }; \
+	fi
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing after installation." >&2; exit 1; }
+
+clean:
+	rm -rf $(VENV) var *.egg-info

@@ -1,0 +1,29 @@
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's checks (old password, strength, match) with our labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "当前密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password2"].label = "再次输入新密码"
+        self.fields[
+            "new_password1"
+        ].help_text = "至少 10 位，不能全是数字，不能与用户名相近或过于常见。"
+
+    def save(self, commit=True):
+        raise NotImplementedError("Use accounts.services.staff_password_change.")

@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from onestop.core.admin_site import RoleAdmin
+
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(RoleAdmin):
+    list_display = ["seq", "at", "action", "actor", "org_unit", "subject_type", "subject_id"]
+    list_filter = ["action"]
+    search_fields = ["subject_id", "actor__username"]
+    list_select_related = ["actor", "org_unit"]
+
+    def get_queryset(self, request):
+        scope = request.user.scope
+        qs = super().get_queryset(request)
+        if scope is None:
+            return qs.none()
+        in_scope = qs.filter(
+            org_unit__region__lft__gte=scope.lft, org_unit__region__lft__lte=scope.rgt
+        )
+        if scope.parent_id is None:
+            # System events (no acting unit) are visible only at the top of the tree.
+            return in_scope | qs.filter(org_unit__isnull=True)
+        return in_scope

@@ -1,0 +1,81 @@
+"""Append-only audit trail, each event chained to the previous one by an SM3 hash."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "auth.login", "登录"
+    LOGIN_FAILED = "auth.login_failed", "登录失败"
+    ACCOUNT_LOCKED = "auth.account_locked", "账号锁定"
+    LOGOUT = "auth.logout", "退出登录"
+    PASSWORD_CHANGE = "auth.password_change", "修改密码"
+    STAFF_CREATE = "staff.create", "新建工作人员账号"
+    STAFF_UPDATE = "staff.update", "修改工作人员账号"
+    REGIONS_LOAD = "regions.load", "导入行政区划"
+    PERSON_REGISTER = "person.register", "登记人员"
+    PERSON_REVEAL_ID = "person.reveal_id", "查看完整身份证号"
+    GUARDIAN_ADD = "person.guardian_add", "登记监护人或代理人"
+    CERTIFICATE_RECORD = "person.certificate_record", "登记残疾人证"
+    HOLIDAYS_LOAD = "calendar.holidays_load", "导入节假日安排"
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_role = models.CharField("角色", max_length=32, blank=True)
+    org_unit = models.ForeignKey(
+        "regions.OrgUnit",
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField("操作", max_length=48, choices=AuditAction.choices)
+    subject_type = models.CharField("对象类型", max_length=48, blank=True)
+    subject_id = models.CharField("对象编号", max_length=64, blank=True)
+    detail = models.JSONField("详情", default=dict)
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
+
+    class Meta:
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "at"]),
+            models.Index(fields=["actor", "at"]),
+            models.Index(fields=["action", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit events are append-only.")
+
+
+class AuditHead(models.Model):
+    """The chain's tip: one row, locked while an event is appended so two writers cannot fork it."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"

@@ -1,0 +1,168 @@
+"""Demo data for local use: 呼伦贝尔 staff accounts and about 50 generated persons.
+
+Deterministic (same people every time) and idempotent (loading twice adds nothing).
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from onestop.accounts.models import StaffUser
+from onestop.accounts.roles import Role
+from onestop.accounts.services import staff_user_create
+from onestop.people.identifiers import check_digit
+from onestop.people.models import DibaoCategory, Person, TekunCategory
+from onestop.people.services import (
+    certificate_record,
+    guardian_add,
+    person_find_by_id_number,
+    person_register,
+)
+from onestop.regions.models import OrgUnit, Region
+
+DEMO_PASSWORD = "Demo#2026-hlbe"  # noqa: S105 - printed for local use; load_demo refuses production
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    unit_code: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("hlr_window", "王晓梅", Role.WINDOW_CLERK, "cdpf-150702"),
+    DemoAccount("hlr_cdpf", "马建国", Role.CDPF_REVIEWER, "cdpf-150702"),
+    DemoAccount("zy_civil", "朱丽娜", Role.TOWNSHIP_CIVIL, "civil-150702001"),
+    DemoAccount("hlr_civil", "王振华", Role.COUNTY_CIVIL, "civil-150702"),
+    DemoAccount("hlr_medical", "刘海燕", Role.MEDICAL_OFFICER, "medical-150702"),
+    DemoAccount("hlr_hrss", "陈志强", Role.HRSS_OFFICER, "hrss-150702"),
+    DemoAccount("mzl_civil", "苏日娜", Role.COUNTY_CIVIL, "civil-150781"),
+    DemoAccount("hlbe_supervisor", "张文静", Role.SUPERVISOR, "gov-150700"),
+    DemoAccount("hlbe_admin", "巴特尔", Role.ADMIN, "gov-150700"),
+]
+
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁宋谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋"
+    "蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万"
+    "段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红梅鑫波斌宇浩凯健俊帆帅旭宁龙林欣"
+)
+MONGOLIAN = ["巴特尔", "其木格", "乌云", "斯琴", "额尔敦", "萨仁", "苏和", "图雅", "朝鲁", "阿拉坦"]
+COUNTIES = ["150702"] * 5 + ["150703", "150721", "150724", "150781", "150781", "150782", "150783"]
+RELATIONS = ["父亲", "母亲", "配偶", "儿子", "女儿", "兄弟", "姐妹"]
+
+
+def _id_number(rng: random.Random, county: str, birth: date, sex: str) -> str:
+    seq = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)
+    first17 = f"{county}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_digit(first17)
+
+
+def _name(rng: random.Random) -> str:
+    if rng.random() < 0.2:
+        return rng.choice(MONGOLIAN)
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _phone(rng: random.Random) -> str:
+    return (
+        rng.choice(["138", "139", "150", "151", "187", "189", "199"])
+        + f"{rng.randrange(10**8):08d}"
+    )
+
+
+def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:
+    out = []
+    for account in DEMO_ACCOUNTS:
+        exists = StaffUser.objects.filter(username=account.username).exists()
+        if not exists:
+            staff_user_create(
+                actor=None,
+                username=account.username,
+                display_name=account.display_name,
+                role=account.role,
+                org_unit=OrgUnit.objects.get(code=account.unit_code),
+                password=DEMO_PASSWORD,
+            )
+        out.append((account, not exists))
+    return out
+
+
+def load_demo_persons(count: int = 50, today: date | None = None) -> int:
+    """Register ``count`` generated persons; returns how many were new."""
+    today = today or date.today()
+    townships = {
+        c: list(Region.objects.filter(parent_id=c).order_by("code").values_list("code", flat=True))
+        for c in set(COUNTIES)
+    }
+    created = 0
+    for i in range(count):
+        rng = random.Random(f"onestop-demo-person-{i}")  # one stream per person: stable re-runs
+        county = COUNTIES[i % len(COUNTIES)]
+        # The first township of 海拉尔区 is 正阳街道, where the demo township officer works.
+        township = townships[county][0] if i % 3 == 0 else rng.choice(townships[county])
+        sex = rng.choice("MF")
+        birth = date(1940, 1, 1) + timedelta(
+            days=rng.randrange(0, (date(2016, 1, 1) - date(1940, 1, 1)).days)
+        )
+        number = _id_number(rng, county, birth, sex)
+        name = _name(rng)
+        phone = _phone(rng)
+        dibao = rng.choices(
+            [DibaoCategory.NONE, DibaoCategory.URBAN, DibaoCategory.RURAL], weights=[5, 3, 2]
+        )[0]
+        tekun = (
+            TekunCategory.DISPERSED
+            if dibao == DibaoCategory.NONE and rng.random() < 0.1
+            else TekunCategory.NONE
+        )
+        cert = rng.random() < 0.6
+        category, level = rng.randint(1, 7), rng.randint(1, 4)
+        issued = today - timedelta(days=rng.randrange(30, 3000))
+        guardian = (today - birth).days < 18 * 365 or (cert and category in (5, 6) and level <= 2)
+        guardian_name, guardian_phone = _name(rng), _phone(rng)
+        guardian_id = _id_number(
+            rng,
+            county,
+            date(1970 + rng.randrange(20), 1 + rng.randrange(12), 1 + rng.randrange(28)),
+            rng.choice("MF"),
+        )
+        address = f"{Region.objects.get(code=township).name}{rng.randint(1, 99)}号"
+        if person_find_by_id_number(Person.objects.all(), number):
+            continue
+        with transaction.atomic():
+            person = person_register(
+                actor=None,
+                name=name,
+                id_number=number,
+                hukou_region_code=township,
+                phone=phone,
+                address=address,
+                dibao_category=dibao,
+                tekun_category=tekun,
+            )
+            if cert:
+                certificate_record(
+                    actor=None,
+                    person=person,
+                    number=f"{number}{category}{level}",
+                    issue_date=issued,
+                )
+            if guardian:
+                guardian_add(
+                    actor=None,
+                    person=person,
+                    kind="guardian",
+                    name=guardian_name,
+                    id_number=guardian_id,
+                    relation=rng.choice(RELATIONS),
+                    phone=guardian_phone,
+                )
+        created += 1
+    return created

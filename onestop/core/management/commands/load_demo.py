@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from onestop.core.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_persons
+
+
+class Command(BaseCommand):
+    help = "Load demo staff accounts and generated persons (idempotent; refused in production)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("生产环境不能导入演示数据。")
+        accounts = load_demo_accounts()
+        persons = load_demo_persons()
+        self.stdout.write(f"演示数据已就绪（本次新增 {persons} 名人员）。仅供本地试用的演示账号：")
+        width = max(len(a.username) for a, _ in accounts)
+        for account, _new in accounts:
+            self.stdout.write(
+                f"  {account.username:<{width}}  {account.role.label:<8}  {account.display_name}"
+            )
+        self.stdout.write(f"  密码（所有演示账号）：{DEMO_PASSWORD}")

@@ -1,0 +1,29 @@
+import signal
+import subprocess
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the platform with a background task worker; Ctrl-C stops both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport, **options):
+        worker = subprocess.Popen([sys.executable, "manage.py", "run_huey", "--quiet"])
+        self.stdout.write(f"后台任务进程已启动（pid {worker.pid}）。按 Ctrl-C 停止服务。")
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGINT)
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+            self.stdout.write("服务已停止。")

@@ -1,0 +1,10 @@
+from django.shortcuts import render
+
+
+def forbidden(request, exception=None):
+    message = str(exception) if exception and str(exception) else "您无权进行此操作。"
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)

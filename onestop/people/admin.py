@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from onestop.core.admin_site import RoleAdmin
+
+from .models import Person
+from .selectors import persons_visible_to
+
+
+@admin.register(Person)
+class PersonAdmin(RoleAdmin):
+    """Read-only and scoped; the ID number is masked (admins have no reveal right)."""
+
+    list_display = ["name", "masked_id", "sex", "birth_date", "hukou_region", "dibao_category"]
+    list_filter = ["dibao_category", "tekun_category"]
+    search_fields = ["name"]
+    fields = [
+        "name",
+        "masked_id",
+        "sex",
+        "birth_date",
+        "hukou_region",
+        "address",
+        "phone",
+        "dibao_category",
+        "tekun_category",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return persons_visible_to(request.user)
+
+    @admin.display(description="身份证号")
+    def masked_id(self, obj):
+        return obj.id_number_masked

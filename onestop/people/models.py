@@ -1,0 +1,156 @@
+"""Person registry: applicants, their guardians or agents, and disability certificates.
+
+ID numbers are never stored in clear: ``*_cipher`` holds the encrypted value and ``*_index`` a keyed
+hash for exact look-up (see pii.py).
+"""
+
+from datetime import date
+
+from django.db import models
+
+from . import pii
+from .identifiers import CATEGORIES, LEVELS, mask_id_number
+
+ID_CONTEXT = "id_number"
+CERT_CONTEXT = "certificate_number"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class DibaoCategory(models.TextChoices):
+    NONE = "none", "无"
+    URBAN = "urban", "城镇"
+    RURAL = "rural", "农村"
+
+
+class TekunCategory(models.TextChoices):
+    NONE = "none", "无"
+    CENTRALIZED = "centralized", "集中供养"
+    DISPERSED = "dispersed", "分散供养"
+
+
+class EncryptedIdMixin(models.Model):
+    id_number_cipher = models.TextField(editable=False)
+    id_number_index = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def set_id_number(self, number: str) -> None:
+        self.id_number_cipher = pii.encrypt(number, context=f"{self._meta.label_lower}.id_number")
+        self.id_number_index = pii.blind_index(number, context=ID_CONTEXT)
+
+    @property
+    def id_number(self) -> str:
+        """The clear number: only for roles allowed to see it, and only via an audited reveal."""
+        return pii.decrypt(self.id_number_cipher, context=f"{self._meta.label_lower}.id_number")
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class Person(EncryptedIdMixin):
+    name = models.CharField("姓名", max_length=50)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    phone = models.CharField("联系电话", max_length=11, blank=True)
+    hukou_region = models.ForeignKey(
+        "regions.Region", verbose_name="户籍地", on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField("居住地址", max_length=200, blank=True)
+    dibao_category = models.CharField(
+        "低保类别", max_length=8, choices=DibaoCategory.choices, default=DibaoCategory.NONE
+    )
+    tekun_category = models.CharField(
+        "特困供养", max_length=12, choices=TekunCategory.choices, default=TekunCategory.NONE
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="person_unique_id_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, day: date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class GuardianKind(models.TextChoices):
+    GUARDIAN = "guardian", "监护人"
+    AGENT = "agent", "代理人"
+
+
+class Guardian(EncryptedIdMixin):
+    person = models.ForeignKey(
+        Person, verbose_name="被监护人", on_delete=models.PROTECT, related_name="guardians"
+    )
+    kind = models.CharField("类型", max_length=8, choices=GuardianKind.choices)
+    name = models.CharField("姓名", max_length=50)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    relation = models.CharField("与申请人关系", max_length=20)
+    phone = models.CharField("联系电话", max_length=11)
+    address = models.CharField("居住地", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "监护人或代理人"
+        verbose_name_plural = "监护人或代理人"
+        indexes = [models.Index(fields=["id_number_index"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", "有效"
+    EXPIRED = "expired", "已过期"
+    CANCELLED = "cancelled", "已注销"
+
+
+class Certificate(models.Model):
+    """第二代残疾人证."""
+
+    person = models.ForeignKey(
+        Person, verbose_name="持证人", on_delete=models.PROTECT, related_name="certificates"
+    )
+    number_cipher = models.TextField(editable=False)
+    number_index = models.CharField(max_length=64, editable=False, unique=True)
+    category = models.PositiveSmallIntegerField("残疾类别", choices=sorted(CATEGORIES.items()))
+    level = models.PositiveSmallIntegerField("残疾等级", choices=sorted(LEVELS.items()))
+    issue_date = models.DateField("发证日期")
+    valid_until = models.DateField("有效期至")
+    status = models.CharField(
+        "状态", max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
+
+    class Meta:
+        verbose_name = "残疾人证"
+        verbose_name_plural = "残疾人证"
+        ordering = ["-issue_date"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}{self.get_level_display()}"
+
+    def set_number(self, number: str) -> None:
+        self.number_cipher = pii.encrypt(number, context="people.certificate.number")
+        self.number_index = pii.blind_index(number, context=CERT_CONTEXT)
+
+    @property
+    def number(self) -> str:
+        return pii.decrypt(self.number_cipher, context="people.certificate.number")
+
+    @property
+    def number_masked(self) -> str:
+        number = self.number
+        return mask_id_number(number[:18]) + number[18:]

@@ -1,0 +1,122 @@
+"""Personal data at rest: authenticated encryption and a keyed index for exact look-up.
+
+Ciphertext tokens look like ``<key id>:<base64(nonce | ciphertext | tag)>``; the key id lets keys
+rotate (old tokens stay readable while new ones use the current key). The ``context`` string is
+bound in as associated data, so a token copied into another column or row kind fails to decrypt.
+"""
+
+import base64
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NONCE = 12
+TAG = 16
+KEY_BYTES = {"sm4-gcm": 16, "aes-256-gcm": 32}
+INDEX_HASHES = {"hmac-sm3": hashes.SM3, "hmac-sha256": hashes.SHA256}
+
+
+class DecryptionError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Keyring:
+    cipher: str
+    keys: dict[str, bytes]
+    current: str
+    index_key: bytes
+    index_hash: str
+
+
+@lru_cache(maxsize=8)
+def _keyring(cipher: str, keys: str, current: str, index_key: str, index_hash: str) -> Keyring:
+    if cipher not in KEY_BYTES:
+        raise ImproperlyConfigured("ONESTOP_PII_CIPHER must be sm4-gcm or aes-256-gcm.")
+    if index_hash not in INDEX_HASHES:
+        raise ImproperlyConfigured("ONESTOP_PII_INDEX_HASH must be hmac-sm3 or hmac-sha256.")
+    parsed: dict[str, bytes] = {}
+    for item in keys.split(","):
+        kid, _, hexkey = item.strip().partition(":")
+        try:
+            key = bytes.fromhex(hexkey)
+        except ValueError:
+            raise ImproperlyConfigured(f"ONESTOP_PII_KEYS: key {kid!r} is not hex.") from None
+        if not kid or len(key) != KEY_BYTES[cipher]:
+            raise ImproperlyConfigured(
+                f"ONESTOP_PII_KEYS: key {kid!r} must be {KEY_BYTES[cipher]} bytes for {cipher}."
+            )
+        parsed[kid] = key
+    current = current or next(iter(parsed))
+    if current not in parsed:
+        raise ImproperlyConfigured(f"ONESTOP_PII_KEY_ID {current!r} is not in ONESTOP_PII_KEYS.")
+    try:
+        ikey = bytes.fromhex(index_key)
+    except ValueError:
+        raise ImproperlyConfigured("ONESTOP_PII_INDEX_KEY must be hex.") from None
+    if len(ikey) < 16:
+        raise ImproperlyConfigured("ONESTOP_PII_INDEX_KEY must be at least 16 bytes.")
+    return Keyring(cipher, parsed, current, ikey, index_hash)
+
+
+def keyring() -> Keyring:
+    return _keyring(
+        settings.PII_CIPHER,
+        settings.PII_KEYS,
+        settings.PII_KEY_ID,
+        settings.PII_INDEX_KEY,
+        settings.PII_INDEX_HASH,
+    )
+
+
+def _seal(cipher: str, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    if cipher == "aes-256-gcm":
+        return AESGCM(key).encrypt(nonce, plaintext, aad)
+    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    return encryptor.update(plaintext) + encryptor.finalize() + encryptor.tag
+
+
+def _open(cipher: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+    if cipher == "aes-256-gcm":
+        return AESGCM(key).decrypt(nonce, sealed, aad)
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, sealed[-TAG:])).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    return decryptor.update(sealed[:-TAG]) + decryptor.finalize()
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    ring = keyring()
+    nonce = os.urandom(NONCE)
+    sealed = _seal(
+        ring.cipher, ring.keys[ring.current], nonce, plaintext.encode(), context.encode()
+    )
+    return f"{ring.current}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str, *, context: str) -> str:
+    ring = keyring()
+    kid, _, body = token.partition(":")
+    if kid not in ring.keys:
+        raise DecryptionError(f"unknown PII key id {kid!r}")
+    raw = base64.b64decode(body)
+    try:
+        plain = _open(ring.cipher, ring.keys[kid], raw[:NONCE], raw[NONCE:], context.encode())
+    except InvalidTag:
+        raise DecryptionError("PII token failed authentication") from None
+    return plain.decode()
+
+
+def blind_index(value: str, *, context: str) -> str:
+    """Keyed hash for exact-match look-up without storing the value in clear."""
+    ring = keyring()
+    mac = hmac.HMAC(ring.index_key, INDEX_HASHES[ring.index_hash]())
+    mac.update(context.encode() + b"\x00" + value.encode())
+    return mac.finalize().hex()

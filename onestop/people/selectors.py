@@ -1,0 +1,22 @@
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Person
+
+
+def persons_visible_to(user) -> QuerySet[Person]:
+    """Persons whose 户籍 lies in the user's region subtree; nothing for a user without a unit."""
+    scope = getattr(user, "scope", None)
+    if scope is None:
+        return Person.objects.none()
+    return Person.objects.filter(
+        hukou_region__lft__gte=scope.lft, hukou_region__lft__lte=scope.rgt
+    ).select_related("hukou_region")
+
+
+def person_get(user, pk) -> Person:
+    """One visible person; anything else is 404 so out-of-scope records are not even confirmed."""
+    person = persons_visible_to(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404("未找到该人员，或不在您的管辖范围内。")
+    return person

@@ -1,0 +1,206 @@
+"""Settings read from the environment.
+
+A first run needs nothing: SQLite in ./var, development-only secrets, a local task queue.
+``ONESTOP_ENV=production`` refuses to start until every secret is set to a real value.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("ONESTOP_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database and task queue live here
+
+ENV = os.environ.get("ONESTOP_ENV", "development")
+if ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured("ONESTOP_ENV must be development, production or test")
+PRODUCTION = ENV == "production"
+
+
+def _dev_secret(label: str, nbytes: int) -> str:
+    # Deterministic so a developer's data stays readable across restarts; refused in production.
+    return hashlib.sha256(f"onestop-development-only:{label}".encode()).hexdigest()[: nbytes * 2]
+
+
+DEV_SECRETS = {
+    "ONESTOP_SECRET_KEY": _dev_secret("django", 32),
+    "ONESTOP_PII_KEYS": "dev1:" + _dev_secret("pii-sm4", 16),
+    "ONESTOP_PII_INDEX_KEY": _dev_secret("pii-index", 32),
+}
+
+
+def _secret(name: str) -> str:
+    value = os.environ.get(name, "")
+    if PRODUCTION and (not value or value == DEV_SECRETS[name]):
+        raise ImproperlyConfigured(
+            f"{name} must be set to a real secret when ONESTOP_ENV=production "
+            "(see README.md, 'Deploying')."
+        )
+    return value or DEV_SECRETS[name]
+
+
+SECRET_KEY = _secret("ONESTOP_SECRET_KEY")
+DEBUG = not PRODUCTION and os.environ.get("ONESTOP_DEBUG", "1") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("ONESTOP_ALLOWED_HOSTS", "").split(",") if h]
+if not PRODUCTION:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver"]
+elif not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ONESTOP_ALLOWED_HOSTS must list the public host names.")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ONESTOP_CSRF_ORIGINS", "").split(",") if o]
+
+# Personal data at rest (see onestop/people/pii.py).
+PII_CIPHER = os.environ.get("ONESTOP_PII_CIPHER", "sm4-gcm")
+PII_KEYS = _secret("ONESTOP_PII_KEYS")
+PII_KEY_ID = os.environ.get("ONESTOP_PII_KEY_ID", "")
+PII_INDEX_KEY = _secret("ONESTOP_PII_INDEX_KEY")
+PII_INDEX_HASH = os.environ.get("ONESTOP_PII_INDEX_HASH", "hmac-sm3")
+
+INSTALLED_APPS = [
+    "onestop.apps.OnestopAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "onestop.core",
+    "onestop.audit",
+    "onestop.regions",
+    "onestop.accounts",
+    "onestop.people",
+    "onestop.policy",
+    "onestop.workbench",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "onestop.urls"
+WSGI_APPLICATION = "onestop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "onestop" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'onestop.sqlite3'}"),
+        conn_max_age=int(os.environ.get("ONESTOP_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN, so two
+    # writers queue instead of failing halfway through a transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("ONESTOP_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    HUEY = {
+        "name": "onestop",
+        "huey_class": "huey.RedisHuey",
+        "connection": {"url": REDIS_URL},
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    HUEY = {
+        "name": "onestop",
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+AUTH_USER_MODEL = "accounts.StaffUser"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "workbench:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Consecutive failed logins before an account is locked, and for how long.
+LOGIN_MAX_FAILURES = int(os.environ.get("ONESTOP_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCK_MINUTES = int(os.environ.get("ONESTOP_LOGIN_LOCK_MINUTES", "15"))
+
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = Path(os.environ.get("ONESTOP_MEDIA_DIR", VAR_DIR / "media"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ONESTOP_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="workbench:home", permanent=False)),
+    path("accounts/", include("onestop.accounts.urls")),
+    path("workbench/", include("onestop.workbench.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "onestop.core.views.forbidden"
+handler404 = "onestop.core.views.not_found"

@@ -1,0 +1,84 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from onestop.people.identifiers import IdentifierError, parse_id_number
+from onestop.people.selectors import person_get, persons_visible_to
+from onestop.people.services import person_find_by_id_number, person_reveal_id
+
+PAGE_SIZE = 20
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "workbench/home.html",
+        {
+            "scope_name": user.scope.full_name() if user.scope else "",
+            "scope": user.scope,
+        },
+    )
+
+
+SEARCH_LIMIT = 50
+
+
+@login_required
+def person_list(request):
+    """GET lists everyone in scope, paginated; a search is POSTed so that ID numbers never end
+    up in URLs, browser history or access logs."""
+    visible = persons_visible_to(request.user)
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    context = {"query": query, "notice": ""}
+    if not query:
+        page = Paginator(visible.order_by("name", "pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context.update(page=page, results=page.object_list, total=page.paginator.count)
+        return render(request, "workbench/person_list.html", context)
+    if query[:1].isdigit():
+        try:
+            found = person_find_by_id_number(visible, parse_id_number(query).number)
+        except IdentifierError as exc:
+            context["notice"] = str(exc)
+            found = None
+        results = [found] if found else []
+    else:
+        results = list(
+            visible.filter(name__contains=query).order_by("name", "pk")[: SEARCH_LIMIT + 1]
+        )
+    context.update(
+        results=results[:SEARCH_LIMIT],
+        total=len(results[:SEARCH_LIMIT]),
+        truncated=len(results) > SEARCH_LIMIT,
+        page=None,
+    )
+    return render(request, "workbench/person_list.html", context)
+
+
+def _person_page(request, person, revealed_id=""):
+    return render(
+        request,
+        "workbench/person_detail.html",
+        {
+            "person": person,
+            "revealed_id": revealed_id,
+            "guardians": person.guardians.all(),
+            "certificates": person.certificates.all(),
+        },
+    )
+
+
+@login_required
+def person_detail(request, pk: int):
+    return _person_page(request, person_get(request.user, pk))
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk: int):
+    person = person_get(request.user, pk)
+    return _person_page(request, person, person_reveal_id(actor=request.user, person=person))

@@ -1,0 +1,63 @@
+import pytest
+
+from onestop.accounts.roles import Role
+from onestop.policy import calendar
+
+from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    # The platform calendar is cached per process; a test that loads a notice inside a
+    # rolled-back transaction must not leave it behind for the next test.
+    calendar.reset_cache()
+    yield
+    calendar.reset_cache()
+
+
+@pytest.fixture
+def hlr_clerk(db):
+    return factories.staff("t_hlr_window", Role.WINDOW_CLERK, "cdpf-150702", name="王晓梅")
+
+
+@pytest.fixture
+def hlr_civil(db):
+    return factories.staff("t_hlr_civil", Role.COUNTY_CIVIL, "civil-150702", name="王振华")
+
+
+@pytest.fixture
+def mzl_civil(db):
+    return factories.staff("t_mzl_civil", Role.COUNTY_CIVIL, "civil-150781", name="苏日娜")
+
+
+@pytest.fixture
+def hlbe_supervisor(db):
+    return factories.staff("t_hlbe_sup", Role.SUPERVISOR, "gov-150700", name="张文静")
+
+
+@pytest.fixture
+def hlbe_admin(db):
+    return factories.staff("t_hlbe_admin", Role.ADMIN, "gov-150700", name="巴特尔")
+
+
+@pytest.fixture
+def mzl_admin(db):
+    return factories.staff("t_mzl_admin", Role.ADMIN, "gov-150781", name="满洲里管理员")
+
+
+@pytest.fixture
+def hlr_person(db):
+    """A person with 户籍 in 正阳街道, 海拉尔区."""
+    return factories.person("150702001", name="李桂兰", phone="13847000001")
+
+
+@pytest.fixture
+def login(client):
+    def do(user, password=factories.PASSWORD):
+        response = client.post(
+            "/accounts/login/", {"username": user.username, "password": password}
+        )
+        assert response.status_code == 302, response.content.decode()
+        return client
+
+    return do

@@ -1,0 +1,43 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from onestop.accounts.models import StaffUser
+from onestop.audit.services import audit_verify
+from onestop.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from onestop.people.models import Certificate, DibaoCategory, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_idempotently_and_prints_the_accounts(capsys):
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    counts = (StaffUser.objects.count(), Person.objects.count(), Certificate.objects.count())
+    call_command("load_demo")
+    assert (
+        StaffUser.objects.count(),
+        Person.objects.count(),
+        Certificate.objects.count(),
+    ) == counts
+    assert counts[0] == len(DEMO_ACCOUNTS) and counts[1] == 50
+    assert all(a.username in first for a in DEMO_ACCOUNTS) and DEMO_PASSWORD in first
+    assert Person.objects.filter(hukou_region__code__startswith="150702").count() >= 10
+    assert Person.objects.exclude(dibao_category=DibaoCategory.NONE).exists()
+    assert {c.level for c in Certificate.objects.all()} == {1, 2, 3, 4}
+    assert audit_verify().ok
+
+
+def test_each_demo_account_signs_in_and_sees_its_name_and_unit(client):
+    call_command("load_demo", stdout=io.StringIO())
+    for account in DEMO_ACCOUNTS:
+        response = client.post(
+            "/accounts/login/",
+            {"username": account.username, "password": DEMO_PASSWORD},
+            follow=True,
+        )
+        page = response.content.decode()
+        assert account.display_name in page, account.username
+        assert StaffUser.objects.get(username=account.username).org_unit.name in page
+        client.post("/accounts/logout/")
