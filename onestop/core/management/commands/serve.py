@@ -17,9 +17,11 @@ class Command(BaseCommand):
         self.stdout.write(f"后台任务进程已启动（pid {worker.pid}）。按 Ctrl-C 停止服务。")
         try:
             call_command("runserver", addrport, use_reloader=False)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             pass
         finally:
+            # Ctrl-C reaches the worker too (same process group); wait for it undisturbed.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             if worker.poll() is None:
                 worker.send_signal(signal.SIGINT)
                 try:
