@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",
     "onestop.core",
     "onestop.audit",
     "onestop.regions",
@@ -165,6 +166,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Consecutive failed logins before an account is locked, and for how long.
 LOGIN_MAX_FAILURES = int(os.environ.get("ONESTOP_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("ONESTOP_LOGIN_LOCK_MINUTES", "15"))
+
+# Anonymous pre-screening requests per client address per minute (staff are not limited).
+PRESCREEN_ANON_PER_MINUTE = int(os.environ.get("ONESTOP_PRESCREEN_PER_MINUTE", "30"))
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from onestop.api import api
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workbench:home", permanent=False)),
     path("accounts/", include("onestop.accounts.urls")),
     path("workbench/", include("onestop.workbench.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
 
 handler403 = "onestop.core.views.forbidden"

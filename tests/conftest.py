@@ -1,18 +1,18 @@
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.policy import calendar
+from onestop.core import tablecache
 
 from . import factories
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar():
-    # The platform calendar is cached per process; a test that loads a notice inside a
-    # rolled-back transaction must not leave it behind for the next test.
-    calendar.reset_cache()
+def _fresh_configuration_caches():
+    # Calendar and rule parameters are cached per process; a test that changes them inside a
+    # rolled-back transaction must not leave its version behind for the next test.
+    tablecache.reset_all()
     yield
-    calendar.reset_cache()
+    tablecache.reset_all()
 
 
 @pytest.fixture

@@ -17,7 +17,11 @@ class AuditAction(models.TextChoices):
     PERSON_REVEAL_ID = "person.reveal_id", "查看完整身份证号"
     GUARDIAN_ADD = "person.guardian_add", "登记监护人或代理人"
     CERTIFICATE_RECORD = "person.certificate_record", "登记残疾人证"
+    SHARED_RECORD_UPSERT = "person.shared_record", "更新共享数据"
+    BENEFIT_RECORD = "person.benefit_record", "登记在享待遇"
     HOLIDAYS_LOAD = "calendar.holidays_load", "导入节假日安排"
+    RULE_PARAMETER_SAVE = "policy.parameter_save", "修改政策参数"
+    PROACTIVE_SCAN = "policy.proactive_scan", "免申即享筛查"
 
 
 class AuditEvent(models.Model):

@@ -5,7 +5,8 @@ Deterministic (same people every time) and idempotent (loading twice adds nothin
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -15,13 +16,16 @@ from onestop.accounts.services import staff_user_create
 from onestop.people.identifiers import check_digit
 from onestop.people.models import DibaoCategory, Person, TekunCategory
 from onestop.people.services import (
+    benefit_record,
     certificate_record,
     guardian_add,
     person_find_by_id_number,
     person_register,
+    shared_record_upsert,
 )
 from onestop.regions.models import OrgUnit, Region
 
+SHARED_AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
 DEMO_PASSWORD = "Demo#2026-hlbe"  # noqa: S105 - printed for local use; load_demo refuses production
 
 
@@ -134,6 +138,19 @@ def load_demo_persons(count: int = 50, today: date | None = None) -> int:
             rng.choice("MF"),
         )
         address = f"{Region.objects.get(code=township).name}{rng.randint(1, 99)}号"
+        age = (today - birth).days // 365
+        # What the departments' shared data says of this person (see policy.registry).
+        shared = {
+            "resident_medical": rng.random() < 0.9,
+            "long_term_care": cert and level <= 2 and rng.random() < 0.7,
+            "work_injury_nursing": rng.random() < 0.05,
+            "employee_pension": rng.random() < 0.15,
+            "resident_pension": rng.random() < 0.6,
+            "student": 6 <= age < 22 and rng.random() < 0.8,
+            "orphan_support": age < 18 and rng.random() < 0.1,
+            "deceased": False,
+        }
+        receives_living = cert and dibao != DibaoCategory.NONE and rng.random() < 0.5
         if person_find_by_id_number(Person.objects.all(), number):
             continue
         with transaction.atomic():
@@ -153,6 +170,23 @@ def load_demo_persons(count: int = 50, today: date | None = None) -> int:
                     person=person,
                     number=f"{number}{category}{level}",
                     issue_date=issued,
+                )
+            for fact, value in shared.items():
+                shared_record_upsert(
+                    actor=None,
+                    person=person,
+                    fact=fact,
+                    value=value,
+                    source="演示数据",
+                    source_time=SHARED_AS_OF,
+                )
+            if receives_living:
+                benefit_record(
+                    actor=None,
+                    person=person,
+                    kind="LIVING",
+                    monthly_amount=Decimal(100),
+                    start=issued.replace(day=1),
                 )
             if guardian:
                 guardian_add(

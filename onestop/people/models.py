@@ -154,3 +154,72 @@ class Certificate(models.Model):
     def number_masked(self) -> str:
         number = self.number
         return mask_id_number(number[:18]) + number[18:]
+
+
+class SharedRecord(models.Model):
+    """One fact about a person from an authoritative shared-data source (民政, 医保, 人社, …).
+
+    Rules read these through ``onestop.policy.registry``; a fact with no record is unknown.
+    """
+
+    class Fact(models.TextChoices):
+        DIBAO_UNTIL = "dibao_until", "低保终止日期"
+        DIBAO_MARGINAL = "dibao_marginal", "低保边缘家庭"
+        LOW_INCOME = "low_income", "低收入家庭"
+        ORPHAN_SUPPORT = "orphan_support", "孤儿或事实无人抚养儿童保障"
+        WORK_INJURY_NURSING = "work_injury_nursing", "工伤保险生活护理费"
+        EMPLOYEE_PENSION = "employee_pension", "职工基本养老保险"
+        RESIDENT_PENSION = "resident_pension", "城乡居民基本养老保险"
+        RESIDENT_MEDICAL = "resident_medical", "城乡居民基本医疗保险"
+        LONG_TERM_CARE = "long_term_care", "长期护理需要"
+        DECEASED = "deceased", "死亡"
+        IMPRISONED = "imprisoned", "服刑"
+        RETIRED_CADRE = "retired_cadre", "离休"
+        STUDENT = "student", "在校学生"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="shared_records")
+    fact = models.CharField("事实", max_length=32, choices=Fact.choices)
+    value = models.JSONField("值")  # bool, or an ISO date for dibao_until
+    source = models.CharField("来源", max_length=64)
+    source_time = models.DateTimeField("来源版本时间")
+
+    class Meta:
+        verbose_name = "共享数据"
+        verbose_name_plural = "共享数据"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "fact"], name="shared_record_person_fact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_fact_display()}：{self.value}"
+
+
+class Benefit(models.Model):
+    """A benefit or allowance the person receives (one of the matters, or an overlapping one)."""
+
+    class Kind(models.TextChoices):
+        LIVING = "LIVING", "困难残疾人生活补贴"
+        NURSING = "NURSING", "重度残疾人护理补贴"
+        PENSION = "PENSION", "城乡居民养老保险保费代缴"
+        OLD_AGE_LIVING = "old_age_living", "老年人生活补贴"
+        WORK_INJURY_LIVING = "work_injury_living", "因公致残生活补助"
+        RETIRED_CADRE_LIVING = "retired_cadre_living", "离休干部生活补贴"
+        OLD_AGE_NURSING = "old_age_nursing", "老年人护理补贴"
+        RETIRED_CADRE_NURSING = "retired_cadre_nursing", "离休干部护理费"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="benefits")
+    kind = models.CharField("类型", max_length=32, choices=Kind.choices)
+    monthly_amount = models.DecimalField("每月金额（元）", max_digits=10, decimal_places=2)
+    start = models.DateField("起始日期")
+    end = models.DateField("终止日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "在享待遇"
+        verbose_name_plural = "在享待遇"
+        indexes = [models.Index(fields=["person", "kind"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)

@@ -1,5 +1,6 @@
 import re
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,12 +14,14 @@ from .identifiers import IdentifierError, parse_certificate_number, parse_id_num
 from .models import (
     CERT_CONTEXT,
     ID_CONTEXT,
+    Benefit,
     Certificate,
     CertificateStatus,
     DibaoCategory,
     Guardian,
     GuardianKind,
     Person,
+    SharedRecord,
     TekunCategory,
 )
 
@@ -225,3 +228,65 @@ def person_reveal_id(*, actor, person: Person) -> str:
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.PERSON_REVEAL_ID, subject=person)
     return person.id_number
+
+
+def shared_record_upsert(
+    *, actor, person: Person, fact: str, value, source: str, source_time: datetime
+) -> SharedRecord | None:
+    """Record one authoritative fact; an older version never overwrites a newer one.
+
+    Returns the stored record, or None when the incoming version was older and ignored.
+    """
+    if fact not in SharedRecord.Fact.values:
+        raise ValidationError({"fact": [f"共享数据项“{fact}”不存在。"]})
+    if fact == SharedRecord.Fact.DIBAO_UNTIL:
+        if value is not None and not isinstance(value, date):
+            raise ValidationError({"value": ["低保终止日期应为日期。"]})
+        stored = value.isoformat() if value else None
+    elif isinstance(value, bool):
+        stored = value
+    else:
+        raise ValidationError({"value": ["该共享数据项的值应为“是”或“否”。"]})
+    with transaction.atomic():
+        record = SharedRecord.objects.select_for_update().filter(person=person, fact=fact).first()
+        if record is not None and record.source_time > source_time:
+            return None
+        if record is None:
+            record = SharedRecord(person=person, fact=fact)
+        record.value, record.source, record.source_time = stored, source, source_time
+        record.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.SHARED_RECORD_UPSERT,
+            subject=person,
+            detail={"fact": fact, "value": stored, "source": source},
+        )
+    return record
+
+
+def benefit_record(
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    monthly_amount: Decimal,
+    start: date,
+    end: date | None = None,
+) -> Benefit:
+    if kind not in Benefit.Kind.values:
+        raise ValidationError({"kind": ["待遇类型无效。"]})
+    if monthly_amount < 0:
+        raise ValidationError({"monthly_amount": ["每月金额不能为负数。"]})
+    if end is not None and end < start:
+        raise ValidationError({"end": ["终止日期不能早于起始日期。"]})
+    with transaction.atomic():
+        benefit = Benefit.objects.create(
+            person=person, kind=kind, monthly_amount=monthly_amount, start=start, end=end
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.BENEFIT_RECORD,
+            subject=person,
+            detail={"kind": kind, "monthly_amount": str(monthly_amount), "start": str(start)},
+        )
+    return benefit

@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from onestop.core.admin_site import RoleAdmin
+from onestop.regions.models import Region
 
 from .holidays import HolidayFileError, parse_holiday_file
-from .models import HolidayDay, HolidayNotice
-from .services import holiday_notice_load
+from .models import HolidayDay, HolidayNotice, RuleParameter
+from .parameters import SPEC
+from .services import holiday_notice_load, rule_parameter_check, rule_parameter_save
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -73,3 +76,96 @@ class HolidayNoticeAdmin(RoleAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/holiday_upload.html", context)
+
+
+class RuleParameterForm(forms.ModelForm):
+    key = forms.ChoiceField(label="参数", choices=[(k, s.label) for k, s in SPEC.items()])
+    value = forms.CharField(
+        label="取值", help_text="金额填元（如 100），比例填小数（如 0.7），开关填“是”或“否”。"
+    )
+
+    class Meta:
+        model = RuleParameter
+        fields = ["key", "region", "valid_from", "valid_to", "value", "example", "note"]
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        scope = getattr(actor, "scope", None)
+        self.fields["region"].queryset = scope.subtree() if scope else Region.objects.none()
+        if self.instance.pk:
+            self.initial["value"] = self.instance.value
+
+    def clean(self):
+        data = super().clean()
+        if {"key", "region", "valid_from"} <= set(data) and "value" in data:
+            try:
+                data["parsed"] = rule_parameter_check(
+                    key=data["key"],
+                    region=data["region"],
+                    valid_from=data["valid_from"],
+                    valid_to=data.get("valid_to"),
+                    value=data["value"],
+                    exclude_pk=self.instance.pk,
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+@admin.register(RuleParameter)
+class RuleParameterAdmin(RoleAdmin):
+    form = RuleParameterForm
+    list_display = ["label", "region", "valid_from", "valid_to", "value", "example", "updated_by"]
+    list_filter = ["key", "example"]
+    list_select_related = ["region", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    @admin.display(description="参数", ordering="key")
+    def label(self, obj):
+        return SPEC[obj.key].label if obj.key in SPEC else obj.key
+
+    def get_queryset(self, request):
+        scope = request.user.scope
+        qs = super().get_queryset(request)
+        if scope is None:
+            return qs.none()
+        # Parameters in force in the admin's region: its subtree and its ancestors (read-only).
+        return qs.filter(region__lft__lte=scope.rgt, region__rgt__gte=scope.lft)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class BoundForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, actor=request.user, **kw)
+
+        return BoundForm
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        scope = request.user.scope if self.has_module_permission(request) else None
+        if scope is None:
+            return False
+        return obj is None or scope.contains(obj.region)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = rule_parameter_save(
+            actor=request.user,
+            key=data["key"],
+            region=data["region"],
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+            value=data["value"],
+            example=data.get("example", False),
+            note=data.get("note", ""),
+            parameter=RuleParameter.objects.get(pk=obj.pk) if change else None,
+        )
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related is edited here."""

@@ -12,11 +12,12 @@ days precede it, and the list of working days itself, so ``add_working_days`` is
 """
 
 import threading
-import time
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+
+from onestop.core.tablecache import TableCache
 
 
 class WorkingDate(date):
@@ -121,10 +122,6 @@ class WorkingCalendar:
 
 # --- the platform calendar --------------------------------------------------------------------
 
-_RECHECK_SECONDS = 30.0
-_state: dict = {"calendar": None, "token": None, "checked": 0.0}
-_state_lock = threading.Lock()
-
 
 def chinese_calendar_days() -> tuple[dict[date, bool], set[int]]:
     """The day list and years covered by the ``chinese_calendar`` package."""
@@ -145,7 +142,7 @@ def build_platform_calendar() -> WorkingCalendar:
     return WorkingCalendar(days, years | table_years)
 
 
-def _token():
+def _notices_token():
     from django.db.models import Count, Max
 
     from .models import HolidayNotice
@@ -153,24 +150,16 @@ def _token():
     return tuple(HolidayNotice.objects.aggregate(n=Count("id"), t=Max("loaded_at")).values())
 
 
+_platform = TableCache(build_platform_calendar, _notices_token)
+
+
 def get_calendar() -> WorkingCalendar:
-    """The platform calendar, rebuilt when the notices table changes (checked every 30 s, so
-    a notice loaded in another process is picked up without a restart)."""
-    now = time.monotonic()
-    cal = _state["calendar"]
-    if cal is not None and now - _state["checked"] < _RECHECK_SECONDS:
-        return cal
-    with _state_lock:
-        token = _token()
-        if _state["calendar"] is None or token != _state["token"]:
-            _state["calendar"] = build_platform_calendar()
-            _state["token"] = token
-        _state["checked"] = now
-        return _state["calendar"]
+    """The platform calendar: the notices table, then chinese_calendar, then weekends."""
+    return _platform.get()
 
 
 def reset_cache() -> None:
-    _state.update(calendar=None, token=None, checked=0.0)
+    _platform.reset()
 
 
 def is_working_day(day: date) -> bool:

@@ -6,20 +6,9 @@ range query, and "is X inside Y" is two integer comparisons.
 
 from django.db import models
 
+from .enums import Department, Level
 
-class Level(models.TextChoices):
-    PROVINCE = "province", "自治区"
-    CITY = "city", "盟市"
-    COUNTY = "county", "旗县市区"
-    TOWNSHIP = "township", "苏木乡镇（街道）"
-
-
-class Department(models.TextChoices):
-    CDPF = "cdpf", "残联"
-    CIVIL = "civil", "民政"
-    MEDICAL = "medical", "医保"
-    HRSS = "hrss", "人社"
-    GOVSERVICE = "gov", "政务服务局"
+__all__ = ["Department", "Level", "OrgUnit", "Region"]
 
 
 class Region(models.Model):

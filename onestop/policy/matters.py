@@ -1,0 +1,22 @@
+from django.db import models
+
+from onestop.regions.enums import Department
+
+
+class Matter(models.TextChoices):
+    """The five matters (事项) of the one thing."""
+
+    CERT = "CERT", "残疾人证新办"
+    LIVING = "LIVING", "困难残疾人生活补贴"
+    NURSING = "NURSING", "重度残疾人护理补贴"
+    MEDICAL = "MEDICAL", "困难群众医疗救助手工（零星）报销"
+    PENSION = "PENSION", "城乡居民基本养老保险保费代缴"
+
+
+MATTER_DEPARTMENT = {
+    Matter.CERT: Department.CDPF,
+    Matter.LIVING: Department.CIVIL,
+    Matter.NURSING: Department.CIVIL,
+    Matter.MEDICAL: Department.MEDICAL,
+    Matter.PENSION: Department.HRSS,
+}
