@@ -31,6 +31,7 @@ format: $(DEPS)
 
 bench: setup
 	@$(PY) bench/calendar.py
+	@$(PY) bench/eligibility.py
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found " + sys.version.split()[0] + ").")'
