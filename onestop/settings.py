@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "onestop.accounts",
     "onestop.people",
     "onestop.policy",
+    "onestop.cases",
     "onestop.workbench",
 ]
 

@@ -6,3 +6,8 @@ from onestop.settings import HUEY
 # Argon2 at production cost would dominate the suite; hashing strength is not under test here.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: tests that run two threads at once need real connections and locks.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-onestop.sqlite3")}  # noqa: F405
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

@@ -61,3 +61,26 @@ def login(client):
         return client
 
     return do
+
+
+REFERENCE_MIGRATIONS = [
+    "onestop.regions.migrations.0002_load_inner_mongolia",
+    "onestop.policy.migrations.0002_load_official_holidays",
+    "onestop.policy.migrations.0004_inner_mongolia_default_parameters",
+    "onestop.cases.migrations.0002_default_chains",
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests commit for real and the database is emptied after each one; put back
+    the reference data the migrations load, by running those migrations' own loaders."""
+    import importlib
+
+    from django.apps import apps
+
+    from onestop.regions.models import Region
+
+    if not Region.objects.exists():
+        for name in REFERENCE_MIGRATIONS:
+            importlib.import_module(name).load(apps, None)

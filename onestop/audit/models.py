@@ -22,6 +22,23 @@ class AuditAction(models.TextChoices):
     HOLIDAYS_LOAD = "calendar.holidays_load", "导入节假日安排"
     RULE_PARAMETER_SAVE = "policy.parameter_save", "修改政策参数"
     PROACTIVE_SCAN = "policy.proactive_scan", "免申即享筛查"
+    CHAIN_VERSION_CREATE = "cases.chain_version", "新增办理流程版本"
+    APPLICATION_SUBMIT = "cases.submit", "提交申请"
+    APPLICATION_ACCEPT = "cases.accept", "受理"
+    APPLICATION_REFUSE = "cases.refuse", "不予受理"
+    APPLICATION_PROPOSE = "cases.propose", "主动推送申请"
+    APPLICATION_CONFIRM = "cases.confirm", "申请人确认"
+    APPLICATION_WITHDRAW = "cases.withdraw", "撤回申请"
+    APPLICATION_CONCLUDE = "cases.conclude", "全部事项办结"
+    APPLICATION_DELIVER = "cases.deliver", "送达结果"
+    STEP_CLAIM = "cases.step_claim", "认领"
+    STEP_ASSIGN = "cases.step_assign", "分派"
+    STEP_DECIDE = "cases.step_decide", "办理"
+    STEP_DUE_SOON = "cases.step_due_soon", "临期提醒"
+    STEP_OVERDUE = "cases.step_overdue", "超期"
+    MATTER_SUPPLY = "cases.supply", "补正材料"
+    MATTER_RESUME = "cases.resume", "恢复计时"
+    MATTER_PRESS = "cases.press", "督办"
 
 
 class AuditEvent(models.Model):

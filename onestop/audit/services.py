@@ -4,7 +4,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from django.db import models, transaction
-from django.utils import timezone
+
+from onestop.core import clock
 
 from .models import AuditAction, AuditEvent, AuditHead
 
@@ -48,7 +49,7 @@ def audit_record(
         real_actor = actor if getattr(actor, "pk", None) else None
         event = AuditEvent(
             seq=head.seq + 1,
-            at=timezone.now(),
+            at=clock.now(),
             actor=real_actor,
             actor_role=getattr(real_actor, "role", "") or "",
             org_unit_id=getattr(real_actor, "org_unit_id", None),

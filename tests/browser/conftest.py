@@ -5,11 +5,6 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from onestop.policy.holidays import load_bundled
-from onestop.policy.models import HolidayDay, HolidayNotice
-from onestop.regions.loader import load_regions
-from onestop.regions.models import OrgUnit, Region
-
 CHROMIUM = os.environ.get("ONESTOP_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -19,12 +14,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Live-server tests commit for real and the database is emptied after each one; put the
-    reference data the migrations load (regions, org units, holidays) back before each."""
-    if not Region.objects.exists():
-        load_regions(Region, OrgUnit)
-        load_bundled(HolidayNotice, HolidayDay)
+def _reference(reference_data):
+    """Every live-server test needs the reference data back after the previous one's flush."""
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,70 @@
+"""What staff may see of applications, and the officer's queue."""
+
+from django.db.models import Q, QuerySet
+
+from onestop.core import clock
+from onestop.policy import calendar
+
+from .models import Alert, Application, Matter, Step
+
+QUEUE_TABS = {
+    "mine": "我的待办",
+    "unclaimed": "本单位未认领",
+    "due_soon": "临期",
+    "overdue": "超期",
+    "done": "已办",
+    "pressed": "被督办",
+}
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """Window and supervisors see their region's applications; department officers see the
+    ones with a step at their unit."""
+    scope = getattr(user, "scope", None)
+    if scope is None:
+        return Application.objects.none()
+    in_region = Application.objects.filter(
+        township__lft__gte=scope.lft, township__lft__lte=scope.rgt
+    )
+    if user.role in ("window_clerk", "supervisor", "admin"):
+        return in_region
+    return in_region.filter(matters__steps__unit_id=user.org_unit_id).distinct()
+
+
+def open_steps_for(user) -> QuerySet[Step]:
+    """Steps this officer's unit and role must act on now."""
+    return Step.objects.filter(
+        unit_id=user.org_unit_id,
+        role=user.role,
+        status=Step.Status.ACTIVE,
+        matter__status=Matter.Status.IN_PROGRESS,
+    )
+
+
+def queue(user, tab: str = "mine") -> QuerySet[Step]:
+    """One tab of the officer's queue, earliest due first (served by the (unit, status, due)
+    index; the caller paginates)."""
+    today = clock.today()
+    base = open_steps_for(user)
+    if tab == "mine":
+        qs = base.filter(Q(assignee=user) | Q(assignee__isnull=True))
+    elif tab == "unclaimed":
+        qs = base.filter(assignee__isnull=True)
+    elif tab == "due_soon":
+        qs = base.filter(due_date__gte=today, due_date__lte=calendar.add_working_days(today, 1))
+    elif tab == "overdue":
+        qs = base.filter(due_date__lt=today)
+    elif tab == "done":
+        return (
+            Step.objects.filter(decided_by=user)
+            .select_related("matter__application__applicant", "unit")
+            .order_by("-decided_at")
+        )
+    elif tab == "pressed":
+        pressed = Alert.objects.filter(unit_id=user.org_unit_id, kind=Alert.Kind.PRESSED).values(
+            "step_id"
+        )
+        qs = base.filter(pk__in=pressed)
+    else:
+        raise ValueError(tab)
+    return qs.select_related("matter__application__applicant", "unit").order_by("due_date", "pk")

@@ -1,0 +1,82 @@
+"""An application's history in plain words, read from its audit events."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from onestop.audit.models import AuditAction, AuditEvent
+from onestop.policy.matters import Matter as MatterType
+
+from .chains import Outcome
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    who: str  # person and unit, or 系统
+    text: str
+
+
+def _matter(detail) -> str:
+    kind = detail.get("matter")
+    return MatterType(kind).label if kind in MatterType.values else ""
+
+
+def _text(event: AuditEvent) -> str:
+    d = event.detail or {}
+    a = event.action
+    if a == AuditAction.APPLICATION_SUBMIT:
+        names = "、".join(MatterType(k).label for k in d.get("matters", []))
+        return f"提交申请：{names}"
+    if a == AuditAction.APPLICATION_ACCEPT:
+        return f"受理，全部事项办结期限 {d.get('due')}"
+    if a == AuditAction.STEP_DECIDE:
+        text = f"{_matter(d)}·{d.get('step')}：{Outcome.LABELS.get(d.get('outcome'), '')}"
+        if d.get("reason"):
+            text += f"（理由：{d['reason']}）"
+        if d.get("missing"):
+            text += f"，需补正：{'、'.join(d['missing'])}"
+        if d.get("to"):
+            text += f"，转至{d['to']}"
+        return text + f"（环节期限 {d.get('due')}）"
+    if a == AuditAction.MATTER_SUPPLY:
+        return f"{_matter(d)}：已补正材料，计时恢复（暂停 {d.get('stopped_days')} 个工作日），期限顺延至 {d.get('due')}"
+    if a == AuditAction.MATTER_RESUME:
+        return f"{_matter(d)}：残疾人证已核发，自动继续办理，期限 {d.get('due')}"
+    if a == AuditAction.MATTER_PRESS:
+        return f"{_matter(d)}：督办{d.get('unit')}（{d.get('message')}）"
+    if a in (AuditAction.STEP_OVERDUE, AuditAction.STEP_DUE_SOON):
+        state = "已超期" if a == AuditAction.STEP_OVERDUE else "即将到期"
+        return f"{_matter(d)}·{d.get('step')}{state}（期限 {d.get('due')}）"
+    if a == AuditAction.STEP_CLAIM:
+        return f"{_matter(d)}·{d.get('step')}：认领"
+    if a == AuditAction.STEP_ASSIGN:
+        return f"{_matter(d)}·{d.get('step')}：分派给同事"
+    if a == AuditAction.APPLICATION_REFUSE:
+        return f"不予受理（理由：{d.get('reason')}）"
+    if a == AuditAction.APPLICATION_WITHDRAW:
+        return "申请人撤回申请"
+    if a == AuditAction.APPLICATION_CONCLUDE:
+        return "全部事项办结，等待一次送达"
+    if a == AuditAction.APPLICATION_DELIVER:
+        return "办理结果已一次送达"
+    if a == AuditAction.APPLICATION_PROPOSE:
+        return f"平台发现可享受{_matter(d)}，主动推送，等待本人确认"
+    if a == AuditAction.APPLICATION_CONFIRM:
+        return "申请人确认办理"
+    return event.get_action_display()
+
+
+def timeline(application) -> list[Entry]:
+    events = (
+        AuditEvent.objects.filter(subject_type="cases.application", subject_id=str(application.pk))
+        .select_related("actor", "org_unit")
+        .order_by("seq")
+    )
+    return [
+        Entry(
+            e.at,
+            f"{e.org_unit.name} {e.actor.display_name}" if e.actor and e.org_unit else "系统",
+            _text(e),
+        )
+        for e in events
+    ]

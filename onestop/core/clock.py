@@ -1,0 +1,31 @@
+"""The platform's notion of now, in one place.
+
+Everything that stamps a time or computes a deadline asks here, so a test (or a replay of
+past events) can pin the date with ``frozen`` instead of waiting for a holiday to come round.
+"""
+
+import contextlib
+import contextvars
+from datetime import date, datetime
+
+from django.utils import timezone
+
+_pinned: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("pinned", default=None)
+
+
+def now() -> datetime:
+    return _pinned.get() or timezone.now()
+
+
+def today() -> date:
+    return timezone.localdate(now())
+
+
+@contextlib.contextmanager
+def frozen(moment: datetime):
+    """Pin now() to an aware datetime for the duration of the block."""
+    token = _pinned.set(moment)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)

@@ -1,0 +1,99 @@
+"""Two people acting at the same moment, on real connections (SQLite file or PostgreSQL)."""
+
+import threading
+from datetime import UTC, date, datetime, time
+
+import pytest
+from django.db import connection
+
+from onestop.accounts.roles import Role
+from onestop.audit.models import AuditAction, AuditEvent
+from onestop.audit.services import audit_verify
+from onestop.cases import services as cs
+from onestop.cases.chains import Outcome
+from onestop.cases.models import Application, Step
+from onestop.core import clock
+
+from . import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+DAY = datetime.combine(date(2026, 11, 2), time(10), tzinfo=UTC)
+
+
+def run_together(*actions):
+    """Start the actions at the same instant in their own threads; return what each returned
+    or raised."""
+    barrier = threading.Barrier(len(actions))
+    results: list = [None] * len(actions)
+
+    def runner(i, action):
+        try:
+            barrier.wait()
+            with clock.frozen(DAY):
+                results[i] = action()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(actions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def setup(reference_data):
+    clerk = factories.staff("cc_clerk", Role.WINDOW_CLERK, "cdpf-150702")
+    one = factories.staff("cc_one", Role.CDPF_REVIEWER, "cdpf-150702", name="马建国")
+    two = factories.staff("cc_two", Role.CDPF_REVIEWER, "cdpf-150702", name="李娜")
+    person = factories.person("150702001", name="其木格", birth=date(1975, 3, 3))
+    return clerk, one, two, person
+
+
+def _submit(clerk, person, key=None):
+    with clock.frozen(DAY):
+        return cs.application_submit(
+            actor=clerk,
+            channel="window",
+            applicant=person,
+            matters=["CERT"],
+            delivery="pickup",
+            consent_given=True,
+            sensitive_consent_given=True,
+            idempotency_key=key,
+        )
+
+
+def test_two_officers_deciding_one_step_at_once_exactly_one_wins(setup):
+    clerk, one, two, person = setup
+    app = _submit(clerk, person)
+    with clock.frozen(DAY):
+        cs.application_accept(actor=clerk, application=app)
+    step = Step.objects.get(matter__application=app, status=Step.Status.ACTIVE)
+    decision = cs.Decision(Outcome.APPROVE)
+    results = run_together(
+        lambda: cs.step_decide(actor=one, step=step, decision=decision),
+        lambda: cs.step_decide(actor=two, step=step, decision=decision),
+    )
+    wins = [r for r in results if isinstance(r, Step)]
+    losses = [r for r in results if isinstance(r, cs.Conflict)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    assert "已由" in str(losses[0]) and "请刷新后查看" in str(losses[0])
+    assert AuditEvent.objects.filter(action=AuditAction.STEP_DECIDE).count() == 1
+    assert Step.objects.filter(matter__application=app, status=Step.Status.ACTIVE).count() == 1
+    assert audit_verify().ok
+
+
+def test_the_same_submit_sent_twice_at_once_makes_one_application(setup):
+    clerk, _, _, person = setup
+    results = run_together(
+        lambda: _submit(clerk, person, key="same-request"),
+        lambda: _submit(clerk, person, key="same-request"),
+    )
+    assert all(isinstance(r, Application) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert Application.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.APPLICATION_SUBMIT).count() == 1
