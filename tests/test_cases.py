@@ -681,3 +681,59 @@ def test_a_proactive_finding_becomes_an_application_confirmed_with_zero_trips(st
         "平台发现可享受困难残疾人生活补贴，主动推送，等待本人确认",
         "申请人确认办理",
     ]
+
+
+def test_open_findings_are_proposed_once(staff, applicant):
+    from onestop.cases.tasks import proactive_propose_daily
+    from onestop.policy.services import proactive_scan
+
+    certificate_record(
+        actor=None, person=applicant, number=applicant.id_number + "41", issue_date=date(2025, 1, 1)
+    )
+    proactive_scan(day=date(2026, 11, 2))
+    with at(date(2026, 11, 2)):
+        assert proactive_propose_daily.call_local() == 3  # LIVING, NURSING, PENSION
+        assert cs.proactive_propose_open() == 0
+    assert (
+        Application.objects.filter(channel="proactive", status="pending_confirmation").count() == 3
+    )
+
+
+def test_admin_adds_a_chain_version_for_a_region(client, login, hlbe_admin):
+    import json
+
+    login(hlbe_admin)
+    definition = DEFAULT_CHAINS["PENSION"].to_json()
+    definition["steps"][0]["days"] = 1
+    form = {
+        "matter": "PENSION",
+        "region": "150702",
+        "definition": json.dumps(definition, ensure_ascii=False),
+    }
+    response = client.post("/admin/cases/chainversion/add/", form)
+    assert response.status_code == 302, response.content.decode()
+    created = ChainVersion.objects.get(region_id="150702", matter="PENSION")
+    assert created.version == 1 and created.created_by == hlbe_admin
+    bad = {**form, "definition": json.dumps({"days": 5, "steps": []})}
+    page = client.post("/admin/cases/chainversion/add/", bad).content.decode()
+    assert "不能为空" in page
+    # Saving an existing version adds the next one and leaves the old one as it was.
+    response = client.post(f"/admin/cases/chainversion/{created.pk}/change/", form)
+    assert response.status_code == 302
+    assert list(
+        ChainVersion.objects.filter(region_id="150702")
+        .values_list("version", flat=True)
+        .order_by("version")
+    ) == [1, 2]
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.CHAIN_VERSION_CREATE, actor=hlbe_admin).count()
+        == 2
+    )
+
+
+def test_the_periodic_sweep_runs(staff, applicant):
+    from onestop.cases.tasks import clock_sweep_periodic
+
+    submit(staff, applicant, matters=["MEDICAL"], day=date(2026, 11, 2))
+    with at(date(2026, 11, 20)):
+        assert clock_sweep_periodic.call_local() == {"due_soon": 0, "overdue": 1}

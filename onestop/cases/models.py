@@ -210,6 +210,8 @@ class Step(models.Model):
             # The officer queue: a unit's open steps, by due date.
             models.Index(fields=["unit", "status", "due_date"]),
             models.Index(fields=["status", "due_date"]),
+            # The 已办 tab: what an officer decided, newest first.
+            models.Index(fields=["decided_by", "-decided_at"]),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ same result instead of acting twice.
 """
 
 import hashlib
+import logging
 import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from onestop.policy.services import prescreen
 from onestop.regions.enums import Level
 from onestop.regions.models import OrgUnit, Region
 
-from . import consent
+from . import consent, reference
 from .chains import ChainDef, Outcome, StepDef, parse_chain
 from .models import (
     Alert,
@@ -50,6 +51,7 @@ from .models import (
 )
 from .tracking import new_tracking_no
 
+log = logging.getLogger(__name__)
 CERT_DEPENDENT = {MatterType.LIVING, MatterType.NURSING, MatterType.PENSION}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {
@@ -69,23 +71,13 @@ class Conflict(CaseError):
 
 # --- chains ------------------------------------------------------------------------------------
 def chain_for(matter: str, region: Region) -> ChainVersion:
-    """The newest chain version of the nearest region (itself or an ancestor) that has one."""
-    found = (
-        ChainVersion.objects.filter(
-            matter=matter, region__lft__lte=region.lft, region__rgt__gte=region.rgt
-        )
-        .order_by("-region__lft", "-version")
-        .first()
-    )
+    """The chain version a new matter in this region starts on."""
+    found = reference.chain_id_for(matter, region.code)
     if found is None:
         raise CaseError(
             f"没有为该地区配置“{MatterType(matter).label}”的办理流程，请联系系统管理员。"
         )
-    return found
-
-
-def chain_def(version: ChainVersion) -> ChainDef:
-    return parse_chain(version.matter, version.definition)
+    return ChainVersion.objects.get(pk=found)
 
 
 def chain_version_create(*, actor, matter: str, region: Region, definition) -> ChainVersion:
@@ -105,22 +97,28 @@ def chain_version_create(*, actor, matter: str, region: Region, definition) -> C
             definition=definition,
             created_by=actor,
         )
+        transaction.on_commit(reference.chains.reset)
         audit_record(
             actor=actor,
             action=AuditAction.CHAIN_VERSION_CREATE,
             subject=version,
             detail={"matter": matter, "region": region.code, "version": version.version},
         )
+    reference.chains.reset()
     return version
 
 
 # --- routing -----------------------------------------------------------------------------------
-def _unit_for(step: StepDef, application: Application) -> OrgUnit:
-    region = application.township if step.level == Level.TOWNSHIP else application.county
-    unit = OrgUnit.objects.filter(department=step.department, region=region).first()
-    if unit is None:
+def _unit_for(step: StepDef, application: Application) -> int:
+    """The org unit (id) of the applicant's 户籍 township or county that acts on this step."""
+    township = step.level == Level.TOWNSHIP
+    found = reference.unit_id(
+        step.department, application.township_id if township else application.county_id
+    )
+    if found is None:
+        region = application.township if township else application.county
         raise CaseError(f"{region.name}没有设立办理“{step.name}”的单位，请联系系统管理员。")
-    return unit
+    return found
 
 
 def _can_act(actor, step: Step) -> bool:
@@ -309,7 +307,7 @@ def _create_application(*, applicant: Person, kinds: list[str], **fields) -> App
     application = Application(
         applicant=applicant,
         township=township,
-        county=township.parent,
+        county_id=township.parent_id,
         tracking_no=new_tracking_no(day),
         **{k: v for k, v in fields.items() if k != "actor"},
         created_by=fields.get("actor"),
@@ -324,19 +322,25 @@ def _create_application(*, applicant: Person, kinds: list[str], **fields) -> App
         claim=medical_claim(application.answers),
     )
     by_kind = {a.matter: a for a in result.assessments}
+    matters = []
     for kind in kinds:
-        chain = chain_for(kind, application.county)
-        definition = chain_def(chain)
-        for step in definition.steps:  # route every step now: a missing unit fails the submit
-            _unit_for(step, application)
-        a = by_kind[kind]
-        Matter.objects.create(
-            application=application,
-            kind=kind,
-            status=Matter.Status.PENDING,
-            chain=chain,
-            prescreen=_snapshot(a),
+        chain_id = reference.chain_id_for(kind, application.county_id)
+        if chain_id is None:
+            raise CaseError(
+                f"没有为该地区配置“{MatterType(kind).label}”的办理流程，请联系系统管理员。"
+            )
+        for step in reference.chain_definition(chain_id).steps:
+            _unit_for(step, application)  # route every step now: a missing unit fails the submit
+        matters.append(
+            Matter(
+                application=application,
+                kind=kind,
+                status=Matter.Status.PENDING,
+                chain_id=chain_id,
+                prescreen=_snapshot(by_kind[kind]),
+            )
         )
+    Matter.objects.bulk_create(matters)
     return application
 
 
@@ -395,26 +399,39 @@ def application_accept(*, actor, application: Application) -> Application:
         if app.status != Application.Status.SUBMITTED:
             raise CaseError(f"该申请当前状态为“{app.get_status_display()}”，不能受理。")
         today = clock.today()
-        app.status = Application.Status.IN_PROGRESS
-        app.accepted_at = clock.now()
-        app.save(update_fields=["status", "accepted_at"])
-        matters = list(app.matters.select_related("chain"))
+        matters = list(app.matters.all())
         kinds = {m.kind for m in matters}
-        holds_cert = HeldCertificate.objects.filter(
-            person_id=app.applicant_id, status="valid", valid_until__gte=today
-        ).exists()
+        holds_cert = (
+            MatterType.CERT not in kinds
+            or not kinds & CERT_DEPENDENT
+            or HeldCertificate.objects.filter(
+                person_id=app.applicant_id, status="valid", valid_until__gte=today
+            ).exists()
+        )
+        steps = []
         for matter in matters:
-            definition = chain_def(matter.chain)
+            definition = reference.chain_definition(matter.chain_id)
             matter.dispatched_on = today
             matter.due_date = calendar.add_working_days(today, definition.days)
-            if matter.kind in CERT_DEPENDENT and MatterType.CERT in kinds and not holds_cert:
+            if matter.kind in CERT_DEPENDENT and not holds_cert:
                 matter.status = Matter.Status.WAITING_CERT
                 matter.paused_on = today
             else:
                 matter.status = Matter.Status.IN_PROGRESS
-                _activate(matter, app, definition, 0, today)
-            matter.save()
-        _refresh_due(app)
+                steps.append(_new_step(matter, app, definition, 0, today))
+        # A few grouped UPDATEs: far cheaper than bulk_update's per-row CASE expressions.
+        groups: dict[tuple, list[int]] = {}
+        for m in matters:
+            groups.setdefault((m.status, m.due_date, m.paused_on), []).append(m.pk)
+        for (status, due, paused), pks in groups.items():
+            Matter.objects.filter(pk__in=pks).update(
+                status=status, due_date=due, paused_on=paused, dispatched_on=today
+            )
+        Step.objects.bulk_create(steps)
+        app.status = Application.Status.IN_PROGRESS
+        app.accepted_at = clock.now()
+        app.due_date = max(m.due_date for m in matters)
+        app.save(update_fields=["status", "accepted_at", "due_date"])
         audit_record(
             actor=actor,
             action=AuditAction.APPLICATION_ACCEPT,
@@ -451,7 +468,7 @@ def application_refuse(*, actor, application: Application, reason: str) -> Appli
 
 
 # --- steps -------------------------------------------------------------------------------------
-def _activate(
+def _new_step(
     matter: Matter,
     app: Application,
     definition: ChainDef,
@@ -460,14 +477,15 @@ def _activate(
     due: date | None = None,
     unit: OrgUnit | None = None,
 ) -> Step:
+    """An active step (unsaved) at the unit the chain routes it to, or ``unit``."""
     sdef = definition.steps[index]
-    return Step.objects.create(
+    return Step(
         matter=matter,
         index=index,
         code=sdef.code,
         name=sdef.name,
         role=sdef.role,
-        unit=unit or _unit_for(sdef, app),
+        unit_id=unit.pk if unit else _unit_for(sdef, app),
         status=Step.Status.ACTIVE,
         started_on=start,
         due_date=due or calendar.add_working_days(start, sdef.days),
@@ -560,7 +578,7 @@ def step_decide(*, actor, step: Step, decision: Decision) -> Step:
         app = _locked(matter.application)
         if matter.status != Matter.Status.IN_PROGRESS:
             raise CaseError(f"该事项当前为“{matter.get_status_display()}”，暂不能办理。")
-        definition = chain_def(matter.chain)
+        definition = reference.chain_definition(matter.chain_id)
         sdef = definition.steps[locked.index]
         if decision.outcome not in sdef.outcomes:
             raise ValidationError({"outcome": "该环节不能作出这一结论。"})
@@ -609,7 +627,7 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
             raise ValidationError({"transfer_to": "请选择同一部门的另一个单位。"})
         step.save()
         # The deadline travels with the work: a transfer does not restart the clock.
-        _activate(matter, app, definition, step.index, today, due=step.due_date, unit=target)
+        _new_step(matter, app, definition, step.index, today, due=step.due_date, unit=target).save()
         detail["to"] = target.name
         return detail
 
@@ -633,7 +651,7 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
     step.save()
     detail.update(step.data)
     if step.index + 1 < len(definition.steps):
-        _activate(matter, app, definition, step.index + 1, today)
+        _new_step(matter, app, definition, step.index + 1, today).save()
         matter.save(update_fields=["result"])
         return detail
     result = dict(matter.result)
@@ -717,7 +735,7 @@ def _resume_waiting(app: Application, today: date) -> None:
         )
         matter.prescreen = _snapshot(result.assessments[0])
         matter.save()
-        _activate(matter, app, chain_def(matter.chain), 0, today)
+        _new_step(matter, app, reference.chain_definition(matter.chain_id), 0, today).save()
         audit_record(
             actor=None,
             action=AuditAction.MATTER_RESUME,
@@ -750,15 +768,15 @@ def matter_supply(
         stopped = _resume(locked, today)
         locked.save()
         _store_materials(app, materials, step=returned)
-        _activate(
+        _new_step(
             locked,
             app,
-            chain_def(locked.chain),
+            reference.chain_definition(locked.chain_id),
             returned.index,
             today,
             due=calendar.add_working_days(returned.due_date, stopped),
             unit=returned.unit,
-        )
+        ).save()
         if in_person:
             app.trips += 1
             app.save(update_fields=["trips"])
@@ -924,17 +942,17 @@ def clock_sweep(*, day: date | None = None) -> dict[str, int]:
 
 
 # --- 免申即享 ------------------------------------------------------------------------------------
+def _proactive_key(finding) -> str:
+    # One application per finding (reopened findings get a new first_found, so a new one).
+    return f"proactive-{finding.pk}-{finding.first_found}"
+
+
 def application_propose(*, finding) -> Application:
     """Turn a proactive finding into an application waiting for the person's one confirmation."""
     with transaction.atomic():
-        open_app = Application.objects.filter(
-            applicant_id=finding.person_id,
-            channel=Channel.PROACTIVE,
-            status=Application.Status.PENDING_CONFIRMATION,
-            matters__kind=finding.matter,
-        ).first()
-        if open_app is not None:
-            return open_app
+        existing = Application.objects.filter(idempotency_key=_proactive_key(finding)).first()
+        if existing is not None:
+            return existing
         person = Person.objects.select_related("hukou_region__parent").get(pk=finding.person_id)
         if person.hukou_region.level != Level.TOWNSHIP:
             raise CaseError("户籍地未精确到苏木乡镇（街道），不能主动推送。")
@@ -944,7 +962,7 @@ def application_propose(*, finding) -> Application:
             kinds=[finding.matter],
             channel=Channel.PROACTIVE,
             status=Application.Status.PENDING_CONFIRMATION,
-            idempotency_key=f"proactive-{finding.pk}-{finding.first_found}",
+            idempotency_key=_proactive_key(finding),
             trips=0,
         )
         audit_record(
@@ -954,6 +972,24 @@ def application_propose(*, finding) -> Application:
             detail={"matter": finding.matter},
         )
     return app
+
+
+def proactive_propose_open() -> int:
+    """Propose an application for every open finding that has none yet; returns how many."""
+    from onestop.policy.models import ProactiveFinding
+
+    created = 0
+    findings = ProactiveFinding.objects.filter(status=ProactiveFinding.Status.OPEN)
+    for finding in findings.iterator():
+        if Application.objects.filter(idempotency_key=_proactive_key(finding)).exists():
+            continue
+        try:
+            application_propose(finding=finding)
+        except CaseError as exc:
+            log.warning("finding %s not proposed: %s", finding.pk, exc)
+            continue
+        created += 1
+    return created
 
 
 def application_confirm(
