@@ -165,12 +165,13 @@ def populate(matters: int, open_matters: int) -> None:
         Application.objects.bulk_create(apps, batch_size=per_batch)
         ms, steps = [], []
         for app in apps:
+            is_open = have + len(ms) < open_matters
             for kind in first:
                 ms.append(
                     Matter(
                         application=app,
                         kind=kind,
-                        status="in_progress",
+                        status="in_progress" if is_open else "approved",
                         chain_id=chains[kind],
                         due_date=app.due_date,
                     )
@@ -180,6 +181,7 @@ def populate(matters: int, open_matters: int) -> None:
             dept, role, at_township = first[m.kind]
             region = m.application.township_id if at_township else m.application.county_id
             due = date(2026, 10, 20) + timedelta(days=rng.randrange(60))
+            is_open = m.status == "in_progress"
             steps.append(
                 Step(
                     matter=m,
@@ -188,7 +190,8 @@ def populate(matters: int, open_matters: int) -> None:
                     name="环节",
                     role=role,
                     unit_id=units[(dept, region)],
-                    status="active",
+                    status="active" if is_open else "done",
+                    outcome="" if is_open else "approve",
                     started_on=date(2026, 10, 1),
                     due_date=due,
                 )

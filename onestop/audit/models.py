@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     MATTER_SUPPLY = "cases.supply", "补正材料"
     MATTER_RESUME = "cases.resume", "恢复计时"
     MATTER_PRESS = "cases.press", "督办"
+    MATERIAL_VIEW = "cases.material_view", "查看申请材料"
 
 
 class AuditEvent(models.Model):
@@ -61,7 +62,8 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    action = models.CharField("操作", max_length=48, choices=AuditAction.choices)
+    # No choices= here: new action codes must not need a schema migration each time.
+    action = models.CharField("操作", max_length=48)
     subject_type = models.CharField("对象类型", max_length=48, blank=True)
     subject_id = models.CharField("对象编号", max_length=64, blank=True)
     detail = models.JSONField("详情", default=dict)
@@ -78,7 +80,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.get_action_display()}"
+        return f"#{self.seq} {self.action_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -87,6 +89,13 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit events are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return AuditAction(self.action).label
+        except ValueError:
+            return self.action
 
 
 class AuditHead(models.Model):

@@ -217,10 +217,16 @@ class Step(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.get_status_display()}）"
 
+    @property
+    def outcome_label(self) -> str:
+        from .chains import Outcome
+
+        return Outcome.LABELS.get(self.outcome, "")
+
 
 class MaterialSource(models.TextChoices):
     UPLOAD = "upload", "上传或扫描"
-    ELICENCE = "elicence", "电子证照共享"
+    ELICENCE = "elicence", "电子证照或共享数据获取（免提交）"
     PAPER = "paper", "窗口核验原件"
 
 
@@ -249,7 +255,16 @@ class Material(models.Model):
         verbose_name_plural = "申请材料"
 
     def __str__(self) -> str:
-        return self.code
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from onestop.policy.materials import CATALOGUE
+
+        if self.code == "supplement":
+            return "补正材料"
+        found = CATALOGUE.get(self.code)
+        return found.name if found else self.code
 
 
 class Alert(models.Model):

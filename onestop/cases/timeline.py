@@ -21,14 +21,16 @@ def _matter(detail) -> str:
     return MatterType(kind).label if kind in MatterType.values else ""
 
 
-def _text(event: AuditEvent) -> str:
+def _text(event: AuditEvent, kinds) -> str:
     d = event.detail or {}
     a = event.action
     if a == AuditAction.APPLICATION_SUBMIT:
-        names = "、".join(MatterType(k).label for k in d.get("matters", []))
+        names = "、".join(
+            MatterType(k).label for k in d.get("matters", []) if kinds is None or k in kinds
+        )
         return f"提交申请：{names}"
     if a == AuditAction.APPLICATION_ACCEPT:
-        return f"受理，全部事项办结期限 {d.get('due')}"
+        return "受理" if kinds is not None else f"受理，全部事项办结期限 {d.get('due')}"
     if a == AuditAction.STEP_DECIDE:
         text = f"{_matter(d)}·{d.get('step')}：{Outcome.LABELS.get(d.get('outcome'), '')}"
         if d.get("reason"):
@@ -63,10 +65,11 @@ def _text(event: AuditEvent) -> str:
         return f"平台发现可享受{_matter(d)}，主动推送，等待本人确认"
     if a == AuditAction.APPLICATION_CONFIRM:
         return "申请人确认办理"
-    return event.get_action_display()
+    return event.action_label
 
 
-def timeline(application) -> list[Entry]:
+def timeline(application, kinds=None) -> list[Entry]:
+    """The history; with ``kinds``, only what concerns those matters (按需共享 for officers)."""
     events = (
         AuditEvent.objects.filter(subject_type="cases.application", subject_id=str(application.pk))
         .select_related("actor", "org_unit")
@@ -76,7 +79,8 @@ def timeline(application) -> list[Entry]:
         Entry(
             e.at,
             f"{e.org_unit.name} {e.actor.display_name}" if e.actor and e.org_unit else "系统",
-            _text(e),
+            _text(e, kinds),
         )
         for e in events
+        if kinds is None or (e.detail or {}).get("matter", next(iter(kinds), None)) in kinds
     ]

@@ -82,7 +82,9 @@ def person_register(
     parsed = errors.check("id_number", parse_id_number, id_number)
     phone = errors.check("phone", parse_mobile, phone) if phone else ""
     region = Region.objects.filter(code=(hukou_region_code or "").strip()).first()
-    if region is None:
+    if not (hukou_region_code or "").strip():
+        errors.add("hukou_region", "请选择户籍地。")
+    elif region is None:
         errors.add("hukou_region", f"户籍地区划代码“{hukou_region_code}”不存在。")
     if dibao_category not in DibaoCategory.values:
         errors.add("dibao_category", "低保类别只能是城镇、农村或无。")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import casework, intake, supervision, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -8,4 +8,23 @@ urlpatterns = [
     path("persons/", views.person_list, name="person_list"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("intake/", intake.start, name="intake"),
+    path("intake/register/", intake.register, name="intake_register"),
+    path("intake/<int:person_id>/", intake.application_form, name="intake_form"),
+    path("window/", supervision.window, name="window"),
+    path("queue/", casework.queue_page, name="queue"),
+    path("search/", casework.search, name="search"),
+    path("applications/<int:pk>/", casework.application_page, name="application"),
+    path("applications/<int:pk>/receipt/", intake.receipt, name="receipt"),
+    path("applications/<int:pk>/accept/", casework.accept, name="accept"),
+    path("applications/<int:pk>/refuse/", casework.refuse, name="refuse"),
+    path("applications/<int:pk>/deliver/", casework.deliver, name="deliver"),
+    path("applications/<int:pk>/reveal/", casework.reveal, name="application_reveal"),
+    path("matters/<int:pk>/", casework.matter_page, name="matter"),
+    path("matters/<int:pk>/decide/", casework.decide, name="decide"),
+    path("matters/<int:pk>/claim/", casework.claim, name="claim"),
+    path("matters/<int:pk>/supply/", casework.supply, name="supply"),
+    path("matters/<int:pk>/press/", casework.press, name="press"),
+    path("materials/<int:pk>/", casework.material, name="material"),
+    path("supervise/", supervision.supervise, name="supervise"),
 ]

@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from onestop.accounts.roles import Role
+from onestop.cases.selectors import open_steps_for
 from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.selectors import person_get, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_reveal_id
@@ -13,12 +15,14 @@ PAGE_SIZE = 20
 @login_required
 def home(request):
     user = request.user
+    officer = user.role not in (Role.WINDOW_CLERK, Role.SUPERVISOR, Role.ADMIN)
     return render(
         request,
         "workbench/home.html",
         {
             "scope_name": user.scope.full_name() if user.scope else "",
             "scope": user.scope,
+            "open_count": open_steps_for(user).count() if officer else None,
         },
     )
 

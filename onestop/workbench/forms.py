@@ -1,0 +1,180 @@
+from django import forms
+
+from onestop.cases.consent import CURRENT_VERSION, TEXTS
+from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery
+from onestop.people.identifiers import IdentifierError, parse_id_number
+from onestop.people.models import DibaoCategory, TekunCategory
+from onestop.policy.matters import Matter as MatterType
+from onestop.regions.models import Region
+
+
+class Form(forms.Form):
+    """A form whose "required" messages name the field, in words a clerk can read aloud."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = f"请填写{field.label}。"
+
+
+class IdLookupForm(Form):
+    id_number = forms.CharField(
+        label="申请人身份证号",
+        max_length=18,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "autofocus": True}
+        ),
+        help_text="18 位，最后一位可以是 X。",
+    )
+
+    def clean_id_number(self):
+        try:
+            return parse_id_number(self.cleaned_data["id_number"]).number
+        except IdentifierError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class PersonRegisterForm(Form):
+    # Not required here: the service checks every field at once and names each problem.
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=18, required=False)
+    township = forms.ChoiceField(label="户籍所在苏木乡镇（街道）", required=False)
+    phone = forms.CharField(label="联系电话（手机）", max_length=20, required=False)
+    address = forms.CharField(label="居住地址", max_length=200, required=False)
+    dibao_category = forms.ChoiceField(
+        label="低保类别", choices=DibaoCategory.choices, initial=DibaoCategory.NONE
+    )
+    tekun_category = forms.ChoiceField(
+        label="特困供养", choices=TekunCategory.choices, initial=TekunCategory.NONE
+    )
+
+    def __init__(self, *args, scope: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        townships = scope.subtree().filter(level="township").order_by("code")
+        self.fields["township"].choices = [("", "请选择")] + [(r.code, r.name) for r in townships]
+
+
+class IntakeForm(Form):
+    """一表申请 at the window: every matter on one form."""
+
+    matters = forms.MultipleChoiceField(
+        label="申请办理的事项", choices=MatterType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    representative = forms.ChoiceField(label="办理人", required=False)
+    authority_scope = forms.MultipleChoiceField(
+        label="代理权限",
+        choices=AuthorityScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    authority_until = forms.DateField(
+        label="代理有效期至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="代理人（非监护人）必填。",
+    )
+    communication_needs = forms.MultipleChoiceField(
+        label="沟通需要",
+        choices=CommunicationNeed.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="以后所有通知都按这里的选择发送。",
+    )
+    delivery = forms.ChoiceField(
+        label="结果送达方式", choices=Delivery.choices, widget=forms.RadioSelect
+    )
+    delivery_address = forms.CharField(label="邮寄地址", max_length=200, required=False)
+    living_reason = forms.CharField(
+        label="生活补贴申请理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    nursing_reason = forms.CharField(
+        label="护理补贴申请理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    consent_share = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["share"])
+    consent_sensitive = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["sensitive"])
+
+    BILLS = 3
+
+    def __init__(self, *args, guardians=(), materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["representative"].choices = [("", "申请人本人")] + [
+            (str(g.pk), f"{g.name}（{g.get_kind_display()}，{g.relation}）") for g in guardians
+        ]
+        self.fields["consent_share"].error_messages["required"] = "请确认申请人同意共享信息。"
+        self.fields["consent_sensitive"].error_messages["required"] = (
+            "请确认申请人同意处理敏感个人信息，否则无法办理。"
+        )
+        for i in range(1, self.BILLS + 1):
+            self.fields[f"bill_{i}_day"] = forms.DateField(
+                label=f"第 {i} 张票据日期",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields[f"bill_{i}_amount"] = forms.DecimalField(
+                label=f"第 {i} 张票据合规自付金额（元）",
+                required=False,
+                min_value=0,
+                decimal_places=2,
+            )
+            self.fields[f"bill_{i}_networked"] = forms.BooleanField(
+                label=f"第 {i} 张已在医院联网结算", required=False
+            )
+        self.material_fields = []
+        for need in materials:
+            if need.exempt:
+                continue
+            code = need.material.code
+            self.fields[f"paper_{code}"] = forms.BooleanField(
+                label=f"{need.material.name}：原件已核验", required=False
+            )
+            self.fields[f"file_{code}"] = forms.FileField(
+                label=f"{need.material.name}：上传扫描件或照片", required=False
+            )
+            self.material_fields.append((need, f"paper_{code}", f"file_{code}"))
+
+    def bills(self) -> list[dict]:
+        out = []
+        for i in range(1, self.BILLS + 1):
+            day, amount = (
+                self.cleaned_data.get(f"bill_{i}_day"),
+                self.cleaned_data.get(f"bill_{i}_amount"),
+            )
+            if day and amount is not None:
+                out.append(
+                    {
+                        "day": day.isoformat(),
+                        "policy_self_pay": str(amount),
+                        "networked": bool(self.cleaned_data.get(f"bill_{i}_networked")),
+                    }
+                )
+        return out
+
+    def clean(self):
+        data = super().clean()
+        for i in range(1, self.BILLS + 1):
+            if bool(data.get(f"bill_{i}_day")) != (data.get(f"bill_{i}_amount") is not None):
+                self.add_error(f"bill_{i}_amount", f"第 {i} 张票据的日期和金额要一起填写。")
+        return data
+
+
+class RefuseForm(Form):
+    reason = forms.CharField(
+        label="不予受理的理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PressForm(Form):
+    message = forms.CharField(
+        label="督办意见", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SupplyForm(Form):
+    file = forms.FileField(label="补正材料（扫描件或照片）", required=False)
+    paper = forms.BooleanField(label="原件已在窗口核验", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("paper"):
+            raise forms.ValidationError("请上传补正材料，或确认原件已核验。")
+        return data

@@ -1,0 +1,221 @@
+"""一窗受理: find or register the applicant, pre-screen, one form, accept, print the receipt."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from onestop.accounts.roles import Role
+from onestop.cases import services as cs
+from onestop.cases.models import MaterialSource
+from onestop.cases.selectors import applications_visible_to
+from onestop.core import clock
+from onestop.people.identifiers import CATEGORIES, LEVELS
+from onestop.people.selectors import person_get, persons_visible_to
+from onestop.people.services import person_find_by_id_number, person_register
+from onestop.policy.facts import FACT_LABELS, Facts
+from onestop.policy.facts import Certificate as HeldCertificate
+from onestop.policy.matters import MATTER_DEPARTMENT
+from onestop.policy.rules import Outcome
+from onestop.policy.services import prescreen
+
+from .forms import IdLookupForm, IntakeForm, PersonRegisterForm
+
+
+def window_only(view):
+    def wrapped(request, *args, **kwargs):
+        if request.user.role != Role.WINDOW_CLERK:
+            raise PermissionDenied("只有窗口受理员可以受理申请。")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def form_errors_from(form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's field errors on the form's fields (by name, or alias), else on the form."""
+    for field, messages_ in exc.message_dict.items():
+        field = (aliases or {}).get(field, field)
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@window_only
+@require_http_methods(["GET", "POST"])
+def start(request):
+    """Step 1: the applicant's ID number."""
+    form = IdLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["id_number"]
+        person = person_find_by_id_number(persons_visible_to(request.user), number)
+        if person is not None:
+            return redirect("workbench:intake_form", person.pk)
+        request.session["intake_id_number"] = number
+        return redirect("workbench:intake_register")
+    return render(request, "workbench/intake_start.html", {"form": form})
+
+
+@window_only
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """A person the registry does not know yet (only their ID number was typed so far)."""
+    initial = {"id_number": request.session.get("intake_id_number", "")}
+    form = PersonRegisterForm(request.POST or None, initial=initial, scope=request.user.scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = person_register(
+                actor=request.user,
+                name=data["name"],
+                id_number=data["id_number"],
+                hukou_region_code=data["township"],
+                phone=data["phone"],
+                address=data["address"],
+                dibao_category=data["dibao_category"],
+                tekun_category=data["tekun_category"],
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc, {"hukou_region": "township"})
+        else:
+            request.session.pop("intake_id_number", None)
+            messages.success(request, f"已登记{person.name}。")
+            return redirect("workbench:intake_form", person.pk)
+    return render(request, "workbench/intake_register.html", {"form": form})
+
+
+@window_only
+@require_http_methods(["GET", "POST"])
+def application_form(request, person_id: int):
+    """Step 2: what shared data knows, the pre-screening, and the one form."""
+    person = person_get(request.user, person_id)
+    result = prescreen(
+        facts=Facts(), region_code=person.hukou_region_id, day=clock.today(), person=person
+    )
+    suggested = [a.matter for a in result.assessments if a.outcome != Outcome.INELIGIBLE]
+    form = IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        guardians=person.guardians.all(),
+        materials=result.materials,
+        initial={"matters": suggested, "delivery": "pickup", "delivery_address": person.address},
+    )
+    if request.method == "POST" and form.is_valid():
+        application = _submit(request, person, form, result)
+        if application is not None:
+            return redirect("workbench:receipt", application.pk)
+    known = [
+        (FACT_LABELS[f], _fact_text(getattr(result.facts, f)))
+        for f in FACT_LABELS
+        if f in result.facts.shared and f != "hukou_path"
+    ]
+    return render(
+        request,
+        "workbench/intake_form.html",
+        {
+            "person": person,
+            "form": form,
+            "assessments": [(a, MATTER_DEPARTMENT[a.matter].label) for a in result.assessments],
+            "materials": result.materials,
+            "known": known,
+            "idempotency_key": uuid.uuid4().hex,
+        },
+    )
+
+
+def _fact_text(value) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, HeldCertificate):
+        kind = f"{CATEGORIES[value.category]}{LEVELS[value.level]}"
+        return f"{kind}，有效期至 {value.valid_until:%Y-%m-%d}"
+    labels = {
+        "none": "无",
+        "urban": "城镇",
+        "rural": "农村",
+        "centralized": "集中供养",
+        "dispersed": "分散供养",
+    }
+    return labels.get(str(value), str(value))
+
+
+def _submit(request, person, form, result):
+    data = form.cleaned_data
+    representative = (
+        person.guardians.filter(pk=data["representative"]).first()
+        if data["representative"]
+        else None
+    )
+    materials = []
+    for need, paper_field, file_field in form.material_fields:
+        upload = data.get(file_field)
+        if upload:
+            materials.append(
+                cs.MaterialIn(
+                    need.material.code,
+                    MaterialSource.UPLOAD,
+                    content=upload.read(),
+                    filename=upload.name,
+                )
+            )
+        elif data.get(paper_field):
+            materials.append(cs.MaterialIn(need.material.code, MaterialSource.PAPER))
+    for need in result.materials:
+        if need.exempt:
+            materials.append(
+                cs.MaterialIn(need.material.code, MaterialSource.ELICENCE, reference="共享")
+            )
+    answers = {
+        "living_reason": data["living_reason"],
+        "nursing_reason": data["nursing_reason"],
+        "medical_bills": form.bills(),
+    }
+    try:
+        application = cs.application_submit(
+            actor=request.user,
+            channel="window",
+            applicant=person,
+            matters=data["matters"],
+            delivery=data["delivery"],
+            delivery_address=data["delivery_address"],
+            consent_given=data["consent_share"],
+            sensitive_consent_given=data["consent_sensitive"],
+            communication_needs=data["communication_needs"],
+            representative=representative,
+            authority_scope=data["authority_scope"],
+            authority_until=data["authority_until"],
+            answers=answers,
+            materials=materials,
+            idempotency_key=request.POST.get("idempotency_key") or None,
+        )
+        return cs.application_accept(actor=request.user, application=application)
+    except ValidationError as exc:
+        form_errors_from(form, exc)
+    except cs.CaseError as exc:
+        form.add_error(None, str(exc))
+    return None
+
+
+@login_required
+def receipt(request, pk: int):
+    """受理回执: printable, with everything the applicant needs to follow the case."""
+    application = get_object_or_404(
+        applications_visible_to(request.user).select_related("applicant", "county", "township"),
+        pk=pk,
+    )
+    matters = application.matters.order_by("pk")
+    return render(
+        request,
+        "workbench/receipt.html",
+        {
+            "application": application,
+            "matters": matters,
+            "materials": application.materials.all(),
+            "follow_url": request.build_absolute_uri(reverse("workbench:home")).rsplit(
+                "/workbench/", 1
+            )[0],
+        },
+    )

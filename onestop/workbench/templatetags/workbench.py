@@ -1,0 +1,54 @@
+from django import template
+
+from onestop.core import clock
+from onestop.policy import calendar
+
+register = template.Library()
+
+
+@register.filter
+def countdown(due) -> str:
+    """剩余 N 个工作日 / 今天到期 / 已超期 N 个工作日, for a due date."""
+    if not due:
+        return "计时暂停"
+    left = calendar.working_days_between(clock.today(), due)
+    if left > 0:
+        return f"剩余 {left} 个工作日"
+    if left == 0:
+        return "今天到期"
+    return f"已超期 {-left} 个工作日"
+
+
+@register.filter
+def is_overdue(due) -> bool:
+    return bool(due) and due < clock.today()
+
+
+@register.filter
+def get(mapping, key):
+    """mapping[key] in a template (a form's field by name, a dict's value)."""
+    try:
+        return mapping[key]
+    except (KeyError, TypeError):
+        return None
+
+
+@register.filter
+def result_text(result: dict) -> str:
+    """A matter's result in words: the assessment, the amount, the certificate, the reason."""
+    from onestop.people.identifiers import CATEGORIES, LEVELS
+
+    if not result:
+        return ""
+    parts = []
+    if result.get("category") in CATEGORIES and result.get("level") in LEVELS:
+        parts.append(f"评定为{CATEGORIES[result['category']]}{LEVELS[result['level']]}")
+    if result.get("valid_until"):
+        parts.append(f"残疾人证有效期至 {result['valid_until']}")
+    if result.get("amount"):
+        parts.append(f"金额 {result['amount']} {result.get('unit', '')}".rstrip())
+    if result.get("adjusted"):
+        parts.append(f"（系统计算 {result.get('calculated')} 元，经办人调整）")
+    if result.get("reason"):
+        parts.append(f"理由：{result['reason']}")
+    return "；".join(parts)
