@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from onestop.core.admin_site import RoleAdmin
+from onestop.core.admin_site import EditingAdmin
 
 from . import services
 from .models import StaffUser
@@ -56,7 +56,7 @@ class StaffUserForm(forms.ModelForm):
 
 
 @admin.register(StaffUser)
-class StaffUserAdmin(RoleAdmin):
+class StaffUserAdmin(EditingAdmin):
     form = StaffUserForm
     list_display = ["username", "display_name", "role", "org_unit", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
@@ -65,21 +65,6 @@ class StaffUserAdmin(RoleAdmin):
 
     def get_queryset(self, request):
         return staff_visible_to(request.user)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class BoundForm(form_class):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, actor=request.user, **kw)
-
-        return BoundForm
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -107,6 +92,3 @@ class StaffUserAdmin(RoleAdmin):
         except ValidationError as exc:
             # The form ran the same checks; reaching here means a race with another admin.
             raise PermissionDenied("; ".join(exc.messages)) from exc
-
-    def save_related(self, request, form, formsets, change):
-        """No related objects are edited here; permissions are role-based."""

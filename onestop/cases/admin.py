@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
-from onestop.core.admin_site import RoleAdmin
+from onestop.core.admin_site import EditingAdmin, in_force_for
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Region
 
@@ -57,7 +57,7 @@ class ChainVersionForm(forms.ModelForm):
 
 
 @admin.register(ChainVersion)
-class ChainVersionAdmin(RoleAdmin):
+class ChainVersionAdmin(EditingAdmin):
     """Chains are versioned: "change" shows a version; saving it adds a new one."""
 
     form = ChainVersionForm
@@ -66,27 +66,7 @@ class ChainVersionAdmin(RoleAdmin):
     list_select_related = ["region", "created_by"]
 
     def get_queryset(self, request):
-        scope = request.user.scope
-        qs = super().get_queryset(request)
-        if scope is None:
-            return qs.none()
-        return qs.filter(region__lft__lte=scope.rgt, region__rgt__gte=scope.lft)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class BoundForm(form_class):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, actor=request.user, **kw)
-
-        return BoundForm
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        # Opening a version pre-fills the form; saving creates the next version.
-        return self.has_module_permission(request)
+        return in_force_for(super().get_queryset(request), request.user.scope)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -100,6 +80,3 @@ class ChainVersionAdmin(RoleAdmin):
         except ChainError as exc:  # validated by the form; a race with another admin
             raise PermissionDenied(str(exc)) from exc
         obj.pk = created.pk
-
-    def save_related(self, request, form, formsets, change):
-        """Nothing related is edited here."""

@@ -68,6 +68,16 @@ class ChainDef:
 A, R, B, T = Outcome.APPROVE, Outcome.REJECT, Outcome.RETURN, Outcome.TRANSFER
 C, TS = Level.COUNTY, Level.TOWNSHIP
 
+# 附件4: the same three steps for both subsidies.
+SUBSIDY_STEPS = (
+    StepDef(
+        "township_review", "苏木乡镇（街道）民政审核", Role.TOWNSHIP_CIVIL, TS, 2, (A, R, B, T)
+    ),
+    StepDef("cdpf_verify", "旗县区残联认定审核", Role.CDPF_REVIEWER, C, 1, (A, R, B)),
+    StepDef("county_approve", "旗县区民政局审批", Role.COUNTY_CIVIL, C, 2, (A, R, B)),
+)
+SUBSIDY_NOTE = "附件4 审批流程；民政 5 个工作日内告知结果（实施方案）。各环节分配为示例值。"
+
 DEFAULT_CHAINS = {
     Matter.CERT: ChainDef(
         Matter.CERT,
@@ -84,40 +94,8 @@ DEFAULT_CHAINS = {
         days=40,
         note="评定、公示和审核期限按残疾人证管理规定；受理和发证期限为示例值。",
     ),
-    Matter.LIVING: ChainDef(
-        Matter.LIVING,
-        (
-            StepDef(
-                "township_review",
-                "苏木乡镇（街道）民政审核",
-                Role.TOWNSHIP_CIVIL,
-                TS,
-                2,
-                (A, R, B, T),
-            ),
-            StepDef("cdpf_verify", "旗县区残联认定审核", Role.CDPF_REVIEWER, C, 1, (A, R, B)),
-            StepDef("county_approve", "旗县区民政局审批", Role.COUNTY_CIVIL, C, 2, (A, R, B)),
-        ),
-        days=5,
-        note="附件4 审批流程；民政 5 个工作日内告知结果（实施方案）。各环节分配为示例值。",
-    ),
-    Matter.NURSING: ChainDef(
-        Matter.NURSING,
-        (
-            StepDef(
-                "township_review",
-                "苏木乡镇（街道）民政审核",
-                Role.TOWNSHIP_CIVIL,
-                TS,
-                2,
-                (A, R, B, T),
-            ),
-            StepDef("cdpf_verify", "旗县区残联认定审核", Role.CDPF_REVIEWER, C, 1, (A, R, B)),
-            StepDef("county_approve", "旗县区民政局审批", Role.COUNTY_CIVIL, C, 2, (A, R, B)),
-        ),
-        days=5,
-        note="附件4 审批流程；民政 5 个工作日内告知结果（实施方案）。各环节分配为示例值。",
-    ),
+    Matter.LIVING: ChainDef(Matter.LIVING, SUBSIDY_STEPS, days=5, note=SUBSIDY_NOTE),
+    Matter.NURSING: ChainDef(Matter.NURSING, SUBSIDY_STEPS, days=5, note=SUBSIDY_NOTE),
     Matter.MEDICAL: ChainDef(
         Matter.MEDICAL,
         (

@@ -67,4 +67,6 @@ def queue(user, tab: str = "mine") -> QuerySet[Step]:
         qs = base.filter(pk__in=pressed)
     else:
         raise ValueError(tab)
-    return qs.select_related("matter__application__applicant", "unit").order_by("due_date", "pk")
+    return qs.select_related("matter__application__applicant", "unit", "assignee").order_by(
+        "due_date", "pk"
+    )

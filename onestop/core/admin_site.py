@@ -53,3 +53,35 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class EditingAdmin(RoleAdmin):
+    """Adds and changes through a form that is given the acting admin (to scope its choices);
+    ``save_model`` calls the services, and nothing related is edited here."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        actor = request.user
+
+        class BoundForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, actor=actor, **kw)
+
+        return BoundForm
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related is edited in these forms."""
+
+
+def in_force_for(queryset, scope, field: str = "region"):
+    """Rows whose region governs the admin's region or lies within it. Nested-set intervals
+    either nest or are disjoint, so "overlaps" means "an ancestor or a descendant"."""
+    if scope is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__lft__lte": scope.rgt, f"{field}__rgt__gte": scope.lft})

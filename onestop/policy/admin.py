@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from onestop.core.admin_site import RoleAdmin
+from onestop.core.admin_site import EditingAdmin, RoleAdmin, in_force_for
 from onestop.regions.models import Region
 
 from .holidays import HolidayFileError, parse_holiday_file
@@ -115,7 +115,7 @@ class RuleParameterForm(forms.ModelForm):
 
 
 @admin.register(RuleParameter)
-class RuleParameterAdmin(RoleAdmin):
+class RuleParameterAdmin(EditingAdmin):
     form = RuleParameterForm
     list_display = ["label", "region", "valid_from", "valid_to", "value", "example", "updated_by"]
     list_filter = ["key", "example"]
@@ -127,24 +127,8 @@ class RuleParameterAdmin(RoleAdmin):
         return SPEC[obj.key].label if obj.key in SPEC else obj.key
 
     def get_queryset(self, request):
-        scope = request.user.scope
-        qs = super().get_queryset(request)
-        if scope is None:
-            return qs.none()
-        # Parameters in force in the admin's region: its subtree and its ancestors (read-only).
-        return qs.filter(region__lft__lte=scope.rgt, region__rgt__gte=scope.lft)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class BoundForm(form_class):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, actor=request.user, **kw)
-
-        return BoundForm
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
+        # In force in the admin's region: its ancestors' rows (read-only) and its subtree's.
+        return in_force_for(super().get_queryset(request), request.user.scope)
 
     def has_change_permission(self, request, obj=None):
         scope = request.user.scope if self.has_module_permission(request) else None
@@ -166,6 +150,3 @@ class RuleParameterAdmin(RoleAdmin):
             parameter=RuleParameter.objects.get(pk=obj.pk) if change else None,
         )
         obj.pk = saved.pk
-
-    def save_related(self, request, form, formsets, change):
-        """Nothing related is edited here."""
