@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "onestop.people",
     "onestop.policy",
     "onestop.cases",
+    "onestop.notices",
+    "onestop.ratings",
+    "onestop.portal",
     "onestop.workbench",
 ]
 
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "onestop.portal.context.portal_urls",
             ],
         },
     },
@@ -111,7 +115,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'onestop.sqlite3'}"),
-        conn_max_age=int(os.environ.get("ONESTOP_DB_CONN_MAX_AGE", "0")),
+        # Keep server connections open between requests (a new PostgreSQL connection per request
+        # costs more than most pages); checked before reuse.
+        conn_max_age=int(os.environ.get("ONESTOP_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -171,6 +178,13 @@ LOGIN_LOCK_MINUTES = int(os.environ.get("ONESTOP_LOGIN_LOCK_MINUTES", "15"))
 # Anonymous pre-screening requests per client address per minute (staff are not limited).
 PRESCREEN_ANON_PER_MINUTE = int(os.environ.get("ONESTOP_PRESCREEN_PER_MINUTE", "30"))
 
+# Text messages: the provider adapter, and how many codes a number or an address may ask for.
+SMS_BACKEND = os.environ.get("ONESTOP_SMS_BACKEND", "onestop.notices.sms.ConsoleBackend")
+SMS_PER_PHONE_HOUR = int(os.environ.get("ONESTOP_SMS_PER_PHONE_HOUR", "5"))
+SMS_PER_IP_HOUR = int(os.environ.get("ONESTOP_SMS_PER_IP_HOUR", "20"))
+
+# Sessions read through the cache (Redis in production), written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

@@ -15,6 +15,19 @@ def _fresh_configuration_caches():
     tablecache.reset_all()
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_keys():
+    """Rate-limit counters live in the cache (shared Redis in CI): give each test its own keys."""
+    import uuid
+
+    from django.core.cache import cache
+
+    previous = cache.key_prefix
+    cache.key_prefix = f"test-{uuid.uuid4().hex}"
+    yield
+    cache.key_prefix = previous
+
+
 @pytest.fixture
 def hlr_clerk(db):
     return factories.staff("t_hlr_window", Role.WINDOW_CLERK, "cdpf-150702", name="王晓梅")

@@ -40,6 +40,10 @@ class AuditAction(models.TextChoices):
     MATTER_RESUME = "cases.resume", "恢复计时"
     MATTER_PRESS = "cases.press", "督办"
     MATERIAL_VIEW = "cases.material_view", "查看申请材料"
+    CITIZEN_SIGN_IN = "portal.sign_in", "申请人登录"
+    RATING_SUBMIT = "ratings.submit", "评价"
+    RATING_ANSWER = "ratings.answer", "回复差评"
+    RATING_RECTIFICATION = "ratings.rectification", "评价整改"
 
 
 class AuditEvent(models.Model):

@@ -8,6 +8,9 @@ from onestop.policy.matters import Matter as MatterType
 
 from .chains import Outcome
 
+# Internal bookkeeping the applicant need not read about.
+STAFF_ONLY = {AuditAction.STEP_CLAIM, AuditAction.STEP_ASSIGN, AuditAction.MATERIAL_VIEW}
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -68,7 +71,16 @@ def _text(event: AuditEvent, kinds) -> str:
     return event.action_label
 
 
-def timeline(application, kinds=None) -> list[Entry]:
+def _who(event: AuditEvent, for_citizen: bool) -> str:
+    if event.org_unit is None:
+        return "" if for_citizen else "系统"
+    # Applicants see which office acted; staff see the officer too.
+    return (
+        event.org_unit.name if for_citizen else f"{event.org_unit.name} {event.actor.display_name}"
+    )
+
+
+def timeline(application, kinds=None, for_citizen: bool = False) -> list[Entry]:
     """The history; with ``kinds``, only what concerns those matters (按需共享 for officers)."""
     events = (
         AuditEvent.objects.filter(subject_type="cases.application", subject_id=str(application.pk))
@@ -76,11 +88,8 @@ def timeline(application, kinds=None) -> list[Entry]:
         .order_by("seq")
     )
     return [
-        Entry(
-            e.at,
-            f"{e.org_unit.name} {e.actor.display_name}" if e.actor and e.org_unit else "系统",
-            _text(e, kinds),
-        )
+        Entry(e.at, _who(e, for_citizen), _text(e, kinds))
         for e in events
-        if kinds is None or (e.detail or {}).get("matter", next(iter(kinds), None)) in kinds
+        if (kinds is None or (e.detail or {}).get("matter", next(iter(kinds), None)) in kinds)
+        and not (for_citizen and e.action in STAFF_ONLY)
     ]

@@ -1,0 +1,191 @@
+from django import forms
+
+from onestop.cases.consent import CURRENT_VERSION, TEXTS
+from onestop.cases.models import CommunicationNeed, Delivery
+from onestop.people.identifiers import CATEGORIES, LEVELS
+from onestop.policy.matters import Matter as MatterType
+from onestop.ratings.models import Level
+from onestop.regions.models import Region
+from onestop.workbench.forms import Form
+
+YES_NO_UNKNOWN = [("yes", "是"), ("no", "不是"), ("unknown", "不清楚")]
+
+
+def tri(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class CheckForm(Form):
+    """一次告知 before signing in: a few questions, answered in plain words."""
+
+    county = forms.ChoiceField(label="户口在哪个旗县（市、区）")
+    birth_date = forms.DateField(
+        label="出生日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="例如 1970-05-10",
+    )
+    has_certificate = forms.ChoiceField(
+        label="有没有残疾人证",
+        choices=[("yes", "有"), ("no", "没有"), ("unknown", "不清楚")],
+        widget=forms.RadioSelect,
+    )
+    category = forms.TypedChoiceField(
+        label="残疾类别（有证的填）",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "不知道或没有证"), *sorted(CATEGORIES.items())],
+    )
+    level = forms.TypedChoiceField(
+        label="残疾等级（有证的填）",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "不知道或没有证"), *sorted(LEVELS.items())],
+    )
+    dibao = forms.ChoiceField(
+        label="家里是不是低保户",
+        choices=[
+            ("urban", "是，城镇低保"),
+            ("rural", "是，农村低保"),
+            ("none", "不是"),
+            ("unknown", "不清楚"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    tekun = forms.ChoiceField(
+        label="是不是特困供养人员", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+    )
+    long_term_care = forms.ChoiceField(
+        label="是不是需要别人长期照顾（半年以上）", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+    )
+    resident_medical = forms.ChoiceField(
+        label="有没有参加城乡居民医疗保险", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+    )
+    employee_pension = forms.ChoiceField(
+        label="有没有参加职工养老保险（单位上班交的）",
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+    student = forms.ChoiceField(
+        label="是不是在校学生", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        counties = Region.objects.filter(level="county").select_related("parent").order_by("code")
+        self.fields["county"].choices = [("", "请选择")] + [
+            (r.code, f"{r.parent.name}{r.name}") for r in counties
+        ]
+
+
+class PhoneForm(Form):
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class CodeForm(Form):
+    code = forms.CharField(
+        label="短信验证码（6 位数字）",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class MattersForm(Form):
+    matters = forms.MultipleChoiceField(
+        label="想办理哪些事", choices=MatterType.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class DetailsForm(Form):
+    living_reason = forms.CharField(
+        label="为什么申请生活补贴（可以不填）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    nursing_reason = forms.CharField(
+        label="为什么申请护理补贴（可以不填）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.uploads = []
+        for need in materials:
+            if need.exempt:
+                continue
+            name = f"file_{need.material.code}"
+            self.fields[name] = forms.FileField(
+                label=f"{need.material.name}（拍照上传）",
+                required=False,
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": "image/*,application/pdf", "capture": "environment"}
+                ),
+                help_text=need.material.note or "JPG、PNG 照片或 PDF，不超过 10 MB。",
+            )
+            self.uploads.append((need, name))
+
+
+class DeliveryForm(Form):
+    delivery = forms.ChoiceField(
+        label="结果怎么给您", choices=Delivery.choices, widget=forms.RadioSelect
+    )
+    delivery_address = forms.CharField(
+        label="邮寄地址（选邮寄时填）", max_length=200, required=False
+    )
+    communication_needs = forms.MultipleChoiceField(
+        label="以后怎么联系您方便",
+        choices=CommunicationNeed.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class ConsentForm(Form):
+    consent_share = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["share"])
+    consent_sensitive = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["sensitive"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent_share"].error_messages["required"] = "请勾选同意共享信息。"
+        self.fields["consent_sensitive"].error_messages["required"] = (
+            "请勾选同意，不同意就没法办理。"
+        )
+
+
+class SupplyForm(Form):
+    file = forms.FileField(
+        label="补交的材料（拍照上传）",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*,application/pdf", "capture": "environment"}
+        ),
+    )
+
+
+class RatingForm(Form):
+    level = forms.TypedChoiceField(
+        label="您满意吗", coerce=int, choices=Level.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="想说的话（可以不写）",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LookupForm(Form):
+    tracking_no = forms.CharField(
+        label="受理编号", max_length=20, help_text="在受理回执上，例如 261129-7KQ9-M4TX"
+    )
+    id_last6 = forms.CharField(
+        label="申请人身份证号的最后 6 位",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

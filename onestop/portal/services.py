@@ -1,0 +1,133 @@
+"""The applicant's side: SMS codes, whom a signed-in person may act for, drafts, submission."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock
+from onestop.core.ratelimit import hit
+from onestop.notices.sms import sms_send
+from onestop.people.identifiers import IdentifierError, mask_mobile, parse_mobile
+from onestop.people.models import Guardian, Person
+
+from .models import OneTimeCode
+
+CODE_MINUTES = 5
+MAX_ATTEMPTS = 5
+
+
+class PortalError(Exception):
+    """Something the person must be told, in plain words."""
+
+
+def _hash(phone: str, code: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def code_send(
+    *, phone: str, purpose: str, ip: str, application=None, send_to: str | None = None
+) -> OneTimeCode:
+    """Send a fresh 6-digit code. ``phone`` identifies the request; ``send_to`` (default the same)
+    is where the text goes: a status lookup sends to the applicant's number on record."""
+    try:
+        phone = parse_mobile(phone)
+    except IdentifierError as exc:
+        raise PortalError(str(exc)) from None
+    if not hit("sms-phone-minute", phone, 1, 60):
+        raise PortalError("验证码已发送，请 1 分钟后再重新获取。")
+    if not hit("sms-phone-hour", phone, settings.SMS_PER_PHONE_HOUR, 3600):
+        raise PortalError("这个手机号获取验证码次数太多，请 1 小时后再试。")
+    if not hit("sms-ip-hour", ip, settings.SMS_PER_IP_HOUR, 3600):
+        raise PortalError("获取验证码次数太多，请稍后再试。")
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = clock.now()
+    with transaction.atomic():
+        # A new code replaces the earlier ones: only the latest works.
+        OneTimeCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(
+            used_at=now
+        )
+        otc = OneTimeCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=_hash(phone, code),
+            application=application,
+            created_at=now,
+            expires_at=now + timedelta(minutes=CODE_MINUTES),
+        )
+        what = "登录" if purpose == OneTimeCode.Purpose.SIGN_IN else "查询办理进度"
+        sms_send(
+            phone=send_to or phone,
+            text=f"【一件事一次办】您的{what}验证码是 {code}，"
+            f"{CODE_MINUTES} 分钟内有效。请勿告诉他人。",
+            purpose=purpose,
+        )
+    return otc
+
+
+def code_verify(*, phone: str, purpose: str, code: str) -> OneTimeCode:
+    """Check a code: single use, expires, and five wrong tries end it."""
+    try:
+        phone = parse_mobile(phone)
+    except IdentifierError as exc:
+        raise PortalError(str(exc)) from None
+    now = clock.now()
+    problem = ""
+    # The attempt is recorded even when the code is wrong: the error is raised after the commit.
+    with transaction.atomic():
+        otc = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if otc is None:
+            problem = "请先获取验证码。"
+        elif otc.expires_at <= now:
+            problem = "验证码已过期，请重新获取。"
+        elif not hmac.compare_digest(otc.code_hash, _hash(phone, (code or "").strip())):
+            otc.attempts += 1
+            if otc.attempts >= MAX_ATTEMPTS:
+                otc.used_at = now
+                problem = "验证码输错次数太多，已失效，请重新获取。"
+            else:
+                problem = f"验证码不正确，还可以再试 {MAX_ATTEMPTS - otc.attempts} 次。"
+            otc.save(update_fields=["attempts", "used_at"])
+        else:
+            otc.used_at = now
+            otc.save(update_fields=["used_at"])
+    if problem:
+        raise PortalError(problem)
+    return otc
+
+
+def citizen_sign_in(*, request, phone: str) -> None:
+    request.session.cycle_key()  # a new session id at sign-in: no fixation
+    request.session["citizen_phone"] = phone
+    audit_record(
+        actor=None, action=AuditAction.CITIZEN_SIGN_IN, detail={"phone": mask_mobile(phone)}
+    )
+
+
+def people_for(phone: str):
+    """The persons a signed-in number may act for: themself, and whom they are recorded as
+    guardian or agent of."""
+    represented = Guardian.objects.filter(phone=phone).values("person_id")
+    return Person.objects.filter(Q(phone=phone) | Q(pk__in=represented)).select_related(
+        "hukou_region"
+    )
+
+
+def representative_for(phone: str, person: Person) -> Guardian | None:
+    """The guardian record through which ``phone`` acts for ``person`` (None: acting for self)."""
+    if person.phone == phone:
+        return None
+    return person.guardians.filter(phone=phone).order_by("kind").first()

@@ -1,0 +1,674 @@
+"""一网通办: the applicant's pages. Every page works without JavaScript and in 长辈版."""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
+
+from onestop.cases import services as cs
+from onestop.cases.models import Application, MaterialSource, Matter, Step
+from onestop.cases.timeline import timeline
+from onestop.cases.tracking import normalise
+from onestop.core import clock
+from onestop.core.ratelimit import client_ip, hit
+from onestop.notices.models import SmsMessage
+from onestop.people.identifiers import mask_mobile
+from onestop.policy import registry
+from onestop.policy.facts import Certificate, CertStatus, Dibao, Facts, Tekun
+from onestop.policy.matters import Matter as MatterType
+from onestop.policy.rules import Outcome
+from onestop.policy.services import prescreen
+from onestop.ratings.models import Rating
+from onestop.ratings.services import rating_rate_rectification, rating_submit
+
+from . import services
+from .forms import (
+    CheckForm,
+    CodeForm,
+    ConsentForm,
+    DeliveryForm,
+    DetailsForm,
+    LookupForm,
+    MattersForm,
+    PhoneForm,
+    RatingForm,
+    SupplyForm,
+    tri,
+)
+from .models import Draft, DraftFile, OneTimeCode
+
+ELDER_COOKIE = "onestop_elder"
+STEPS = [
+    ("matters", "选择事项"),
+    ("details", "说明和材料"),
+    ("delivery", "送达和联系"),
+    ("confirm", "确认提交"),
+]
+
+
+def citizen_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        phone = request.session.get("citizen_phone")
+        if not phone:
+            return redirect(f"{reverse('portal:sign_in')}?next={request.get_full_path()}")
+        request.citizen_phone = phone
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def home(request):
+    return render(
+        request, "portal/home.html", {"signed_in": bool(request.session.get("citizen_phone"))}
+    )
+
+
+@require_POST
+def toggle_elder(request):
+    """长辈版 on or off, remembered in a cookie, back to the same page."""
+    target = request.POST.get("next", "/portal/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/portal/"
+    response = redirect(target)
+    if request.COOKIES.get(ELDER_COOKIE) == "1":
+        response.delete_cookie(ELDER_COOKIE)
+    else:
+        response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- check first ----------------------------------------------------------------
+def check(request):
+    form = CheckForm(request.POST or None)
+    result = None
+    if request.method == "POST":
+        if not hit("portal-check", client_ip(request), settings.PRESCREEN_ANON_PER_MINUTE, 60):
+            messages.error(request, "查询太频繁了，请一分钟后再试。")
+        elif form.is_valid():
+            result = _check_result(form.cleaned_data)
+    return render(request, "portal/check.html", {"form": form, "result": result})
+
+
+def _check_result(data):
+    day = clock.today()
+    cert = tri(data["has_certificate"])
+    if cert and data["category"] and data["level"]:
+        cert = Certificate(
+            data["category"], data["level"], day.replace(year=day.year + 5), CertStatus.VALID
+        )
+    elif cert:
+        cert = True
+    dibao = None if data["dibao"] == "unknown" else Dibao(data["dibao"])
+    tekun = {"yes": Tekun.DISPERSED, "no": Tekun.NONE}.get(data["tekun"])
+    facts = Facts(
+        birth_date=data["birth_date"],
+        hukou_path=registry.region_path(data["county"]),
+        certificate=cert,
+        dibao=dibao,
+        tekun=tekun,
+        long_term_care=tri(data["long_term_care"]),
+        resident_medical=tri(data["resident_medical"]),
+        employee_pension=tri(data["employee_pension"]),
+        student=tri(data["student"]),
+        work_injury_nursing=False if tri(data["long_term_care"]) is not None else None,
+        orphan_support=False,
+    )
+    return prescreen(facts=facts, region_code=data["county"], day=day)
+
+
+# --- sign in ----------------------------------------------------------------
+def sign_in(request):
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_send(
+                phone=form.cleaned_data["phone"],
+                purpose=OneTimeCode.Purpose.SIGN_IN,
+                ip=client_ip(request),
+            )
+        except services.PortalError as exc:
+            form.add_error("phone", str(exc))
+        else:
+            request.session["sign_in_phone"] = (
+                form.cleaned_data["phone"].replace(" ", "").removeprefix("+86")
+            )
+            request.session["sign_in_next"] = _safe_next(request)
+            return redirect("portal:sign_in_code")
+    return render(request, "portal/sign_in.html", {"form": form, "next": _safe_next(request)})
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
+
+
+def sign_in_code(request):
+    phone = request.session.get("sign_in_phone")
+    if not phone:
+        return redirect("portal:sign_in")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            services.code_send(
+                phone=phone, purpose=OneTimeCode.Purpose.SIGN_IN, ip=client_ip(request)
+            )
+            messages.success(request, "新的验证码已发送，之前的验证码作废。")
+        except services.PortalError as exc:
+            messages.error(request, str(exc))
+        return redirect("portal:sign_in_code")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_verify(
+                phone=phone, purpose=OneTimeCode.Purpose.SIGN_IN, code=form.cleaned_data["code"]
+            )
+        except services.PortalError as exc:
+            form.add_error("code", str(exc))
+        else:
+            target = request.session.pop("sign_in_next", "") or reverse("portal:me")
+            request.session.pop("sign_in_phone", None)
+            services.citizen_sign_in(request=request, phone=phone)
+            return redirect(target)
+    return render(
+        request,
+        "portal/sign_in_code.html",
+        {"form": form, "masked": mask_mobile(phone), "minutes": services.CODE_MINUTES},
+    )
+
+
+@require_POST
+def sign_out(request):
+    request.session.flush()
+    messages.info(request, "您已退出。")
+    return redirect("portal:home")
+
+
+# --- my page ----------------------------------------------------------------
+@citizen_required
+def me(request):
+    people = list(services.people_for(request.citizen_phone))
+    applications = (
+        Application.objects.filter(applicant__in=people)
+        .select_related("applicant")
+        .order_by("-created_at")
+    )
+    drafts = Draft.objects.filter(phone=request.citizen_phone).select_related("person")
+    return render(
+        request,
+        "portal/me.html",
+        {
+            "people": people,
+            "applications": applications,
+            "drafts": drafts,
+            "masked": mask_mobile(request.citizen_phone),
+        },
+    )
+
+
+def _person_for(request, person_id):
+    person = services.people_for(request.citizen_phone).filter(pk=person_id).first()
+    if person is None:
+        raise Http404("没有找到这个人。")
+    return person
+
+
+def _application_for(request, pk) -> Application:
+    people = services.people_for(request.citizen_phone).values("pk")
+    return get_object_or_404(
+        Application.objects.filter(applicant__in=people).select_related(
+            "applicant", "county", "township"
+        ),
+        pk=pk,
+    )
+
+
+# --- apply ----------------------------------------------------------------
+@citizen_required
+def apply(request, person_id: int, step: str = "matters"):
+    person = _person_for(request, person_id)
+    if step not in dict(STEPS):
+        raise Http404("没有这一步。")
+    draft, _ = Draft.objects.get_or_create(phone=request.citizen_phone, person=person)
+    day = clock.today()
+    result = prescreen(
+        facts=Facts(),
+        region_code=person.hukou_region_id,
+        day=day,
+        person=person,
+        matters=draft.data.get("matters") or tuple(MatterType),
+    )
+    form = _step_form(step, request, draft, result)
+    if request.method == "POST" and form.is_valid():
+        if step == "confirm":
+            return _submit(request, person, draft, form)
+        _save_step(step, draft, form)
+        next_step = STEPS[[s for s, _ in STEPS].index(step) + 1][0]
+        if "save" in request.POST:
+            messages.success(request, "已保存。下次登录可以接着填。")
+            return redirect("portal:me")
+        return redirect("portal:apply_step", person.pk, next_step)
+    chosen = draft.data.get("matters", [])
+    return render(
+        request,
+        "portal/apply.html",
+        {
+            "person": person,
+            "step": step,
+            "steps": STEPS,
+            "step_index": [s for s, _ in STEPS].index(step) + 1,
+            "form": form,
+            "result": result,
+            "draft": draft,
+            "chosen": [MatterType(m).label for m in chosen],
+            "files": draft.files.all(),
+            "representative": services.representative_for(request.citizen_phone, person),
+        },
+    )
+
+
+def _step_form(step, request, draft, result):
+    data = request.POST if request.method == "POST" else None
+    if step == "matters":
+        suggested = [a.matter for a in result.assessments if a.outcome != Outcome.INELIGIBLE]
+        return MattersForm(data, initial={"matters": draft.data.get("matters", suggested)})
+    if step == "details":
+        return DetailsForm(
+            data, request.FILES or None, materials=result.materials, initial=draft.data
+        )
+    if step == "delivery":
+        initial = {"delivery": "post", "delivery_address": draft.person.address, **draft.data}
+        return DeliveryForm(data, initial=initial)
+    return ConsentForm(data)
+
+
+def _save_step(step, draft, form):
+    data = dict(form.cleaned_data)
+    if step == "details":
+        for need, name in form.uploads:
+            upload = data.pop(name, None)
+            if upload:
+                content = upload.read()
+                sha = hashlib.sha256(content).hexdigest()
+                draft.files.filter(code=need.material.code).delete()
+                item = DraftFile(
+                    draft=draft,
+                    code=need.material.code,
+                    original_name=upload.name[:200],
+                    sha256=sha,
+                )
+                item.file.save(sha[:32], ContentFile(content), save=True)
+    draft.data = {**draft.data, **{k: v for k, v in data.items() if not k.startswith("file_")}}
+    draft.save()
+
+
+def _submit(request, person, draft, form):
+    data = draft.data
+    materials = [
+        cs.MaterialIn(
+            f.code, MaterialSource.UPLOAD, content=f.file.read(), filename=f.original_name
+        )
+        for f in draft.files.all()
+    ]
+    representative = services.representative_for(request.citizen_phone, person)
+    try:
+        application = cs.application_submit(
+            actor=None,
+            channel="online",
+            applicant=person,
+            matters=data.get("matters", []),
+            delivery=data.get("delivery", ""),
+            delivery_address=data.get("delivery_address", ""),
+            communication_needs=data.get("communication_needs", []),
+            consent_given=form.cleaned_data["consent_share"],
+            sensitive_consent_given=form.cleaned_data["consent_sensitive"],
+            representative=representative,
+            authority_scope=["apply", "receive", "rate"] if representative else [],
+            answers={
+                "living_reason": data.get("living_reason", ""),
+                "nursing_reason": data.get("nursing_reason", ""),
+            },
+            materials=materials,
+            idempotency_key=f"draft-{draft.pk}-{draft.updated_at.timestamp()}",
+        )
+    except ValidationError as exc:
+        for errs in exc.message_dict.values():
+            messages.error(request, "；".join(errs))
+        first = "delivery" if any(k.startswith("delivery") for k in exc.message_dict) else "matters"
+        if "materials" in exc.message_dict:
+            first = "details"
+        return redirect("portal:apply_step", person.pk, first)
+    except cs.CaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("portal:apply_step", person.pk, "confirm")
+    for f in draft.files.all():
+        f.file.delete(save=False)
+    draft.delete()
+    messages.success(
+        request, f"已提交，受理编号 {application.tracking_no}。窗口受理后开始计时，结果会一次送到。"
+    )
+    return redirect("portal:application", application.pk)
+
+
+# --- follow ----------------------------------------------------------------
+RATABLE = (Application.Status.CONCLUDED, Application.Status.DELIVERED)
+WITHDRAWABLE = (
+    Application.Status.SUBMITTED,
+    Application.Status.IN_PROGRESS,
+    Application.Status.PENDING_CONFIRMATION,
+)
+CITIZEN_STATUS = {
+    Matter.Status.PENDING: "等窗口受理",
+    Matter.Status.IN_PROGRESS: "正在办理",
+    Matter.Status.WAITING_CERT: "等残疾人证办好后自动接着办",
+    Matter.Status.SUPPLEMENT: "需要您补交材料",
+    Matter.Status.APPROVED: "已批准",
+    Matter.Status.REJECTED: "没有批准",
+    Matter.Status.WITHDRAWN: "已撤回",
+}
+
+
+@citizen_required
+def application_page(request, pk: int):
+    application = _application_for(request, pk)
+    return render(request, "portal/application.html", _application_context(application))
+
+
+def _status_context(application) -> dict:
+    """What the status block shows: each matter's state in plain words (four queries)."""
+    steps = list(
+        Step.objects.filter(matter__application=application).select_related("unit").order_by("pk")
+    )
+    ratings = list(Rating.objects.filter(application=application))
+    matters = []
+    for m in application.matters.order_by("pk"):
+        own = [s for s in steps if s.matter_id == m.pk]
+        returned = (
+            [s for s in own if s.outcome == "return"]
+            if m.status == Matter.Status.SUPPLEMENT
+            else []
+        )
+        matters.append(
+            {
+                "matter": m,
+                "status": CITIZEN_STATUS[m.status],
+                "active": next((s for s in own if s.status == Step.Status.ACTIVE), None),
+                "returned": returned[-1] if returned else None,
+                "rating": next((r for r in ratings if r.matter_id == m.pk), None),
+            }
+        )
+    return {
+        "application": application,
+        "matters": matters,
+        "ratings": ratings,
+        "overall_rating": next((r for r in ratings if r.matter_id is None), None),
+        "ratable": application.status in RATABLE,
+        "decided": any(s.outcome in ("approve", "reject") for s in steps),
+    }
+
+
+def _application_context(application) -> dict:
+    context = _status_context(application)
+    context.update(
+        timeline=timeline(application, for_citizen=True),
+        rating_form=RatingForm(),
+        supply_form=SupplyForm(),
+        can_withdraw=application.status in WITHDRAWABLE and not context["decided"],
+    )
+    if application.status == Application.Status.PENDING_CONFIRMATION:
+        context["consent_form"] = ConsentForm()
+        context["delivery_form"] = DeliveryForm(
+            initial={"delivery": "post", "delivery_address": application.applicant.address}
+        )
+    return context
+
+
+@citizen_required
+@require_POST
+def supply(request, pk: int, matter_id: int):
+    application = _application_for(request, pk)
+    matter = get_object_or_404(application.matters, pk=matter_id)
+    form = SupplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的照片或文件。")
+        return redirect("portal:application", pk)
+    upload = form.cleaned_data["file"]
+    try:
+        cs.matter_supply(
+            actor=None,
+            matter=matter,
+            materials=[
+                cs.MaterialIn(
+                    "supplement", MaterialSource.UPLOAD, content=upload.read(), filename=upload.name
+                )
+            ],
+        )
+        messages.success(request, "材料已补交，办理接着计时。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except cs.CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect("portal:application", pk)
+
+
+@citizen_required
+def withdraw(request, pk: int):
+    application = _application_for(request, pk)
+    if request.method == "POST":
+        try:
+            cs.application_withdraw(
+                actor=None, application=application, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, "申请已撤回。")
+        except cs.CaseError as exc:
+            messages.error(request, str(exc))
+        return redirect("portal:application", pk)
+    return render(request, "portal/withdraw.html", {"application": application})
+
+
+@citizen_required
+@require_POST
+def confirm(request, pk: int):
+    """免申即享: one confirmation, with consent and where to send the result."""
+    application = _application_for(request, pk)
+    consent = ConsentForm(request.POST)
+    delivery = DeliveryForm(request.POST)
+    if not (consent.is_valid() and delivery.is_valid()):
+        messages.error(request, "请勾选两项同意，并选择结果怎么给您。")
+        return redirect("portal:application", pk)
+    try:
+        cs.application_confirm(
+            actor=None,
+            application=application,
+            delivery=delivery.cleaned_data["delivery"],
+            delivery_address=delivery.cleaned_data["delivery_address"],
+        )
+        messages.success(request, "已确认，开始办理。您不用跑腿，结果会送到。")
+    except (ValidationError, cs.CaseError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("portal:application", pk)
+
+
+@citizen_required
+@require_POST
+def rate(request, pk: int):
+    application = _application_for(request, pk)
+    form = RatingForm(request.POST)
+    matter = None
+    if request.POST.get("matter"):
+        matter = get_object_or_404(application.matters, pk=request.POST["matter"])
+    if not form.is_valid():
+        messages.error(request, "请选择一个评价。")
+        return redirect("portal:application", pk)
+    try:
+        rating_submit(
+            phone=request.citizen_phone,
+            application=application,
+            matter=matter,
+            level=form.cleaned_data["level"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(
+            request,
+            "谢谢您的评价。"
+            + ("我们会尽快联系您并整改。" if form.cleaned_data["level"] <= 2 else ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("portal:application", pk)
+
+
+@citizen_required
+@require_POST
+def rate_rectification(request, pk: int, rating_id: int):
+    application = _application_for(request, pk)
+    rating = get_object_or_404(Rating, pk=rating_id, application=application)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            rating_rate_rectification(
+                phone=request.citizen_phone, rating=rating, level=form.cleaned_data["level"]
+            )
+            messages.success(request, "谢谢您对整改的评价。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "请选择一个评价。")
+    return redirect("portal:application", pk)
+
+
+# --- status lookup without an account ------------------------------------------------------------
+def lookup(request):
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not hit("lookup", client_ip(request), 10, 3600):
+            messages.error(request, "查询次数太多，请 1 小时后再试，或带上回执到窗口查询。")
+            return render(request, "portal/lookup.html", {"form": form})
+        number = normalise(form.cleaned_data["tracking_no"])
+        last6 = form.cleaned_data["id_last6"].upper()
+        application = (
+            Application.objects.filter(tracking_no=number).select_related("applicant").first()
+            if number
+            else None
+        )
+        matches = application is not None and application.applicant.id_number[-6:] == last6
+        phone = application.applicant.phone if matches else ""
+        if matches and phone:
+            try:
+                services.code_send(
+                    phone=phone,
+                    purpose=OneTimeCode.Purpose.LOOKUP,
+                    ip=client_ip(request),
+                    application=application,
+                )
+            except services.PortalError as exc:
+                messages.error(request, str(exc))
+                return render(request, "portal/lookup.html", {"form": form})
+        # The same answer whether or not the details matched: numbers cannot be probed.
+        request.session["lookup_phone"] = phone
+        return redirect("portal:lookup_code")
+    return render(request, "portal/lookup.html", {"form": form})
+
+
+def lookup_code(request):
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = request.session.get("lookup_phone", "")
+        try:
+            if not phone:
+                raise services.PortalError("验证码不正确，或信息不匹配。")
+            otc = services.code_verify(
+                phone=phone, purpose=OneTimeCode.Purpose.LOOKUP, code=form.cleaned_data["code"]
+            )
+        except services.PortalError as exc:
+            form.add_error("code", str(exc))
+        else:
+            request.session["lookup_application"] = otc.application_id
+            request.session["lookup_tracking"] = otc.application.tracking_no
+            return redirect("portal:lookup_status")
+    return render(request, "portal/lookup_code.html", {"form": form})
+
+
+def lookup_status(request):
+    pk = request.session.get("lookup_application")
+    if not pk:
+        return redirect("portal:lookup")
+    latest = _latest_event(pk)
+    # A page is the same for one visitor until the application changes (or the day, for the
+    # countdown), so it is kept per session and CSRF cookie; never with one-off messages in it.
+    key = ":".join(
+        str(part)
+        for part in (
+            "portal-lookup",
+            request.session.session_key,
+            request.COOKIES.get(settings.CSRF_COOKIE_NAME),
+            request.COOKIES.get(ELDER_COOKIE),
+            pk,
+            latest,
+            f"{clock.today():%Y%m%d}",
+        )
+    )
+    if not list(messages.get_messages(request)):
+        page = cache.get(key)
+        if page is not None:
+            return HttpResponse(page)
+    response = render(
+        request,
+        "portal/lookup_status.html",
+        {
+            "tracking_no": request.session.get("lookup_tracking", ""),
+            "status_block": _status_block(pk, latest),
+        },
+    )
+    if request.COOKIES.get(settings.CSRF_COOKIE_NAME):  # its form tokens hold for this cookie
+        cache.set(key, response.content.decode(), timeout=3600)
+    return response
+
+
+def _latest_event(pk: int):
+    # Plain SQL: this runs on every view of the page, and the ORM's compiling is most of its cost.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MAX(seq) FROM audit_auditevent WHERE subject_type = %s AND subject_id = %s",
+            ["cases.application", str(pk)],
+        )
+        return cursor.fetchone()[0]
+
+
+def _status_block(pk: int, latest) -> SafeString:
+    """The read-only status block, rendered once per change of the application (and per day,
+    for the countdown), and shared by every page that shows it."""
+    key = f"portal-status:{pk}:{latest}:{clock.today():%Y%m%d}"
+    block = cache.get(key)
+    if block is None:
+        application = get_object_or_404(Application.objects.select_related("applicant"), pk=pk)
+        block = render_to_string(
+            "portal/status.html", {**_status_context(application), "read_only": True}
+        )
+        cache.set(key, block, timeout=24 * 3600)
+    # Our own template's output (every value in it was escaped when it was rendered).
+    return mark_safe(block)  # noqa: S308
+
+
+def dev_outbox(request):
+    """Local use only: the text messages the console backend "sent"."""
+    if not settings.DEBUG:
+        raise Http404
+    return render(
+        request, "portal/dev_outbox.html", {"messages_sent": SmsMessage.objects.all()[:50]}
+    )
