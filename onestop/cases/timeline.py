@@ -63,7 +63,7 @@ def _text(event: AuditEvent, kinds) -> str:
     if a == AuditAction.APPLICATION_CONCLUDE:
         return "全部事项办结，等待一次送达"
     if a == AuditAction.APPLICATION_DELIVER:
-        return "办理结果已一次送达"
+        return "办理结果已一次送达" + (f"（{d['note']}）" if d.get("note") else "")
     if a == AuditAction.APPLICATION_PROPOSE:
         return f"平台发现可享受{_matter(d)}，主动推送，等待本人确认"
     if a == AuditAction.APPLICATION_CONFIRM:

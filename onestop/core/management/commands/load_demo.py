@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from onestop.core.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_persons
+from onestop.people.models import Guardian
 
 
 class Command(BaseCommand):
@@ -19,3 +20,9 @@ class Command(BaseCommand):
                 f"  {account.username:<{width}}  {account.role.label:<8}  {account.display_name}"
             )
         self.stdout.write(f"  密码（所有演示账号）：{DEMO_PASSWORD}")
+        guardian = Guardian.objects.select_related("person").order_by("pk").first()
+        if guardian is not None:
+            self.stdout.write(
+                f"网上申办演示：用手机号 {guardian.phone} 登录 /portal/（{guardian.name}，"
+                f"可为{guardian.person.name}办理）；短信验证码显示在控制台和 /portal/dev/outbox/。"
+            )
