@@ -139,6 +139,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "onestop.settings",
         "ONESTOP_LOG_LEVEL": "WARNING",
         "ONESTOP_VAR_DIR": "/tmp/onestop-bench-var",
+        "ONESTOP_DEBUG": "0",  # as in production: no query log
     }
     subprocess.run(
         [sys.executable, __file__, "--child", str(args.matters)], env=env, check=True, cwd=ROOT
