@@ -22,6 +22,7 @@ from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.actions import ActionRefused
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.models import Certificate as HeldCertificate
 from onestop.people.models import Guardian, Person
@@ -61,7 +62,7 @@ UPLOAD_TYPES = {
 }
 
 
-class CaseError(Exception):
+class CaseError(ActionRefused):
     """An action cannot be done now; the message says why, in words for the user."""
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.actions import ActionRefused
 from onestop.core.ratelimit import hit
 from onestop.notices.sms import sms_send
 from onestop.people.identifiers import IdentifierError, mask_mobile, parse_mobile
@@ -23,7 +24,7 @@ CODE_MINUTES = 5
 MAX_ATTEMPTS = 5
 
 
-class PortalError(Exception):
+class PortalError(ActionRefused):
     """Something the person must be told, in plain words."""
 
 

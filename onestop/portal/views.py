@@ -22,6 +22,7 @@ from onestop.cases.models import Application, MaterialSource, Matter, Step
 from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
 from onestop.core import clock
+from onestop.core.actions import run_action
 from onestop.core.ratelimit import client_ip, hit
 from onestop.notices.models import SmsMessage
 from onestop.people.identifiers import mask_mobile
@@ -30,7 +31,7 @@ from onestop.policy.facts import Certificate, CertStatus, Dibao, Facts, Tekun
 from onestop.policy.matters import Matter as MatterType
 from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
-from onestop.ratings.models import Rating
+from onestop.ratings.models import NEGATIVE, Rating
 from onestop.ratings.services import rating_rate_rectification, rating_submit
 
 from . import services
@@ -448,21 +449,14 @@ def supply(request, pk: int, matter_id: int):
         messages.error(request, "请选择要上传的照片或文件。")
         return redirect("portal:application", pk)
     upload = form.cleaned_data["file"]
-    try:
-        cs.matter_supply(
-            actor=None,
-            matter=matter,
-            materials=[
-                cs.MaterialIn(
-                    "supplement", MaterialSource.UPLOAD, content=upload.read(), filename=upload.name
-                )
-            ],
-        )
-        messages.success(request, "材料已补交，办理接着计时。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except cs.CaseError as exc:
-        messages.error(request, str(exc))
+    material = cs.MaterialIn(
+        "supplement", MaterialSource.UPLOAD, content=upload.read(), filename=upload.name
+    )
+    run_action(
+        request,
+        lambda: cs.matter_supply(actor=None, matter=matter, materials=[material]),
+        "材料已补交，办理接着计时。",
+    )
     return redirect("portal:application", pk)
 
 
@@ -470,13 +464,12 @@ def supply(request, pk: int, matter_id: int):
 def withdraw(request, pk: int):
     application = _application_for(request, pk)
     if request.method == "POST":
-        try:
-            cs.application_withdraw(
-                actor=None, application=application, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, "申请已撤回。")
-        except cs.CaseError as exc:
-            messages.error(request, str(exc))
+        reason = request.POST.get("reason", "")
+        run_action(
+            request,
+            lambda: cs.application_withdraw(actor=None, application=application, reason=reason),
+            "申请已撤回。",
+        )
         return redirect("portal:application", pk)
     return render(request, "portal/withdraw.html", {"application": application})
 
@@ -491,16 +484,16 @@ def confirm(request, pk: int):
     if not (consent.is_valid() and delivery.is_valid()):
         messages.error(request, "请勾选两项同意，并选择结果怎么给您。")
         return redirect("portal:application", pk)
-    try:
-        cs.application_confirm(
+    run_action(
+        request,
+        lambda: cs.application_confirm(
             actor=None,
             application=application,
             delivery=delivery.cleaned_data["delivery"],
             delivery_address=delivery.cleaned_data["delivery_address"],
-        )
-        messages.success(request, "已确认，开始办理。您不用跑腿，结果会送到。")
-    except (ValidationError, cs.CaseError) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        ),
+        "已确认，开始办理。您不用跑腿，结果会送到。",
+    )
     return redirect("portal:application", pk)
 
 
@@ -515,21 +508,18 @@ def rate(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请选择一个评价。")
         return redirect("portal:application", pk)
-    try:
-        rating_submit(
+    level = form.cleaned_data["level"]
+    run_action(
+        request,
+        lambda: rating_submit(
             phone=request.citizen_phone,
             application=application,
             matter=matter,
-            level=form.cleaned_data["level"],
+            level=level,
             comment=form.cleaned_data["comment"],
-        )
-        messages.success(
-            request,
-            "谢谢您的评价。"
-            + ("我们会尽快联系您并整改。" if form.cleaned_data["level"] <= 2 else ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        ),
+        "谢谢您的评价。" + ("我们会尽快联系您并整改。" if level in NEGATIVE else ""),
+    )
     return redirect("portal:application", pk)
 
 
@@ -540,13 +530,14 @@ def rate_rectification(request, pk: int, rating_id: int):
     rating = get_object_or_404(Rating, pk=rating_id, application=application)
     form = RatingForm(request.POST)
     if form.is_valid():
-        try:
-            rating_rate_rectification(
-                phone=request.citizen_phone, rating=rating, level=form.cleaned_data["level"]
-            )
-            messages.success(request, "谢谢您对整改的评价。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+        level = form.cleaned_data["level"]
+        run_action(
+            request,
+            lambda: rating_rate_rectification(
+                phone=request.citizen_phone, rating=rating, level=level
+            ),
+            "谢谢您对整改的评价。",
+        )
     else:
         messages.error(request, "请选择一个评价。")
     return redirect("portal:application", pk)

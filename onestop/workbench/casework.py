@@ -21,6 +21,7 @@ from onestop.cases.selectors import QUEUE_TABS, applications_visible_to, open_st
 from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
 from onestop.core import clock
+from onestop.core.actions import run_action
 from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
 from onestop.people.models import ID_CONTEXT
@@ -402,11 +403,11 @@ def claim(request, pk: int):
     step = matter.steps.filter(status=Step.Status.ACTIVE).first()
     if step is None:
         raise Http404("该事项没有正在办理的环节。")
-    try:
-        cs.step_claim(actor=request.user, step=step)
-        messages.success(request, "已认领，其他同事将不能办理此环节。")
-    except cs.Conflict as exc:
-        messages.error(request, str(exc))
+    run_action(
+        request,
+        lambda: cs.step_claim(actor=request.user, step=step),
+        "已认领，其他同事将不能办理此环节。",
+    )
     return redirect("workbench:matter", pk)
 
 
@@ -426,13 +427,13 @@ def supply(request, pk: int):
         if upload
         else cs.MaterialIn("supplement", MaterialSource.PAPER)
     )
-    try:
-        cs.matter_supply(actor=request.user, matter=matter, materials=[material], in_person=True)
-        messages.success(request, "已补正，办理计时恢复。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except cs.CaseError as exc:
-        messages.error(request, str(exc))
+    run_action(
+        request,
+        lambda: cs.matter_supply(
+            actor=request.user, matter=matter, materials=[material], in_person=True
+        ),
+        "已补正，办理计时恢复。",
+    )
     return redirect("workbench:matter", pk)
 
 
@@ -442,11 +443,12 @@ def press(request, pk: int):
     matter = _matter_for(request.user, pk)
     form = PressForm(request.POST)
     if form.is_valid():
-        try:
-            cs.matter_press(actor=request.user, matter=matter, message=form.cleaned_data["message"])
-            messages.success(request, "已督办，办理单位会在待办中看到。")
-        except cs.CaseError as exc:
-            messages.error(request, str(exc))
+        message = form.cleaned_data["message"]
+        run_action(
+            request,
+            lambda: cs.matter_press(actor=request.user, matter=matter, message=message),
+            "已督办，办理单位会在待办中看到。",
+        )
     else:
         messages.error(request, "请填写督办意见。")
     return redirect("workbench:matter", pk)
@@ -456,11 +458,11 @@ def press(request, pk: int):
 @require_POST
 def accept(request, pk: int):
     application = _application_for(request.user, pk)
-    try:
-        cs.application_accept(actor=request.user, application=application)
-        messages.success(request, "已受理，事项已分发到各部门。")
-    except cs.CaseError as exc:
-        messages.error(request, str(exc))
+    run_action(
+        request,
+        lambda: cs.application_accept(actor=request.user, application=application),
+        "已受理，事项已分发到各部门。",
+    )
     return redirect("workbench:receipt", pk)
 
 
@@ -470,13 +472,14 @@ def refuse(request, pk: int):
     application = _application_for(request.user, pk)
     form = RefuseForm(request.POST)
     if form.is_valid():
-        try:
-            cs.application_refuse(
-                actor=request.user, application=application, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, "已作不予受理，理由将告知申请人。")
-        except cs.CaseError as exc:
-            messages.error(request, str(exc))
+        reason = form.cleaned_data["reason"]
+        run_action(
+            request,
+            lambda: cs.application_refuse(
+                actor=request.user, application=application, reason=reason
+            ),
+            "已作不予受理，理由将告知申请人。",
+        )
     else:
         messages.error(request, "请填写不予受理的理由。")
     return redirect("workbench:application", pk)
@@ -488,13 +491,12 @@ def deliver(request, pk: int):
     application = _application_for(request.user, pk)
     if request.user.role != Role.WINDOW_CLERK:
         raise PermissionDenied("由窗口办理送达。")
-    try:
-        cs.application_deliver(
-            actor=request.user, application=application, note=request.POST.get("note", "")
-        )
-        messages.success(request, "全部结果已一次送达。")
-    except cs.CaseError as exc:
-        messages.error(request, str(exc))
+    note = request.POST.get("note", "")
+    run_action(
+        request,
+        lambda: cs.application_deliver(actor=request.user, application=application, note=note),
+        "全部结果已一次送达。",
+    )
     return redirect("workbench:application", pk)
 
 
