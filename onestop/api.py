@@ -38,3 +38,4 @@ def on_auth_error(request, exc):
 
 
 api.add_router("/", "onestop.policy.api.router")
+api.add_router("/", "onestop.exchange.api.router")

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "onestop.notices",
     "onestop.ratings",
     "onestop.portal",
+    "onestop.exchange",
     "onestop.workbench",
 ]
 
@@ -184,6 +185,15 @@ SMS_PER_PHONE_HOUR = int(os.environ.get("ONESTOP_SMS_PER_PHONE_HOUR", "5"))
 SMS_PER_IP_HOUR = int(os.environ.get("ONESTOP_SMS_PER_IP_HOUR", "20"))
 
 # Sessions read through the cache (Redis in production), written through to the database.
+# Webhooks to department systems.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ONESTOP_WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("ONESTOP_WEBHOOK_RETRY_BASE_SECONDS", "10"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ONESTOP_WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Queue a delivery round as soon as a change with new deliveries commits (else: the minutely sweep).
+WEBHOOK_DELIVER_ON_COMMIT = os.environ.get("ONESTOP_WEBHOOK_DELIVER_ON_COMMIT", "1") == "1"
+# How long a worker holds a delivery it is sending; one that dies is retried after this.
+WEBHOOK_LEASE_SECONDS = float(os.environ.get("ONESTOP_WEBHOOK_LEASE_SECONDS", "60"))
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True

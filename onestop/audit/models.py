@@ -40,10 +40,16 @@ class AuditAction(models.TextChoices):
     MATTER_RESUME = "cases.resume", "恢复计时"
     MATTER_PRESS = "cases.press", "督办"
     MATERIAL_VIEW = "cases.material_view", "查看申请材料"
+    MATERIAL_ATTACH = "cases.material_attach", "附上文书"
     CITIZEN_SIGN_IN = "portal.sign_in", "申请人登录"
     RATING_SUBMIT = "ratings.submit", "评价"
     RATING_ANSWER = "ratings.answer", "回复差评"
     RATING_RECTIFICATION = "ratings.rectification", "评价整改"
+    API_KEY_CREATE = "exchange.api_key_create", "创建接口密钥"
+    API_KEY_REVOKE = "exchange.api_key_revoke", "停用接口密钥"
+    SUBSCRIPTION_CREATE = "exchange.subscription_create", "创建事件订阅"
+    DELIVERY_REPLAY = "exchange.delivery_replay", "重发事件"
+    API_MATTER_READ = "exchange.matter_read", "接口读取事项"
 
 
 class AuditEvent(models.Model):

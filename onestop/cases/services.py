@@ -23,6 +23,8 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.actions import ActionRefused
+from onestop.exchange.models import OutboxEvent
+from onestop.exchange.outbox import emit
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.models import Certificate as HeldCertificate
 from onestop.people.models import Guardian, Person
@@ -51,6 +53,8 @@ from .models import (
     Step,
 )
 from .tracking import new_tracking_no
+
+Topic = OutboxEvent.Topic
 
 log = logging.getLogger(__name__)
 CERT_DEPENDENT = {MatterType.LIVING, MatterType.NURSING, MatterType.PENSION}
@@ -155,6 +159,7 @@ def _check_upload(m: MaterialIn) -> str:
 
 
 def _store_materials(application: Application, materials: Iterable[MaterialIn], step=None):
+    stored = []
     for m in materials:
         row = Material(application=application, code=m.code, source=m.source, supplied_for=step)
         if m.source == MaterialSource.UPLOAD:
@@ -167,6 +172,8 @@ def _store_materials(application: Application, materials: Iterable[MaterialIn], 
         elif m.source == MaterialSource.ELICENCE:
             row.reference = m.reference[:64]
         row.save()
+        stored.append(row)
+    return stored
 
 
 def _validate_intake(
@@ -429,6 +436,8 @@ def application_accept(*, actor, application: Application) -> Application:
                 status=status, due_date=due, paused_on=paused, dispatched_on=today
             )
         Step.objects.bulk_create(steps)
+        for step in steps:
+            _announce(step, app)
         app.status = Application.Status.IN_PROGRESS
         app.accepted_at = clock.now()
         app.due_date = max(m.due_date for m in matters)
@@ -491,6 +500,38 @@ def _new_step(
         started_on=start,
         due_date=due or calendar.add_working_days(start, sdef.days),
     )
+
+
+def _start(step: Step, app: Application) -> Step:
+    """Save a new active step and tell its unit (the outbox event commits with it)."""
+    step.save()
+    _announce(step, app)
+    return step
+
+
+def _announce(step: Step, app: Application) -> None:
+    _emit(
+        Topic.MATTER_DISPATCHED,
+        app,
+        step.matter,
+        step.unit_id,
+        step={"id": step.pk, "name": step.name, "due_date": str(step.due_date)},
+    )
+
+
+def _window_unit(app: Application) -> int | None:
+    return reference.unit_id("cdpf", app.county_id)
+
+
+def _emit(topic: str, app: Application, matter, unit_id, **data) -> None:
+    """An outbox event for a unit. No personal data travels in it: receivers read the matter
+    through the API, which gives each department only the fields it needs."""
+    payload = {"tracking_no": app.tracking_no, "matter": matter.kind if matter else None, **data}
+    emit(topic=topic, payload=payload, application=app, matter=matter, unit=_unit(unit_id))
+
+
+def _unit(unit_id):
+    return OrgUnit(pk=unit_id) if unit_id else None
 
 
 def _refresh_due(app: Application) -> None:
@@ -583,6 +624,14 @@ def step_decide(*, actor, step: Step, decision: Decision) -> Step:
         sdef = definition.steps[locked.index]
         if decision.outcome not in sdef.outcomes:
             raise ValidationError({"outcome": "该环节不能作出这一结论。"})
+        _emit(
+            Topic.STEP_DECIDED,
+            app,
+            matter,
+            locked.unit_id,
+            step={"id": locked.pk, "name": locked.name},
+            outcome=decision.outcome,
+        )
         detail = _apply(actor, app, matter, locked, sdef, definition, decision)
         _refresh_due(app)
         audit_record(actor=actor, action=AuditAction.STEP_DECIDE, subject=app, detail=detail)
@@ -619,6 +668,7 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
         step.save()
         matter.status, matter.paused_on = Matter.Status.SUPPLEMENT, today
         matter.save(update_fields=["status", "paused_on"])
+        _emit(Topic.SUPPLEMENT_REQUESTED, app, matter, _window_unit(app), missing=missing)
         detail["missing"] = missing
         return detail
 
@@ -628,7 +678,10 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
             raise ValidationError({"transfer_to": "请选择同一部门的另一个单位。"})
         step.save()
         # The deadline travels with the work: a transfer does not restart the clock.
-        _new_step(matter, app, definition, step.index, today, due=step.due_date, unit=target).save()
+        _start(
+            _new_step(matter, app, definition, step.index, today, due=step.due_date, unit=target),
+            app,
+        )
         detail["to"] = target.name
         return detail
 
@@ -652,7 +705,7 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
     step.save()
     detail.update(step.data)
     if step.index + 1 < len(definition.steps):
-        _new_step(matter, app, definition, step.index + 1, today).save()
+        _start(_new_step(matter, app, definition, step.index + 1, today), app)
         matter.save(update_fields=["result"])
         return detail
     result = dict(matter.result)
@@ -695,6 +748,9 @@ def _issue_certificate(actor, app: Application, matter: Matter, today: date) -> 
     existing = HeldCertificate.objects.filter(person=person, status="valid")
     existing.update(status="cancelled")  # a renewal replaces the old card
     cert = certificate_record(actor=actor, person=person, number=number, issue_date=today)
+    _emit(
+        Topic.CERTIFICATE_ISSUED, app, matter, _window_unit(app), valid_until=str(cert.valid_until)
+    )
     return {
         "certificate_id": cert.pk,
         "valid_until": str(cert.valid_until),
@@ -736,7 +792,7 @@ def _resume_waiting(app: Application, today: date) -> None:
         )
         matter.prescreen = _snapshot(result.assessments[0])
         matter.save()
-        _new_step(matter, app, reference.chain_definition(matter.chain_id), 0, today).save()
+        _start(_new_step(matter, app, reference.chain_definition(matter.chain_id), 0, today), app)
         audit_record(
             actor=None,
             action=AuditAction.MATTER_RESUME,
@@ -769,7 +825,7 @@ def matter_supply(
         stopped = _resume(locked, today)
         locked.save()
         _store_materials(app, materials, step=returned)
-        _new_step(
+        resumed = _new_step(
             locked,
             app,
             reference.chain_definition(locked.chain_id),
@@ -777,7 +833,15 @@ def matter_supply(
             today,
             due=calendar.add_working_days(returned.due_date, stopped),
             unit=returned.unit,
-        ).save()
+        )
+        resumed.save()
+        _emit(
+            Topic.SUPPLEMENT_SUPPLIED,
+            app,
+            locked,
+            resumed.unit_id,
+            step={"id": resumed.pk, "name": resumed.name, "due_date": str(resumed.due_date)},
+        )
         if in_person:
             app.trips += 1
             app.save(update_fields=["trips"])
@@ -794,6 +858,24 @@ def matter_supply(
             },
         )
     return locked
+
+
+def matter_attach(*, actor, matter: Matter, material: MaterialIn) -> Material:
+    """A document a department adds to a matter it works on (e.g. a decision notice)."""
+    step = Step.objects.filter(matter=matter, unit_id=getattr(actor, "org_unit_id", None)).first()
+    if step is None:
+        raise PermissionDenied("只能为本单位办理的事项附上文书。")
+    with transaction.atomic():
+        app = _locked(matter.application)
+        active = matter.steps.filter(status=Step.Status.ACTIVE).first()
+        (stored,) = _store_materials(app, [material], step=active)
+        audit_record(
+            actor=actor,
+            action=AuditAction.MATERIAL_ATTACH,
+            subject=app,
+            detail={"matter": matter.kind, "material": stored.pk, "code": stored.code},
+        )
+    return stored
 
 
 def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
@@ -831,6 +913,7 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
 def _conclude(app: Application) -> None:
     app.status, app.concluded_at = Application.Status.CONCLUDED, clock.now()
     app.save(update_fields=["status", "concluded_at"])
+    _emit(Topic.APPLICATION_CONCLUDED, app, None, _window_unit(app))
     audit_record(
         actor=None,
         action=AuditAction.APPLICATION_CONCLUDE,

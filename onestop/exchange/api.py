@@ -1,0 +1,390 @@
+"""The API for department systems (医保, 人社, 民政, 残联 back-office software).
+
+Authenticate with `Authorization: Bearer <key>`; a key acts as one role at one org unit, sees only
+that unit's work, and gets only the fields its department needs (按需共享). Writes accept an
+`Idempotency-Key` header: a retry with the same key gets the first answer again.
+"""
+
+import base64
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.cases import services as cs
+from onestop.cases.models import MaterialSource, Matter, Step
+from onestop.cases.selectors import open_steps_for
+from onestop.core.api_errors import field_error
+from onestop.regions.models import OrgUnit
+
+from .models import IdempotentRequest
+from .services import api_key_check
+
+
+class DepartmentKey(HttpBearer):
+    def authenticate(self, request, token):
+        key = api_key_check(token)
+        if key is None:
+            return None
+        request.api_key = key
+        return key.account
+
+
+router = Router(tags=["部门接口"], auth=DepartmentKey())
+
+
+class ErrorOut(Schema):
+    detail: list[dict[str, str]] | str
+
+
+class StepOut(Schema):
+    id: int
+    name: str
+    unit: str
+    due_date: date
+    assignee: str | None
+
+
+class PersonOut(Schema):
+    name: str
+    sex: str
+    birth_date: date
+    id_number: str
+    hukou_region: str
+    hukou_region_name: str
+    phone: str | None = None
+    address: str | None = None
+    dibao_category: str | None = None
+
+
+class GuardianOut(Schema):
+    kind: str
+    name: str
+    relation: str
+    phone: str
+    address: str | None = None
+
+
+class MatterOut(Schema):
+    id: int
+    tracking_no: str
+    matter: str
+    matter_name: str
+    status: str
+    status_label: str
+    due_date: date | None
+    current_step: StepOut | None
+    applicant: PersonOut
+    guardian: GuardianOut | None = None
+    prescreen: dict
+    answers: dict
+    result: dict
+
+
+class PageOut(Schema):
+    items: list[MatterOut]
+    next_cursor: str | None
+
+
+# 按需共享: what each department sees beyond the common fields.
+PERSON_EXTRA = {
+    "civil": {"phone", "address", "dibao_category"},
+    "cdpf": {"phone", "address"},
+    "medical": {"phone"},
+    "hrss": {"phone"},
+}
+GUARDIAN_FIELDS = {
+    "civil": {"kind", "name", "relation", "phone", "address"},
+    "cdpf": {"kind", "name", "relation", "phone"},
+}
+ANSWER_FIELDS = {
+    "civil": {"living_reason", "nursing_reason"},
+    "medical": {"medical_bills"},
+}
+
+
+def _step_out(step: Step | None):
+    if step is None:
+        return None
+    return {
+        "id": step.pk,
+        "name": step.name,
+        "unit": step.unit.name,
+        "due_date": step.due_date,
+        "assignee": step.assignee.display_name if step.assignee else None,
+    }
+
+
+def matter_out(matter: Matter, department: str) -> dict:
+    app = matter.application
+    person = app.applicant
+    extra = PERSON_EXTRA.get(department, set())
+    applicant = {
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "id_number": person.id_number,
+        "hukou_region": person.hukou_region_id,
+        "hukou_region_name": person.hukou_region.name,
+        **{f: getattr(person, f) for f in extra},
+    }
+    guardian = None
+    if app.representative_id and department in GUARDIAN_FIELDS:
+        g = app.representative
+        guardian = {f: getattr(g, f) for f in GUARDIAN_FIELDS[department]}
+    active = next((s for s in matter.steps.all() if s.status == Step.Status.ACTIVE), None)
+    return {
+        "id": matter.pk,
+        "tracking_no": app.tracking_no,
+        "matter": matter.kind,
+        "matter_name": matter.get_kind_display(),
+        "status": matter.status,
+        "status_label": matter.get_status_display(),
+        "due_date": matter.due_date,
+        "current_step": _step_out(active),
+        "applicant": applicant,
+        "guardian": guardian,
+        "prescreen": matter.prescreen,
+        "answers": {
+            k: v for k, v in app.answers.items() if k in ANSWER_FIELDS.get(department, set())
+        },
+        "result": matter.result,
+    }
+
+
+def _matters_for(account):
+    """Matters with any step at the key's unit: the only ones it may read."""
+    return (
+        Matter.objects.filter(steps__unit_id=account.org_unit_id)
+        .distinct()
+        .select_related("application__applicant__hukou_region", "application__representative")
+        .prefetch_related("steps__unit", "steps__assignee")
+    )
+
+
+def _matter(request, matter_id: int) -> Matter:
+    matter = _matters_for(request.auth).filter(pk=matter_id).first()
+    if matter is None:
+        raise HttpError(404, "未找到该事项，或它不在本单位办理。")
+    return matter
+
+
+def _cursor(due: date, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{due.isoformat()}|{pk}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[date, int]:
+    try:
+        due, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return date.fromisoformat(due), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise _unprocessable("cursor", "分页游标无效，请从第一页重新读取。") from None
+
+
+def _unprocessable(field: str, message: str) -> HttpError:
+    error = HttpError(422, message)
+    error.detail = field_error(field, message)
+    return error
+
+
+def idempotent(view):
+    """Answer a repeated write (same Idempotency-Key, same body) with the first answer."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        if not key:
+            return view(request, *args, **kwargs)
+        digest = hashlib.sha256(
+            request.method.encode() + request.path.encode() + request.body
+        ).hexdigest()
+        seen = IdempotentRequest.objects.filter(api_key=request.api_key, key=key).first()
+        if seen is not None:
+            if seen.request_hash != digest:
+                raise _unprocessable("Idempotency-Key", "这个 Idempotency-Key 已用于另一个请求。")
+            return Status(seen.status, seen.body)
+        answer = view(request, *args, **kwargs)
+        status, body = answer.status_code, answer.value
+        try:
+            with transaction.atomic():
+                IdempotentRequest.objects.create(
+                    api_key=request.api_key,
+                    key=key,
+                    request_hash=digest,
+                    status=status,
+                    body=json.loads(json.dumps(body, default=str)),
+                )
+        except IntegrityError:
+            pass  # a concurrent retry stored the same answer first
+        return answer
+
+    return wrapped
+
+
+def _run(action):
+    """A service call, its refusals said as HTTP answers."""
+    try:
+        return action()
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权进行此操作。") from None
+    except cs.Conflict as exc:
+        raise HttpError(409, str(exc)) from None
+    except cs.CaseError as exc:
+        raise HttpError(409, str(exc)) from None
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise _unprocessable(field, messages[0]) from None
+
+
+# --- endpoints -----------------------------------------------------------------------------------
+@router.get(
+    "/matters",
+    response={200: PageOut, 401: ErrorOut, 422: ErrorOut},
+    summary="本单位待办事项（按期限排序，游标分页）",
+)
+def list_matters(request, cursor: str | None = None, limit: int = 50):
+    """Matters with a step open at this unit for this key's role, earliest due first."""
+    limit = max(1, min(limit, 200))
+    steps = open_steps_for(request.auth).order_by("due_date", "pk")
+    if cursor:
+        due, pk = _decode_cursor(cursor)
+        steps = steps.filter(due_date__gt=due) | steps.filter(due_date=due, pk__gt=pk)
+        steps = steps.order_by("due_date", "pk")
+    page = list(steps.values_list("matter_id", "due_date", "pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    by_id = {m.pk: m for m in _matters_for(request.auth).filter(pk__in=[p[0] for p in page])}
+    department = request.auth.org_unit.department
+    items = [matter_out(by_id[matter_id], department) for matter_id, _, _ in page]
+    return {"items": items, "next_cursor": _cursor(page[-1][1], page[-1][2]) if more else None}
+
+
+@router.get(
+    "/matters/{matter_id}",
+    response={200: MatterOut, 401: ErrorOut, 404: ErrorOut},
+    summary="读取一个事项（按需共享的字段）",
+)
+def read_matter(request, matter_id: int):
+    matter = _matter(request, matter_id)
+    audit_record(
+        actor=request.auth,
+        action=AuditAction.API_MATTER_READ,
+        subject=matter.application,
+        detail={"matter": matter.kind, "api_key": request.api_key.prefix},
+    )
+    return matter_out(matter, request.auth.org_unit.department)
+
+
+@router.post(
+    "/matters/{matter_id}/claim",
+    response={
+        200: MatterOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="认领当前环节",
+)
+@idempotent
+def claim(request, matter_id: int):
+    matter = _matter(request, matter_id)
+    step = next((s for s in matter.steps.all() if s.status == Step.Status.ACTIVE), None)
+    if step is None:
+        raise HttpError(409, "该事项当前没有正在办理的环节。")
+    _run(lambda: cs.step_claim(actor=request.auth, step=step))
+    return Status(200, matter_out(_matter(request, matter_id), request.auth.org_unit.department))
+
+
+class DecisionIn(Schema):
+    step_id: int
+    outcome: Literal["approve", "reject", "return", "transfer"]
+    reason: str = ""
+    missing_materials: list[str] = []
+    transfer_to: str | None = None  # org unit code
+    category: int | None = None
+    level: int | None = None
+    amount: Decimal | None = None
+
+
+@router.post(
+    "/matters/{matter_id}/decision",
+    response={
+        200: MatterOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="办理当前环节：通过、不通过、退回补正或转办",
+)
+@idempotent
+def decide(request, matter_id: int, payload: DecisionIn):
+    matter = _matter(request, matter_id)
+    step = next((s for s in matter.steps.all() if s.pk == payload.step_id), None)
+    if step is None:
+        raise _unprocessable("step_id", "该环节不属于这个事项。")
+    transfer = None
+    if payload.transfer_to:
+        transfer = OrgUnit.objects.filter(code=payload.transfer_to).first()
+        if transfer is None:
+            raise _unprocessable("transfer_to", f"单位代码“{payload.transfer_to}”不存在。")
+    decision = cs.Decision(
+        outcome=payload.outcome,
+        reason=payload.reason,
+        missing_materials=tuple(payload.missing_materials),
+        transfer_to=transfer,
+        category=payload.category,
+        level=payload.level,
+        amount=payload.amount,
+    )
+    _run(lambda: cs.step_decide(actor=request.auth, step=step, decision=decision))
+    return Status(200, matter_out(_matter(request, matter_id), request.auth.org_unit.department))
+
+
+class DocumentOut(Schema):
+    id: int
+    code: str
+    content_type: str
+    size: int
+
+
+@router.post(
+    "/matters/{matter_id}/documents",
+    response={
+        201: DocumentOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="为事项附上文书（JPG、PNG、PDF，10 MB 以内）",
+)
+@idempotent
+def attach(request, matter_id: int, code: Form[str], file: File[UploadedFile]):
+    matter = _matter(request, matter_id)
+    material = cs.MaterialIn(
+        code[:32], MaterialSource.UPLOAD, content=file.read(), filename=file.name or ""
+    )
+    stored = _run(lambda: cs.matter_attach(actor=request.auth, matter=matter, material=material))
+    body = {
+        "id": stored.pk,
+        "code": stored.code,
+        "content_type": stored.content_type,
+        "size": stored.size,
+    }
+    return Status(201, body)

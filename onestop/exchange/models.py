@@ -1,0 +1,146 @@
+"""Department systems: API keys, the outbox of events, webhook subscriptions and deliveries."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ApiKey(models.Model):
+    """A department system's key, bound to one org unit through its own service account.
+
+    Only a hash is stored; the key is shown once, when it is made."""
+
+    name = models.CharField("系统名称", max_length=100)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key"
+    )
+    prefix = models.CharField("前缀", max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口密钥"
+        verbose_name_plural = "接口密钥"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+
+class IdempotentRequest(models.Model):
+    """The answer given to a write, kept so a retry with the same Idempotency-Key gets it again."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotent_once_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class OutboxEvent(models.Model):
+    """Something a department or the platform must know, written with the change itself."""
+
+    class Topic(models.TextChoices):
+        MATTER_DISPATCHED = "matter.dispatched", "事项分发"
+        STEP_DECIDED = "step.decided", "环节办理"
+        SUPPLEMENT_REQUESTED = "matter.supplement_requested", "退回补正"
+        SUPPLEMENT_SUPPLIED = "matter.supplement_supplied", "补正材料"
+        CERTIFICATE_ISSUED = "certificate.issued", "残疾人证核发"
+        APPLICATION_CONCLUDED = "application.concluded", "全部办结"
+        BENEFIT_STOPPED = "benefit.stopped", "待遇停发"
+
+    # The primary key orders events; event_id is what receivers deduplicate on.
+    event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    topic = models.CharField(max_length=40, choices=Topic.choices)
+    application = models.ForeignKey(
+        "cases.Application", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "cases.Matter", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "regions.OrgUnit",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="需要知道此事件的单位",
+    )
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "事件"
+        verbose_name_plural = "事件"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.topic}"
+
+
+class Subscription(models.Model):
+    """A department system's endpoint for the events of its unit."""
+
+    class Algorithm(models.TextChoices):
+        SM3 = "hmac-sm3", "HMAC-SM3"
+        SHA256 = "hmac-sha256", "HMAC-SHA256"
+
+    unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    url = models.URLField("接收地址")
+    secret_cipher = models.TextField(editable=False)
+    algorithm = models.CharField(
+        "签名算法", max_length=16, choices=Algorithm.choices, default=Algorithm.SM3
+    )
+    topics = models.JSONField("订阅的事件", default=list, help_text="留空表示全部事件")
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "事件订阅"
+        verbose_name_plural = "事件订阅"
+
+    def __str__(self) -> str:
+        return f"{self.unit} → {self.url}"
+
+
+class Delivery(models.Model):
+    """One event to one subscription: pending until delivered, dead after too many tries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        DELIVERED = "delivered", "已送达"
+        DEAD = "dead", "多次失败，已停止"
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事件推送"
+        verbose_name_plural = "事件推送"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscription"], name="delivery_once")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id}: {self.get_status_display()}"

@@ -1,0 +1,36 @@
+"""Writing events: call ``emit`` inside the transaction of the change it reports."""
+
+from django.conf import settings
+from django.db import transaction
+
+from onestop.core import clock
+
+from .models import Delivery, OutboxEvent, Subscription
+
+
+def emit(*, topic: str, payload: dict, application=None, matter=None, unit=None) -> OutboxEvent:
+    event = OutboxEvent.objects.create(
+        topic=topic,
+        application=application,
+        matter=matter,
+        unit=unit,
+        payload=payload,
+        created_at=clock.now(),
+    )
+    if unit is not None:
+        now = clock.now()
+        subscriptions = Subscription.objects.filter(unit=unit, active=True)
+        created = Delivery.objects.bulk_create(
+            Delivery(event=event, subscription=s, next_attempt_at=now)
+            for s in subscriptions
+            if not s.topics or topic in s.topics
+        )
+        if created and settings.WEBHOOK_DELIVER_ON_COMMIT:
+            transaction.on_commit(_deliver_soon)
+    return event
+
+
+def _deliver_soon() -> None:
+    from .tasks import deliver_webhooks_now
+
+    deliver_webhooks_now()

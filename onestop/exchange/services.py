@@ -1,0 +1,149 @@
+import hashlib
+import hmac
+import secrets
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from onestop.accounts.models import StaffUser
+from onestop.accounts.roles import Role, placement_error
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock
+from onestop.people import pii
+from onestop.regions.models import OrgUnit
+
+from .models import ApiKey, Delivery, Subscription
+
+DEPARTMENT_ROLES = {
+    Role.CDPF_REVIEWER,
+    Role.TOWNSHIP_CIVIL,
+    Role.COUNTY_CIVIL,
+    Role.MEDICAL_OFFICER,
+    Role.HRSS_OFFICER,
+}
+
+
+def _check_admin(actor, unit: OrgUnit) -> None:
+    if actor is not None and (
+        not actor.is_admin_role or actor.scope is None or not actor.scope.contains(unit.region)
+    ):
+        raise PermissionDenied("只能为本管辖范围内的单位配置接口。")
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_create(*, actor, unit: OrgUnit, role: str, name: str) -> tuple[ApiKey, str]:
+    """A key for a department system acting as ``role`` at ``unit``; returns it in clear, once."""
+    _check_admin(actor, unit)
+    if role not in DEPARTMENT_ROLES:
+        raise ValidationError({"role": "接口只能以部门经办岗位的身份办理。"})
+    problem = placement_error(role, unit.department, unit.region.level)
+    if problem:
+        raise ValidationError({"role": problem})
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写系统名称。"})
+    prefix = secrets.token_hex(4)
+    key = f"os_{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        account = StaffUser.objects.create(
+            username=f"api-{prefix}",
+            display_name=f"{name}（接口）",
+            role=role,
+            org_unit=unit,
+            password=make_password(None),  # no password: the account cannot sign in to pages
+        )
+        api_key = ApiKey.objects.create(
+            name=name, account=account, prefix=prefix, key_hash=_key_hash(key), created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.API_KEY_CREATE,
+            subject=api_key,
+            detail={"unit": unit.code, "role": role, "name": name, "prefix": prefix},
+        )
+    return api_key, key
+
+
+def api_key_revoke(*, actor, api_key: ApiKey) -> ApiKey:
+    _check_admin(actor, api_key.account.org_unit)
+    with transaction.atomic():
+        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        StaffUser.objects.filter(pk=api_key.account_id).update(is_active=False)
+        audit_record(
+            actor=actor,
+            action=AuditAction.API_KEY_REVOKE,
+            subject=api_key,
+            detail={"prefix": api_key.prefix},
+        )
+    api_key.refresh_from_db()
+    return api_key
+
+
+def api_key_check(key: str) -> ApiKey | None:
+    """The live key matching ``key`` (constant-time compare), or None."""
+    parts = (key or "").split("_", 2)
+    if len(parts) != 3 or parts[0] != "os":
+        return None
+    found = (
+        ApiKey.objects.select_related("account__org_unit__region").filter(prefix=parts[1]).first()
+    )
+    if found is None or found.revoked_at is not None or not found.account.is_active:
+        return None
+    if not hmac.compare_digest(found.key_hash, _key_hash(key)):
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found
+
+
+def subscription_create(
+    *, actor, unit: OrgUnit, url: str, algorithm: str = "hmac-sm3", topics=()
+) -> tuple[Subscription, str]:
+    """Subscribe an endpoint to the unit's events; returns the signing secret in clear, once."""
+    _check_admin(actor, unit)
+    if not url.startswith(("https://", "http://")):
+        raise ValidationError({"url": "接收地址应以 https:// 开头（本机测试可用 http://）。"})
+    if algorithm not in Subscription.Algorithm.values:
+        raise ValidationError({"algorithm": "签名算法只能是 hmac-sm3 或 hmac-sha256。"})
+    secret = secrets.token_hex(32)
+    with transaction.atomic():
+        subscription = Subscription.objects.create(
+            unit=unit,
+            url=url,
+            algorithm=algorithm,
+            topics=list(topics),
+            secret_cipher=pii.encrypt(secret, context="exchange.subscription.secret"),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.SUBSCRIPTION_CREATE,
+            subject=subscription,
+            detail={"unit": unit.code, "url": url, "algorithm": algorithm},
+        )
+    return subscription, secret
+
+
+def delivery_replay(*, actor, delivery: Delivery) -> Delivery:
+    """Send a dead delivery again from scratch."""
+    _check_admin(actor, delivery.subscription.unit)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.DEAD).update(
+            status=Delivery.Status.PENDING, attempts=0, next_attempt_at=clock.now(), last_error=""
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELIVERY_REPLAY,
+            subject=delivery,
+            detail={"event": str(delivery.event.event_id)},
+        )
+    delivery.refresh_from_db()
+    return delivery
