@@ -3,6 +3,11 @@
 from typing import Any
 
 FIELD_LABELS = {
+    "matter_id": "事项编号",
+    "step_id": "环节编号",
+    "outcome": "办理结论",
+    "cursor": "分页游标",
+    "limit": "每页条数",
     "region": "区划代码",
     "day": "日期",
     "matters": "事项",
@@ -71,7 +76,11 @@ def _message(error: dict[str, Any]) -> str:
 def translate_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for error in errors:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query")]
+        loc = [
+            str(p)
+            for p in error.get("loc", ())
+            if p not in ("body", "payload", "query", "path", "form", "file")
+        ]
         names = [FIELD_LABELS.get(p, f"第 {int(p) + 1} 项" if p.isdigit() else p) for p in loc]
         label = "·".join(names) or "请求"
         out.append({"field": ".".join(loc), "message": f"{label}：{_message(error)}"})

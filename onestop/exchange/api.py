@@ -272,7 +272,7 @@ def list_matters(request, cursor: str | None = None, limit: int = 50):
 
 @router.get(
     "/matters/{matter_id}",
-    response={200: MatterOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: MatterOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="读取一个事项（按需共享的字段）",
 )
 def read_matter(request, matter_id: int):
