@@ -677,10 +677,10 @@ def test_a_proactive_finding_becomes_an_application_confirmed_with_zero_trips(st
     assert app.status == Application.Status.IN_PROGRESS and app.trips == 0
     assert app.delivery == "post" and app.delivery_address == "正阳街道8号"
     assert active(app, "LIVING").unit.name == "正阳街道民政办"
-    assert [e.text for e in timeline(app)][:2] == [
-        "平台发现可享受困难残疾人生活补贴，主动推送，等待本人确认",
-        "申请人确认办理",
-    ]
+    texts = [e.text for e in timeline(app)]
+    assert texts[0] == "平台发现可享受困难残疾人生活补贴，主动推送，等待本人确认"
+    assert texts[1].startswith("已通知（") and texts[1].endswith("：可以享受的待遇")
+    assert texts[2] == "申请人确认办理"
 
 
 def test_open_findings_are_proposed_once(staff, applicant):

@@ -190,6 +190,27 @@ def test_a_medical_system_is_told_reads_its_fields_and_decides(live_server, worl
     topics = [e["body"]["topic"] for e in world["receiver"].received]
     assert topics == ["matter.dispatched", "step.decided", "matter.dispatched"]
 
+    # The system finishes the matter; the applicant hears of it by text and in the portal inbox.
+    for _ in range(2):
+        status, current = call(live_server, world["key"], "GET", f"/api/v1/matters/{matter_id}")
+        step = current["current_step"]["id"]
+        assert (
+            call(
+                live_server,
+                world["key"],
+                "POST",
+                f"/api/v1/matters/{matter_id}/decision",
+                {"step_id": step, "outcome": "approve"},
+            )[0]
+            == 200
+        )
+    assert Matter.objects.get(pk=matter_id).status == "approved"
+    from onestop.notices.models import Notice, SmsMessage
+
+    assert Notice.objects.filter(application=app, event="decided", channel="inbox").exists()
+    texts = SmsMessage.objects.filter(phone="13904711111").values_list("text", flat=True)
+    assert any("困难群众医疗救助手工（零星）报销已办理完毕：已批准" in t for t in texts)
+
 
 def test_keys_are_hashed_shown_once_and_revocable(live_server, world):
     stored = world["api_key"]

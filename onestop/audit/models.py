@@ -50,6 +50,9 @@ class AuditAction(models.TextChoices):
     SUBSCRIPTION_CREATE = "exchange.subscription_create", "创建事件订阅"
     DELIVERY_REPLAY = "exchange.delivery_replay", "重发事件"
     API_MATTER_READ = "exchange.matter_read", "接口读取事项"
+    SHARED_IMPORT = "exchange.shared_import", "导入共享数据"
+    BENEFIT_STOP = "person.benefit_stop", "待遇停发"
+    NOTICE = "notices.notice", "发出通知"
 
 
 class AuditEvent(models.Model):

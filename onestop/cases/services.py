@@ -25,6 +25,7 @@ from onestop.core import clock
 from onestop.core.actions import ActionRefused
 from onestop.exchange.models import OutboxEvent
 from onestop.exchange.outbox import emit
+from onestop.notices.services import notify_application
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.models import Certificate as HeldCertificate
 from onestop.people.models import Guardian, Person
@@ -448,6 +449,7 @@ def application_accept(*, actor, application: Application) -> Application:
             subject=app,
             detail={"due": str(app.due_date), "matters": sorted(kinds)},
         )
+        notify_application(application=app, event="accepted", due=f"{app.due_date:%Y年%-m月%-d日}")
     return app
 
 
@@ -669,6 +671,12 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
         matter.status, matter.paused_on = Matter.Status.SUPPLEMENT, today
         matter.save(update_fields=["status", "paused_on"])
         _emit(Topic.SUPPLEMENT_REQUESTED, app, matter, _window_unit(app), missing=missing)
+        notify_application(
+            application=app,
+            event="supplement",
+            matter=matter.get_kind_display(),
+            missing="、".join(missing),
+        )
         detail["missing"] = missing
         return detail
 
@@ -763,6 +771,16 @@ def _close(matter: Matter, status: str, result: dict, now) -> None:
     matter.status, matter.result, matter.decided_at, matter.paused_on = status, result, now, None
     matter.save(update_fields=["status", "result", "decided_at", "paused_on"])
     matter.steps.filter(status=Step.Status.ACTIVE).update(status=Step.Status.CANCELLED)
+    approved = status == Matter.Status.APPROVED
+    notify_application(
+        application=matter.application,
+        event="decided",
+        matter=matter.get_kind_display(),
+        outcome="已批准" if approved else "未批准",
+        reason=""
+        if approved
+        else f"原因：{result.get('reason', '')}。如不服，可依法申请行政复议或提起行政诉讼。",
+    )
 
 
 def _resume(matter: Matter, today: date) -> int:
@@ -1054,6 +1072,9 @@ def application_propose(*, finding) -> Application:
             action=AuditAction.APPLICATION_PROPOSE,
             subject=app,
             detail={"matter": finding.matter},
+        )
+        notify_application(
+            application=app, event="proactive", matter=MatterType(finding.matter).label
         )
     return app
 

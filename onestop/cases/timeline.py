@@ -8,6 +8,14 @@ from onestop.policy.matters import Matter as MatterType
 
 from .chains import Outcome
 
+NOTICE_EVENTS = {
+    "accepted": "受理",
+    "supplement": "需要补正",
+    "decided": "办理结果",
+    "delivered": "结果送达",
+    "rating": "评价邀请",
+    "proactive": "可以享受的待遇",
+}
 # Internal bookkeeping the applicant need not read about.
 STAFF_ONLY = {AuditAction.STEP_CLAIM, AuditAction.STEP_ASSIGN, AuditAction.MATERIAL_VIEW}
 
@@ -66,6 +74,10 @@ def _text(event: AuditEvent, kinds) -> str:
         return "办理结果已一次送达" + (f"（{d['note']}）" if d.get("note") else "")
     if a == AuditAction.APPLICATION_PROPOSE:
         return f"平台发现可享受{_matter(d)}，主动推送，等待本人确认"
+    if a == AuditAction.NOTICE:
+        return (
+            f"已通知（{'、'.join(d.get('channels', []))}）：{NOTICE_EVENTS.get(d.get('event'), '')}"
+        )
     if a == AuditAction.APPLICATION_CONFIRM:
         return "申请人确认办理"
     return event.action_label

@@ -30,6 +30,7 @@ from onestop.regions.models import OrgUnit
 
 from .models import IdempotentRequest
 from .services import api_key_check
+from .sync import import_records
 
 
 class DepartmentKey(HttpBearer):
@@ -388,3 +389,52 @@ def attach(request, matter_id: int, code: Form[str], file: File[UploadedFile]):
         "size": stored.size,
     }
     return Status(201, body)
+
+
+class SharedRecordIn(Schema):
+    id_number: str
+    type: str
+    value: bool | str | dict
+    source: str
+    version: str
+
+
+class SharedBatchIn(Schema):
+    records: list[SharedRecordIn]
+
+
+class RecordResultOut(Schema):
+    index: int
+    status: Literal["applied", "stale", "error"]
+    message: str
+
+
+class SharedBatchOut(Schema):
+    applied: int
+    stale: int
+    errors: int
+    results: list[RecordResultOut]
+
+
+@router.post(
+    "/shared/records",
+    response={200: SharedBatchOut, 401: ErrorOut, 422: ErrorOut},
+    summary="报送共享数据（批量，逐条生效，逐条回报）",
+)
+def shared_records(request, payload: SharedBatchIn):
+    """Records of this department's kinds (残联: certificate; 民政: dibao, tekun, …; 医保:
+    resident_medical; 人社: pension and 工伤). An older version than the one held is ignored."""
+    if len(payload.records) > 5000:
+        raise _unprocessable("records", "一次最多报送 5000 条。")
+    results = import_records(
+        actor=request.auth,
+        records=[r.model_dump() for r in payload.records],
+        department=request.auth.org_unit.department,
+    )
+    count = {s: sum(1 for r in results if r.status == s) for s in ("applied", "stale", "error")}
+    return {
+        "applied": count["applied"],
+        "stale": count["stale"],
+        "errors": count["error"],
+        "results": [r.__dict__ for r in results],
+    }

@@ -133,6 +133,9 @@ class Certificate(models.Model):
     status = models.CharField(
         "状态", max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.VALID
     )
+    # Where the certificate system's record came from, and its version (shared-data sync).
+    source = models.CharField("来源", max_length=64, blank=True)
+    source_time = models.DateTimeField("来源版本时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "残疾人证"
@@ -176,6 +179,28 @@ class SharedRecord(models.Model):
         IMPRISONED = "imprisoned", "服刑"
         RETIRED_CADRE = "retired_cadre", "离休"
         STUDENT = "student", "在校学生"
+        # Version carriers for what the person row itself holds (its value is the new state).
+        DIBAO = "dibao", "低保类别"
+        TEKUN = "tekun", "特困供养"
+        HUKOU = "hukou", "户籍地"
+
+    # Yes/no facts the rules read from here (the others live on the person row, or are dates).
+    BOOLEAN = frozenset(
+        {
+            "dibao_marginal",
+            "low_income",
+            "orphan_support",
+            "work_injury_nursing",
+            "employee_pension",
+            "resident_pension",
+            "resident_medical",
+            "long_term_care",
+            "deceased",
+            "imprisoned",
+            "retired_cadre",
+            "student",
+        }
+    )
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="shared_records")
     fact = models.CharField("事实", max_length=32, choices=Fact.choices)

@@ -244,11 +244,13 @@ def shared_record_upsert(
     if fact == SharedRecord.Fact.DIBAO_UNTIL:
         if value is not None and not isinstance(value, date):
             raise ValidationError({"value": ["低保终止日期应为日期。"]})
-        stored = value.isoformat() if value else None
-    elif isinstance(value, bool):
+        stored = value.isoformat() if value else ""  # "": no end date known
+    elif fact in SharedRecord.BOOLEAN:
+        if not isinstance(value, bool):
+            raise ValidationError({"value": ["该共享数据项的值应为“是”或“否”。"]})
         stored = value
-    else:
-        raise ValidationError({"value": ["该共享数据项的值应为“是”或“否”。"]})
+    else:  # a version carrier: the caller has already checked and applied the value
+        stored = value
     with transaction.atomic():
         record = SharedRecord.objects.select_for_update().filter(person=person, fact=fact).first()
         if record is not None and record.source_time > source_time:

@@ -76,7 +76,7 @@ def params_for(region_code: str, day: date) -> RuleParams:
 
 
 # --- a person's facts ----------------------------------------------------------------------------
-BOOL_FACTS = {f for f in SharedRecord.Fact.values if f != SharedRecord.Fact.DIBAO_UNTIL}
+BOOL_FACTS = SharedRecord.BOOLEAN
 ALLOWANCE_KINDS = {k.value for k in F.AllowanceKind}
 PERSON_FIELDS = ("pk", "birth_date", "hukou_region_id", "dibao_category", "tekun_category")
 
@@ -147,5 +147,14 @@ def facts_batch(after_pk: int, size: int, day: date) -> list[tuple[int, F.Facts]
     rows = list(
         Person.objects.filter(pk__gt=after_pk).order_by("pk").values_list(*PERSON_FIELDS)[:size]
     )
+    return _facts_of(rows, day)
+
+
+def facts_for_ids(ids: list[int], day: date) -> list[tuple[int, F.Facts]]:
+    rows = list(Person.objects.filter(pk__in=ids).order_by("pk").values_list(*PERSON_FIELDS))
+    return _facts_of(rows, day)
+
+
+def _facts_of(rows, day: date) -> list[tuple[int, F.Facts]]:
     certs, shared, benefits = _related([r[0] for r in rows])
     return [(r[0], _facts(r, certs[r[0]], shared[r[0]], benefits[r[0]], day)) for r in rows]

@@ -245,6 +245,16 @@ def proactive_scan(
     return report
 
 
+def proactive_rescan(*, person_ids: list[int], day: date) -> ScanReport:
+    """Look again at these persons (their shared data changed)."""
+    report = ScanReport()
+    for start in range(0, len(person_ids), 2000):
+        batch = registry.facts_for_ids(person_ids[start : start + 2000], day)
+        if batch:
+            _scan_batch(batch, day, report)
+    return report
+
+
 def _scan_batch(batch: list[tuple[int, Facts]], day: date, report: ScanReport) -> None:
     found: dict[tuple[int, str], Assessment] = {}
     for pk, facts in batch:

@@ -2,7 +2,7 @@ from functools import cache
 
 from django.urls import reverse
 
-NAV = ("home", "check", "sign_in", "sign_out", "me", "lookup", "elder")
+NAV = ("home", "check", "sign_in", "sign_out", "me", "inbox", "lookup", "elder")
 
 
 @cache

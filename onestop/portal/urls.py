@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("me/", views.me, name="me"),
+    path("inbox/", views.inbox, name="inbox"),
     path("apply/<int:person_id>/", views.apply, name="apply"),
     path("apply/<int:person_id>/<str:step>/", views.apply, name="apply_step"),
     path("applications/<int:pk>/", views.application_page, name="application"),

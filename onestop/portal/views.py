@@ -24,7 +24,7 @@ from onestop.cases.tracking import normalise
 from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.core.ratelimit import client_ip, hit
-from onestop.notices.models import SmsMessage
+from onestop.notices.models import Notice, SmsMessage
 from onestop.people.identifiers import mask_mobile
 from onestop.policy import registry
 from onestop.policy.facts import Certificate, CertStatus, Dibao, Facts, Tekun
@@ -220,6 +220,22 @@ def me(request):
             "masked": mask_mobile(request.citizen_phone),
         },
     )
+
+
+@citizen_required
+def inbox(request):
+    """站内信: notices for everyone this number acts for, newest first; opening marks them read."""
+    notices = list(
+        Notice.objects.filter(
+            person__in=services.people_for(request.citizen_phone), channel=Notice.Channel.INBOX
+        )
+        .select_related("person", "application")
+        .order_by("-created_at")[:100]
+    )
+    Notice.objects.filter(pk__in=[n.pk for n in notices if n.read_at is None]).update(
+        read_at=clock.now()
+    )
+    return render(request, "portal/inbox.html", {"notices": notices})
 
 
 def _person_for(request, person_id):

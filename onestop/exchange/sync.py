@@ -1,0 +1,320 @@
+"""Shared data from the authoritative systems (自治区数据共享系统): bulk upsert, record by record.
+
+A record is `{"id_number", "type", "value", "source", "version"}`; `version` is the source's own
+ISO timestamp, and an older version never overwrites a newer one. Each record is applied on its own
+(a bad one is reported and the rest go in); a person whose data changed is looked at again for
+免申即享, and a death or a move out of the county stops the subsidies from the following month.
+"""
+
+import calendar as month_calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock
+from onestop.people import pii
+from onestop.people.identifiers import IdentifierError, parse_certificate_number, parse_id_number
+from onestop.people.models import (
+    CERT_CONTEXT,
+    ID_CONTEXT,
+    Benefit,
+    Certificate,
+    CertificateStatus,
+    DibaoCategory,
+    Person,
+    SharedRecord,
+    TekunCategory,
+)
+from onestop.people.services import certificate_record, shared_record_upsert
+from onestop.regions.models import OrgUnit, Region
+
+from .models import OutboxEvent
+from .outbox import emit
+
+# Which department's systems may send which records.
+RECORD_TYPES = {
+    "certificate": "cdpf",
+    "dibao": "civil",
+    "dibao_marginal": "civil",
+    "low_income": "civil",
+    "tekun": "civil",
+    "orphan_support": "civil",
+    "hukou": "civil",
+    "death": "civil",
+    "resident_medical": "medical",
+    "resident_pension": "hrss",
+    "employee_pension": "hrss",
+    "work_injury_nursing": "hrss",
+    "long_term_care": "cdpf",
+    # Held by 公安, 教育, 司法 and 组织 systems: through the platform's own import only.
+    "student": "gov",
+    "imprisoned": "gov",
+    "retired_cadre": "gov",
+}
+STOPPABLE = (Benefit.Kind.LIVING, Benefit.Kind.NURSING, Benefit.Kind.PENSION)
+
+
+class RecordError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    index: int
+    status: str  # "applied", "stale" (an older version, ignored) or "error"
+    message: str = ""
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=month_calendar.monthrange(day.year, day.month)[1])
+
+
+def import_records(*, actor, records: list, department: str | None = None) -> list[RecordResult]:
+    """Apply each record on its own; ``department`` limits the types (None: the platform)."""
+    results, touched = [], set()
+    for index, record in enumerate(records):
+        try:
+            with transaction.atomic():
+                person, applied = _apply(actor, record, department)
+        except (RecordError, IdentifierError) as exc:
+            results.append(RecordResult(index, "error", str(exc)))
+        except ValidationError as exc:
+            results.append(RecordResult(index, "error", "；".join(exc.messages)))
+        except PermissionDenied as exc:
+            results.append(RecordResult(index, "error", str(exc)))
+        else:
+            results.append(RecordResult(index, "applied" if applied else "stale"))
+            if applied:
+                touched.add(person.pk)
+    if touched:
+        from onestop.policy.services import proactive_rescan
+
+        proactive_rescan(person_ids=sorted(touched), day=clock.today())
+    return results
+
+
+def _field(record: dict, name: str):
+    if not isinstance(record, dict) or name not in record:
+        raise RecordError(f"缺少字段 {name}。")
+    return record[name]
+
+
+def _apply(actor, record, department) -> tuple[Person, bool]:
+    kind = _field(record, "type")
+    if kind not in RECORD_TYPES:
+        raise RecordError(f"记录类型“{kind}”无效。")
+    if department is not None and RECORD_TYPES[kind] != department:
+        raise RecordError(f"本系统不能报送“{kind}”类记录。")
+    raw_version = str(_field(record, "version"))
+    try:
+        version = datetime.fromisoformat(raw_version)
+    except ValueError:
+        raise RecordError("version 应为带时区的时间，如 2026-11-29T10:00:00+08:00。") from None
+    if version.tzinfo is None:
+        raise RecordError("version 须带时区。")
+    source = str(_field(record, "source"))[:64] or "未注明"
+    number = parse_id_number(str(_field(record, "id_number"))).number
+    person = (
+        Person.objects.select_for_update()
+        .filter(id_number_index=pii.blind_index(number, context=ID_CONTEXT))
+        .select_related("hukou_region__parent")
+        .first()
+    )
+    if person is None:
+        raise RecordError("登记库中没有这个身份证号的人员。")
+    if (
+        actor is not None
+        and actor.scope is not None
+        and not actor.scope.contains(person.hukou_region)
+    ):
+        raise PermissionDenied("该人员不在本单位管辖范围内。")
+    value = _field(record, "value")
+    if kind in SharedRecord.BOOLEAN:
+        return person, _boolean(actor, person, kind, value, source, version)
+    return person, APPLY[kind](actor, person, value, source, version)
+
+
+def _newer(person, fact: str, version) -> bool:
+    held = (
+        SharedRecord.objects.filter(person=person, fact=fact)
+        .values_list("source_time", flat=True)
+        .first()
+    )
+    return held is None or held <= version
+
+
+def _carry(actor, person, fact, value, source, version) -> None:
+    shared_record_upsert(
+        actor=actor, person=person, fact=fact, value=value, source=source, source_time=version
+    )
+
+
+def _boolean(actor, person, fact, value, source, version) -> bool:
+    if not isinstance(value, bool):
+        raise RecordError("value 应为 true 或 false。")
+    return (
+        shared_record_upsert(
+            actor=actor, person=person, fact=fact, value=value, source=source, source_time=version
+        )
+        is not None
+    )
+
+
+def _dibao(actor, person, value, source, version) -> bool:
+    category = value.get("category") if isinstance(value, dict) else None
+    if category not in DibaoCategory.values:
+        raise RecordError("低保记录的 category 应为 urban、rural 或 none。")
+    until = value.get("until")
+    try:
+        until = date.fromisoformat(until) if until else None
+    except ValueError:
+        raise RecordError("低保记录的 until 不是有效日期。") from None
+    if not _newer(person, "dibao", version):
+        return False
+    Person.objects.filter(pk=person.pk).update(dibao_category=category)
+    _carry(actor, person, "dibao", category, source, version)
+    _carry(actor, person, "dibao_until", until, source, version)
+    return True
+
+
+def _tekun(actor, person, value, source, version) -> bool:
+    if value not in TekunCategory.values:
+        raise RecordError("特困记录的 value 应为 none、centralized 或 dispersed。")
+    if not _newer(person, "tekun", version):
+        return False
+    Person.objects.filter(pk=person.pk).update(tekun_category=value)
+    _carry(actor, person, "tekun", value, source, version)
+    return True
+
+
+def _certificate(actor, person, value, source, version) -> bool:
+    if not isinstance(value, dict):
+        raise RecordError("残疾人证记录的 value 应为对象（number、issue_date、status）。")
+    parsed = parse_certificate_number(str(value.get("number", "")), holder_id=person.id_number)
+    status = value.get("status", CertificateStatus.VALID)
+    if status not in CertificateStatus.values:
+        raise RecordError("残疾人证状态应为 valid、expired 或 cancelled。")
+    try:
+        issued = date.fromisoformat(str(value.get("issue_date")))
+        valid_until = date.fromisoformat(value["valid_until"]) if value.get("valid_until") else None
+    except ValueError:
+        raise RecordError("残疾人证记录的日期无效。") from None
+    existing = Certificate.objects.filter(
+        number_index=pii.blind_index(parsed.number, context=CERT_CONTEXT)
+    ).first()
+    if existing is None:
+        certificate_record(
+            actor=actor,
+            person=person,
+            number=parsed.number,
+            issue_date=issued,
+            valid_until=valid_until,
+            status=status,
+        )
+    elif existing.source_time is not None and existing.source_time > version:
+        return False
+    else:
+        existing.status = status
+        existing.valid_until = valid_until or existing.valid_until
+        existing.save(update_fields=["status", "valid_until"])
+    Certificate.objects.filter(
+        number_index=pii.blind_index(parsed.number, context=CERT_CONTEXT)
+    ).update(source=source, source_time=version)
+    return True
+
+
+def _hukou(actor, person, value, source, version) -> bool:
+    code = value.get("region") if isinstance(value, dict) else None
+    region = Region.objects.filter(code=code, level="township").first()
+    if region is None:
+        raise RecordError(f"户籍记录的 region“{code}”不是有效的苏木乡镇（街道）代码。")
+    if not _newer(person, "hukou", version):
+        return False
+    old_county = person.hukou_region.parent_id
+    Person.objects.filter(pk=person.pk).update(hukou_region=region)
+    _carry(actor, person, "hukou", code, source, version)
+    if region.parent_id != old_county:
+        moved = _event_day(value, version)
+        _stop_benefits(actor, person, moved, old_county, "户籍迁出本旗县（市、区）")
+    return True
+
+
+def _death(actor, person, value, source, version) -> bool:
+    died = _event_day(value, version)
+    if (
+        shared_record_upsert(
+            actor=actor,
+            person=person,
+            fact="deceased",
+            value=True,
+            source=source,
+            source_time=version,
+        )
+        is None
+    ):
+        return False
+    _stop_benefits(actor, person, died, person.hukou_region.parent_id, "死亡")
+    return True
+
+
+def _event_day(value, version) -> date:
+    try:
+        return (
+            date.fromisoformat(value["date"])
+            if isinstance(value, dict) and value.get("date")
+            else version.date()
+        )
+    except ValueError:
+        raise RecordError("记录中的 date 不是有效日期。") from None
+
+
+def _stop_benefits(actor, person, day: date, county: str, why: str) -> None:
+    """Subsidies are paid through the month of the event and stop from the next one."""
+    last_paid = month_end(day)
+    stopped = list(
+        Benefit.objects.filter(person=person, kind__in=STOPPABLE)
+        .exclude(end__lte=last_paid)
+        .values_list("kind", flat=True)
+    )
+    if not stopped:
+        return
+    Benefit.objects.filter(person=person, kind__in=STOPPABLE).exclude(end__lte=last_paid).update(
+        end=last_paid
+    )
+    unit = OrgUnit.objects.filter(department="civil", region_id=county).first()
+    audit_record(
+        actor=actor,
+        action=AuditAction.BENEFIT_STOP,
+        subject=person,
+        detail={"kinds": stopped, "last_paid": str(last_paid), "why": why},
+    )
+    emit(
+        topic=OutboxEvent.Topic.BENEFIT_STOPPED,
+        payload={
+            "person": person.pk,
+            "kinds": stopped,
+            "last_paid_month": f"{last_paid:%Y-%m}",
+            "why": why,
+        },
+        unit=unit,
+    )
+    from onestop.notices.services import notify_unit
+
+    notify_unit(
+        unit=unit,
+        text=f"{person.name}{why}，{'、'.join(Benefit.Kind(k).label for k in stopped)}"
+        f"发放到 {last_paid:%Y年%-m月}，自下月起停发，请核对。",
+    )
+
+
+APPLY = {
+    "dibao": _dibao,
+    "tekun": _tekun,
+    "certificate": _certificate,
+    "hukou": _hukou,
+    "death": _death,
+}

@@ -1,0 +1,157 @@
+"""Notices to applicants and staff: one template per event, channels chosen by the person's needs.
+
+Channels follow the communication needs recorded once on the application (and the kind of
+disability): visual impairment → a voice call and large print; hearing impairment or "SMS only"
+→ text, never voice alone; everyone gets the portal inbox; a recorded guardian or agent gets a copy.
+Notices are written with the change that causes them and sent after it commits; a failed text is
+retried by the worker."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock
+from onestop.people.models import Certificate
+
+from .models import Notice
+from .sms import sms_send
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = {
+    "accepted": "【一件事一次办】{name}的申请（编号 {tracking_no}）已受理，全部事项在 {due} 前办结。"
+    "可凭编号和身份证号后六位查询进度。",
+    "supplement": "【一件事一次办】{name}的申请（编号 {tracking_no}）办理{matter}需要补交：{missing}。"
+    "请登录网上办事补交，或到窗口补交；补交后接着计时。",
+    "decided": "【一件事一次办】{name}的{matter}已办理完毕：{outcome}。{reason}",
+    "delivered": "【一件事一次办】{name}的申请（编号 {tracking_no}）的全部办理结果已送达。{note}",
+    "rating": "【一件事一次办】请为这次办事打个分（编号 {tracking_no}），您的评价会帮助我们改进。",
+    "proactive": "【一件事一次办】根据共享信息，{name}可以享受{matter}。请登录网上办事确认，不用跑腿。",
+}
+VISUAL, HEARING = 1, 2
+
+
+def channels_for(application) -> list[str]:
+    needs = set(application.communication_needs or [])
+    categories = set(
+        Certificate.objects.filter(person_id=application.applicant_id, status="valid").values_list(
+            "category", flat=True
+        )
+    )
+    chosen = [Notice.Channel.INBOX]
+    if "sms_only" in needs:
+        return [*chosen, Notice.Channel.SMS]
+    chosen.append(Notice.Channel.SMS)  # text reaches both the deaf and screen-reader users
+    if "voice_call" in needs or VISUAL in categories:
+        chosen.append(Notice.Channel.VOICE)
+    if "large_print" in needs or VISUAL in categories:
+        chosen.append(Notice.Channel.LARGE_PRINT)
+    return chosen
+
+
+def notify_application(*, application, event: str, **values) -> list[Notice]:
+    """The notices an event on an application gives rise to; call inside its transaction."""
+    person = application.applicant
+    text = TEMPLATES[event].format(name=person.name, tracking_no=application.tracking_no, **values)
+    now = clock.now()
+    notices = []
+    for channel in channels_for(application):
+        phone = person.phone if channel in (Notice.Channel.SMS, Notice.Channel.VOICE) else ""
+        if channel in (Notice.Channel.SMS, Notice.Channel.VOICE) and not phone:
+            continue
+        notices.append(
+            Notice(
+                event=event,
+                channel=channel,
+                person=person,
+                phone=phone,
+                application=application,
+                unit_id=_window(application) if channel == Notice.Channel.VOICE else None,
+                text=text,
+                created_at=now,
+                # The inbox is delivered by being written; calls and print wait for the window.
+                status=Notice.Status.SENT
+                if channel == Notice.Channel.INBOX
+                else Notice.Status.PENDING,
+            )
+        )
+    guardian = application.representative
+    if guardian is not None and guardian.phone:
+        notices.append(
+            Notice(
+                event=event,
+                channel=Notice.Channel.SMS,
+                person=person,
+                phone=guardian.phone,
+                application=application,
+                to_guardian=True,
+                text=text,
+                created_at=now,
+            )
+        )
+    Notice.objects.bulk_create(notices)
+    audit_record(
+        actor=None,
+        action=AuditAction.NOTICE,
+        subject=application,
+        detail={"event": event, "channels": sorted({n.get_channel_display() for n in notices})},
+    )
+    if any(n.channel == Notice.Channel.SMS for n in notices):
+        transaction.on_commit(_send_soon)
+    return notices
+
+
+def _window(application):
+    from onestop.cases.reference import unit_id
+
+    return unit_id("cdpf", application.county_id)
+
+
+def notify_unit(*, unit, text: str, event: str = "staff") -> Notice | None:
+    """A message for everyone at a unit (shown on their workbench)."""
+    if unit is None:
+        return None
+    return Notice.objects.create(
+        event=event,
+        channel=Notice.Channel.INBOX,
+        unit=unit,
+        text=text[:500],
+        created_at=clock.now(),
+        status=Notice.Status.SENT,
+    )
+
+
+def _send_soon() -> None:
+    if settings.NOTICES_SEND_ON_COMMIT:
+        from .tasks import send_notices_now
+
+        send_notices_now()
+
+
+def send_pending(*, limit: int = 200) -> int:
+    """Send pending texts; a failure is retried on the next round, up to a limit."""
+    sent = 0
+    for notice in Notice.objects.filter(
+        status=Notice.Status.PENDING, channel=Notice.Channel.SMS
+    ).order_by("pk")[:limit]:
+        try:
+            sms_send(phone=notice.phone, text=notice.text, purpose=notice.event)
+        except Exception as exc:
+            attempts = notice.attempts + 1
+            status = (
+                Notice.Status.FAILED
+                if attempts >= settings.NOTICE_MAX_ATTEMPTS
+                else Notice.Status.PENDING
+            )
+            Notice.objects.filter(pk=notice.pk).update(
+                attempts=attempts, status=status, error=str(exc)[:200]
+            )
+            continue
+        Notice.objects.filter(pk=notice.pk).update(
+            status=Notice.Status.SENT, attempts=notice.attempts + 1
+        )
+        sent += 1
+    return sent

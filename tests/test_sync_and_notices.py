@@ -1,0 +1,387 @@
+"""Shared-data sync (versions, per-record errors, deaths and moves) and notices to people."""
+
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from onestop.accounts.roles import Role
+from onestop.cases import services as cs
+from onestop.exchange.models import OutboxEvent
+from onestop.exchange.services import api_key_create
+from onestop.exchange.sync import import_records
+from onestop.notices.models import Notice, SmsMessage
+from onestop.notices.services import send_pending
+from onestop.people.models import Benefit, Certificate
+from onestop.people.services import benefit_record, certificate_record, guardian_add
+from onestop.policy.models import ProactiveFinding
+from onestop.regions.models import OrgUnit
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def record(person, kind, value, version="2026-11-01T10:00:00+08:00", source="测试系统"):
+    return {
+        "id_number": person.id_number,
+        "type": kind,
+        "value": value,
+        "source": source,
+        "version": version,
+    }
+
+
+@pytest.fixture
+def person(db):
+    p = factories.person(
+        "150702001",
+        name="乌云",
+        birth=date(1975, 3, 3),
+        phone="13904733333",
+        dibao_category="urban",
+    )
+    certificate_record(actor=None, person=p, number=p.id_number + "41", issue_date=date(2024, 1, 5))
+    return p
+
+
+# --- sync ----------------------------------------------------------------------------------------
+
+
+def test_an_older_version_never_overwrites_a_newer_one(person):
+    newer = import_records(
+        actor=None, records=[record(person, "resident_medical", True, "2026-11-02T00:00:00+08:00")]
+    )
+    older = import_records(
+        actor=None, records=[record(person, "resident_medical", False, "2026-10-01T00:00:00+08:00")]
+    )
+    assert [r.status for r in newer + older] == ["applied", "stale"]
+    assert person.shared_records.get(fact="resident_medical").value is True
+    import_records(
+        actor=None,
+        records=[record(person, "dibao", {"category": "none"}, "2026-11-03T00:00:00+08:00")],
+    )
+    import_records(
+        actor=None,
+        records=[record(person, "dibao", {"category": "rural"}, "2026-11-01T00:00:00+08:00")],
+    )
+    person.refresh_from_db()
+    assert person.dibao_category == "none"
+
+
+def test_a_batch_with_bad_records_imports_the_good_ones_and_reports_the_bad(person):
+    other = factories.person("150702002", name="图雅", birth=date(1980, 1, 1))
+    records = [
+        record(person, "long_term_care", True),
+        {
+            "id_number": "150702199003030218",
+            "type": "student",
+            "value": False,
+            "source": "x",
+            "version": "2026-11-01T00:00:00+08:00",
+        },
+        record(other, "tekun", "sometimes"),
+        record(other, "tekun", "dispersed"),
+        record(person, "student", "yes"),
+        {"type": "death"},
+        record(other, "dibao", {"category": "urban"}, version="yesterday"),
+        record(
+            person, "certificate", {"number": other.id_number + "41", "issue_date": "2025-01-01"}
+        ),
+    ]
+    results = import_records(actor=None, records=records)
+    assert [r.status for r in results] == [
+        "applied",
+        "error",
+        "error",
+        "applied",
+        "error",
+        "error",
+        "error",
+        "error",
+    ]
+    messages = {r.index: r.message for r in results}
+    assert "校验位不正确" in messages[1]
+    assert "none、centralized 或 dispersed" in messages[2]
+    assert "true 或 false" in messages[4]
+    assert "缺少字段" in messages[5]
+    assert "version" in messages[6]
+    assert "与持证人的身份证号不一致" in messages[7]
+    other.refresh_from_db()
+    assert other.tekun_category == "dispersed"
+
+
+def test_a_death_stops_subsidies_from_the_following_month_and_tells_the_unit(person):
+    benefit_record(
+        actor=None,
+        person=person,
+        kind="LIVING",
+        monthly_amount=Decimal(100),
+        start=date(2025, 1, 1),
+    )
+    benefit_record(
+        actor=None,
+        person=person,
+        kind="NURSING",
+        monthly_amount=Decimal(100),
+        start=date(2025, 1, 1),
+    )
+    results = import_records(actor=None, records=[record(person, "death", {"date": "2026-11-12"})])
+    assert results[0].status == "applied"
+    assert set(Benefit.objects.filter(person=person).values_list("end", flat=True)) == {
+        date(2026, 11, 30)
+    }
+    notice = Notice.objects.get(unit__code="civil-150702")
+    assert "自下月起停发" in notice.text and "2026年11月" in notice.text
+    event = OutboxEvent.objects.get(topic="benefit.stopped")
+    assert event.unit.code == "civil-150702" and event.payload["last_paid_month"] == "2026-11"
+    assert person.shared_records.get(fact="deceased").value is True
+
+
+def test_moving_out_of_the_county_stops_subsidies_too(person):
+    benefit_record(
+        actor=None,
+        person=person,
+        kind="LIVING",
+        monthly_amount=Decimal(100),
+        start=date(2025, 1, 1),
+    )
+    import_records(
+        actor=None, records=[record(person, "hukou", {"region": "150781400", "date": "2026-10-20"})]
+    )
+    person.refresh_from_db()
+    assert person.hukou_region_id == "150781400"
+    assert Benefit.objects.get(person=person).end == date(2026, 10, 31)
+    # A move within the county changes nothing for the benefits.
+    other = factories.person("150702001", name="萨仁", birth=date(1970, 1, 1))
+    benefit_record(
+        actor=None, person=other, kind="LIVING", monthly_amount=Decimal(100), start=date(2025, 1, 1)
+    )
+    import_records(actor=None, records=[record(other, "hukou", {"region": "150702002"})])
+    assert Benefit.objects.get(person=other).end is None
+
+
+def test_certificates_from_the_certificate_system(person):
+    newcomer = factories.person("150702001", name="斯琴", birth=date(1985, 5, 5))
+    results = import_records(
+        actor=None,
+        records=[
+            record(
+                newcomer,
+                "certificate",
+                {"number": newcomer.id_number + "12", "issue_date": "2026-01-10"},
+            ),
+        ],
+    )
+    assert results[0].status == "applied"
+    cert = Certificate.objects.get(person=newcomer)
+    assert (cert.category, cert.level, cert.source) == (1, 2, "测试系统")
+    cancelled = record(
+        newcomer,
+        "certificate",
+        {"number": newcomer.id_number + "12", "issue_date": "2026-01-10", "status": "cancelled"},
+        "2026-11-05T00:00:00+08:00",
+    )
+    stale = record(
+        newcomer,
+        "certificate",
+        {"number": newcomer.id_number + "12", "issue_date": "2026-01-10", "status": "valid"},
+        "2026-10-05T00:00:00+08:00",
+    )
+    assert [r.status for r in import_records(actor=None, records=[cancelled, stale])] == [
+        "applied",
+        "stale",
+    ]
+    cert.refresh_from_db()
+    assert cert.status == "cancelled"
+
+
+def test_a_change_looks_again_for_benefits_the_person_qualifies_for(person):
+    for fact, value in {
+        "long_term_care": True,
+        "work_injury_nursing": False,
+        "employee_pension": False,
+        "student": False,
+        "orphan_support": False,
+    }.items():
+        import_records(actor=None, records=[record(person, fact, value)])
+    assert set(
+        ProactiveFinding.objects.filter(person=person, status="open").values_list(
+            "matter", flat=True
+        )
+    ) == {"LIVING", "NURSING", "PENSION"}
+    import_records(
+        actor=None, records=[record(person, "employee_pension", True, "2026-11-20T00:00:00+08:00")]
+    )
+    assert ProactiveFinding.objects.get(person=person, matter="PENSION").status == "closed"
+
+
+def test_the_api_takes_only_the_departments_own_kinds(client, person):
+    _, key = api_key_create(
+        actor=None,
+        unit=OrgUnit.objects.get(code="medical-150702"),
+        role=Role.MEDICAL_OFFICER,
+        name="医保",
+    )
+    body = {
+        "records": [
+            record(person, "resident_medical", True),
+            record(person, "dibao", {"category": "none"}),
+        ]
+    }
+    response = client.post(
+        "/api/v1/shared/records",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 200
+    answer = response.json()
+    assert (answer["applied"], answer["errors"]) == (1, 1)
+    assert "不能报送" in answer["results"][1]["message"]
+    far = factories.person("150781400", name="远方", birth=date(1980, 1, 1))
+    response = client.post(
+        "/api/v1/shared/records",
+        json.dumps({"records": [record(far, "resident_medical", True)]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert "不在本单位管辖范围" in response.json()["results"][0]["message"]
+
+
+def test_the_command_imports_a_file_and_reports(tmp_path, person):
+    path = tmp_path / "records.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(record(person, "student", False), ensure_ascii=False),
+                "not json",
+                json.dumps(record(person, "student", "no"), ensure_ascii=False),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("sync_shared", str(path), stdout=out)
+    text = out.getvalue()
+    assert "第 2 行不是有效的 JSON" in text and "生效 1" in text and "有误 2" in text
+
+
+# --- notices -------------------------------------------------------------------------------------
+
+
+def _accept(person, **kwargs):
+    from onestop.accounts.models import StaffUser
+
+    clerk = StaffUser.objects.filter(username="n_clerk").first() or factories.staff(
+        "n_clerk", Role.WINDOW_CLERK, "cdpf-150702"
+    )
+    app = cs.application_submit(
+        actor=clerk,
+        channel="window",
+        applicant=person,
+        matters=["PENSION"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+        **kwargs,
+    )
+    return cs.application_accept(actor=clerk, application=app)
+
+
+def channels(app, event="accepted", guardian=False):
+    return sorted(
+        Notice.objects.filter(application=app, event=event, to_guardian=guardian).values_list(
+            "channel", flat=True
+        )
+    )
+
+
+def test_acceptance_is_told_by_text_and_inbox_and_copied_to_the_guardian(person):
+    guardian_add(
+        actor=None,
+        person=person,
+        kind="guardian",
+        name="巴特尔",
+        relation="儿子",
+        id_number=factories.id_number(birth=date(1995, 1, 1)),
+        phone="13904744444",
+    )
+    app = _accept(person, representative=person.guardians.get(), authority_scope=["apply"])
+    assert channels(app) == ["inbox", "sms"]
+    assert channels(app, guardian=True) == ["sms"]
+    notice = Notice.objects.get(application=app, channel="inbox", event="accepted")
+    assert app.tracking_no in notice.text and "前办结" in notice.text
+    send_pending()
+    assert set(SmsMessage.objects.values_list("phone", flat=True)) == {"13904733333", "13904744444"}
+    from onestop.cases.timeline import timeline
+
+    assert any(e.text.startswith("已通知（") and e.text.endswith("：受理") for e in timeline(app))
+
+
+def test_visual_impairment_gets_a_call_and_large_print_besides_text(db):
+    blind = factories.person(
+        "150702001", name="阿拉坦", birth=date(1960, 1, 1), phone="13904755555"
+    )
+    certificate_record(
+        actor=None, person=blind, number=blind.id_number + "11", issue_date=date(2024, 1, 5)
+    )
+    app = _accept(blind)
+    assert channels(app) == ["inbox", "large_print", "sms", "voice"]
+    call = Notice.objects.get(application=app, channel="voice", event="accepted")
+    assert call.unit.code == "cdpf-150702" and call.status == "pending"
+
+
+def test_sms_only_and_hearing_needs_never_rely_on_voice(person):
+    app = _accept(person, communication_needs=["sms_only", "sign_language"])
+    assert channels(app) == ["inbox", "sms"]
+    deaf = factories.person("150702001", name="朝鲁", birth=date(1970, 1, 1), phone="13904766666")
+    certificate_record(
+        actor=None, person=deaf, number=deaf.id_number + "21", issue_date=date(2024, 1, 5)
+    )
+    app = _accept(deaf, communication_needs=["voice_call"])
+    assert "sms" in channels(app)
+
+
+def test_a_failing_text_provider_is_retried(person, settings):
+    settings.SMS_BACKEND = "tests.test_sync_and_notices.FlakyBackend"
+    FlakyBackend.failures = 1
+    _accept(person)
+    assert send_pending() == 0
+    sms = Notice.objects.get(channel="sms", event="accepted")
+    assert sms.status == "pending" and sms.attempts == 1 and "网关" in sms.error
+    assert send_pending() == 1
+    sms.refresh_from_db()
+    assert sms.status == "sent"
+
+
+class FlakyBackend:
+    """A provider that is down for the first ``failures`` messages."""
+
+    name = "flaky"
+    failures = 0
+
+    def send(self, phone, text):
+        if FlakyBackend.failures:
+            FlakyBackend.failures -= 1
+            raise ConnectionError("短信网关暂时不可用")
+
+
+def test_people_receive_notices_in_their_portal_inbox(client, person):
+    _accept(person)
+    client.post("/portal/sign-in/", {"phone": "13904733333"})
+    code = SmsMessage.objects.filter(phone="13904733333", purpose="sign_in").first().text
+    import re
+
+    client.post("/portal/sign-in/code/", {"code": re.search(r"(\d{6})", code).group(1)})
+    page = client.get("/portal/inbox/").content.decode()
+    assert "已受理" in page
+    stranger = factories.person(
+        "150702001", name="陌生人", birth=date(1980, 1, 1), phone="13904799999"
+    )
+    _accept(stranger)
+    assert "陌生人" not in client.get("/portal/inbox/").content.decode()
+    assert Notice.objects.filter(person=person, channel="inbox").exclude(read_at=None).exists()
