@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "onestop.policy",
     "onestop.cases",
     "onestop.notices",
+    "onestop.delivery",
     "onestop.ratings",
     "onestop.portal",
     "onestop.exchange",

@@ -1,5 +1,6 @@
 """Applications through the services layer: intake, chains, clocks, decisions, delivery."""
 
+import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -15,6 +16,9 @@ from onestop.cases.models import Alert, Application, ChainVersion, Material, Mat
 from onestop.cases.services import CaseError, Conflict, Decision, MaterialIn
 from onestop.cases.timeline import timeline
 from onestop.core import clock
+from onestop.delivery.models import Handover
+from onestop.delivery.services import DeliveryRefused, handover_pickup
+from onestop.notices.models import Notice
 from onestop.people.models import Certificate
 from onestop.people.services import certificate_record, guardian_add, shared_record_upsert
 from onestop.policy import calendar
@@ -156,18 +160,28 @@ def test_window_application_for_all_five_matters_runs_to_one_delivery(staff, app
         assert active(app, kind).unit.name == "海拉尔区民政局"
         decide(staff["county"], app, kind, date(2026, 10, 28))
     decide(staff["hrss"], app, "PENSION", date(2026, 10, 26))
-    with pytest.raises(CaseError, match="全部办结后一次送达"):
-        cs.application_deliver(actor=staff["clerk"], application=app)
+    # Results decided earlier (the certificate, medical aid) wait for the others.
+    assert not Handover.objects.filter(application=app).exists()
     decide(staff["hrss"], app, "PENSION", date(2026, 10, 27))
 
     app.refresh_from_db()
     assert app.status == Application.Status.CONCLUDED
     assert {m.status for m in app.matters.all()} == {Matter.Status.APPROVED}
     assert matter(app, "LIVING").result["amount"] == "100.00"
-    cs.application_deliver(actor=staff["clerk"], application=app)
-    cs.application_deliver(actor=staff["clerk"], application=app)  # a retry delivers nothing more
+    (handover,) = Handover.objects.filter(application=app)
+    assert handover.matters.count() == 5 and handover.method == "pickup"
+    ready = Notice.objects.get(application=app, event="ready", channel="inbox").text
+    code = re.search(r"取件码 (\d{6})", ready).group(1)
+    with pytest.raises(DeliveryRefused, match="取件码不对"):
+        handover_pickup(
+            actor=staff["clerk"], handover=handover, code="000000" if code != "000000" else "111111"
+        )
+    handover_pickup(actor=staff["clerk"], handover=handover, code=code)
+    handover_pickup(
+        actor=staff["clerk"], handover=handover, code=code
+    )  # a retry hands over nothing more
     app.refresh_from_db()
-    assert app.status == Application.Status.DELIVERED
+    assert app.status == Application.Status.DELIVERED and app.trips == 2  # intake and pick-up
     assert (
         AuditEvent.objects.filter(
             action=AuditAction.APPLICATION_DELIVER, subject_id=str(app.pk)
@@ -180,7 +194,7 @@ def test_window_application_for_all_five_matters_runs_to_one_delivery(staff, app
     assert texts[0].startswith("提交申请：残疾人证新办、困难残疾人生活补贴")
     assert "受理，全部事项办结期限 2026-12-01" in texts  # CERT: 40 working days
     assert any("残疾人证已核发，自动继续办理" in t for t in texts)
-    assert texts[-1] == "办理结果已一次送达"
+    assert "办理结果已一次送达（窗口领取）" in texts
     township_entry = next(e for e in timeline(app) if "苏木乡镇（街道）民政审核：通过" in e.text)
     assert township_entry.who == "正阳街道民政办 township员"
 

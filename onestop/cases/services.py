@@ -938,25 +938,9 @@ def _conclude(app: Application) -> None:
         subject=app,
         detail={m.kind: m.status for m in app.matters.all()},
     )
+    from onestop.delivery.services import handover_prepare  # delivery builds on cases
 
-
-def application_deliver(*, actor, application: Application, note: str = "") -> Application:
-    """All results delivered together, once (自取 handed over, or posted with a tracking number)."""
-    with transaction.atomic():
-        app = _locked(application)
-        if app.status == Application.Status.DELIVERED:
-            return app
-        if app.status != Application.Status.CONCLUDED:
-            raise CaseError("还有事项在办理中，全部办结后一次送达。")
-        app.status, app.delivered_at = Application.Status.DELIVERED, clock.now()
-        app.save(update_fields=["status", "delivered_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.APPLICATION_DELIVER,
-            subject=app,
-            detail={"delivery": app.delivery, "note": note[:200]},
-        )
-    return app
+    handover_prepare(application=app)
 
 
 # --- supervision and clocks -------------------------------------------------------------------

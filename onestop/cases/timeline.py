@@ -13,6 +13,8 @@ NOTICE_EVENTS = {
     "supplement": "需要补正",
     "decided": "办理结果",
     "delivered": "结果送达",
+    "ready": "结果已办好",
+    "posted": "结果已寄出",
     "rating": "评价邀请",
     "proactive": "可以享受的待遇",
 }
@@ -72,6 +74,16 @@ def _text(event: AuditEvent, kinds) -> str:
         return "全部事项办结，等待一次送达"
     if a == AuditAction.APPLICATION_DELIVER:
         return "办理结果已一次送达" + (f"（{d['note']}）" if d.get("note") else "")
+    if a == AuditAction.HANDOVER_READY:
+        names = "、".join(
+            MatterType(k).label for k in d.get("matters", []) if k in MatterType.values
+        )
+        early = "（应申请人要求先送）" if d.get("early") else ""
+        return f"办理结果已备好待送达{early}：{names}"
+    if a == AuditAction.HANDOVER_POSTED:
+        return f"办理结果已寄出，邮件号 {d.get('tracking_no')}"
+    if a == AuditAction.HANDOVER_RETURNED:
+        return f"邮件 {d.get('tracking_no')} 被退回，窗口将联系申请人"
     if a == AuditAction.APPLICATION_PROPOSE:
         return f"平台发现可享受{_matter(d)}，主动推送，等待本人确认"
     if a == AuditAction.NOTICE:

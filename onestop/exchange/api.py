@@ -25,7 +25,10 @@ from onestop.audit.services import audit_record
 from onestop.cases import services as cs
 from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.selectors import open_steps_for
+from onestop.core.actions import ActionRefused
 from onestop.core.api_errors import field_error
+from onestop.delivery.models import Handover
+from onestop.delivery.services import handover_track
 from onestop.regions.models import OrgUnit
 
 from .models import IdempotentRequest
@@ -239,9 +242,7 @@ def _run(action):
         return action()
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or "无权进行此操作。") from None
-    except cs.Conflict as exc:
-        raise HttpError(409, str(exc)) from None
-    except cs.CaseError as exc:
+    except ActionRefused as exc:  # a conflict, or an action not possible in this state
         raise HttpError(409, str(exc)) from None
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
@@ -438,3 +439,48 @@ def shared_records(request, payload: SharedBatchIn):
         "errors": count["error"],
         "results": [r.__dict__ for r in results],
     }
+
+
+class PostalStatusIn(Schema):
+    status: Literal["delivered", "returned"]
+    tracking_no: str = ""
+
+
+class HandoverOut(Schema):
+    id: int
+    method: str
+    status: str
+    tracking_no: str
+
+
+@router.post(
+    "/deliveries/{handover_id}/status",
+    response={200: HandoverOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="邮寄状态回传（已签收、退回）",
+)
+@idempotent
+def postal_status(request, handover_id: int, payload: PostalStatusIn):
+    """For the window's logistics link: the unit of the key must be the application's window."""
+    handover = Handover.objects.filter(
+        pk=handover_id, application__county__units=request.auth.org_unit
+    ).first()
+    if handover is None or request.auth.org_unit.department != "cdpf":
+        raise HttpError(404, "未找到该送达记录，或不由本单位送达。")
+    _run(
+        lambda: handover_track(
+            actor=request.auth,
+            handover=handover,
+            status=payload.status,
+            tracking_no=payload.tracking_no,
+        )
+    )
+    handover.refresh_from_db()
+    return Status(
+        200,
+        {
+            "id": handover.pk,
+            "method": handover.method,
+            "status": handover.status,
+            "tracking_no": handover.tracking_no,
+        },
+    )

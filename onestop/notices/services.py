@@ -28,6 +28,8 @@ TEMPLATES = {
     "请登录网上办事补交，或到窗口补交；补交后接着计时。",
     "decided": "【一件事一次办】{name}的{matter}已办理完毕：{outcome}。{reason}",
     "delivered": "【一件事一次办】{name}的申请（编号 {tracking_no}）的全部办理结果已送达。{note}",
+    "ready": "【一件事一次办】{name}的{matters}已办好。{how}。",
+    "posted": "【一件事一次办】{name}的办理结果已寄出，邮件号 {mail_no}。",
     "rating": "【一件事一次办】请为这次办事打个分（编号 {tracking_no}），您的评价会帮助我们改进。",
     "proactive": "【一件事一次办】根据共享信息，{name}可以享受{matter}。请登录网上办事确认，不用跑腿。",
 }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_page, name="application"),
     path("applications/<int:pk>/supply/<int:matter_id>/", views.supply, name="supply"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("applications/<int:pk>/early/<int:matter_id>/", views.early, name="early"),
     path("applications/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("applications/<int:pk>/rate/", views.rate, name="rate"),
     path(

@@ -24,6 +24,7 @@ from onestop.cases.tracking import normalise
 from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.core.ratelimit import client_ip, hit
+from onestop.delivery.services import handover_request_early
 from onestop.notices.models import Notice, SmsMessage
 from onestop.people.identifiers import mask_mobile
 from onestop.policy import registry
@@ -432,6 +433,7 @@ def _status_context(application) -> dict:
     return {
         "application": application,
         "matters": matters,
+        "handovers": list(application.handovers.prefetch_related("matters")),
         "ratings": ratings,
         "overall_rating": next((r for r in ratings if r.matter_id is None), None),
         "ratable": application.status in RATABLE,
@@ -472,6 +474,19 @@ def supply(request, pk: int, matter_id: int):
         request,
         lambda: cs.matter_supply(actor=None, matter=matter, materials=[material]),
         "材料已补交，办理接着计时。",
+    )
+    return redirect("portal:application", pk)
+
+
+@citizen_required
+@require_POST
+def early(request, pk: int, matter_id: int):
+    application = _application_for(request, pk)
+    matter = get_object_or_404(application.matters, pk=matter_id)
+    run_action(
+        request,
+        lambda: handover_request_early(application=application, matter=matter),
+        "好的，这个结果先给您，不等其他事项。",
     )
     return redirect("portal:application", pk)
 

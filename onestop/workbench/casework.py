@@ -22,6 +22,8 @@ from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
 from onestop.core import clock
 from onestop.core.actions import run_action
+from onestop.delivery import services as delivery
+from onestop.delivery.models import Handover
 from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
 from onestop.people.models import ID_CONTEXT
@@ -191,6 +193,7 @@ def _application_page(request, application: Application, revealed_id: str = ""):
             "refuse_form": RefuseForm(),
             "is_clerk": request.user.role == Role.WINDOW_CLERK,
             "revealed_id": revealed_id,
+            "handovers": application.handovers.prefetch_related("matters"),
         },
     )
 
@@ -485,19 +488,53 @@ def refuse(request, pk: int):
     return redirect("workbench:application", pk)
 
 
+def _handover_for(user, pk) -> Handover:
+    handover = get_object_or_404(Handover, pk=pk)
+    _application_for(user, handover.application_id)  # 404 unless the user may see it
+    return handover
+
+
 @login_required
 @require_POST
-def deliver(request, pk: int):
-    application = _application_for(request.user, pk)
-    if request.user.role != Role.WINDOW_CLERK:
-        raise PermissionDenied("由窗口办理送达。")
-    note = request.POST.get("note", "")
+def handover_pickup(request, pk: int):
+    handover = _handover_for(request.user, pk)
+    code = request.POST.get("code", "")
     run_action(
         request,
-        lambda: cs.application_deliver(actor=request.user, application=application, note=note),
-        "全部结果已一次送达。",
+        lambda: delivery.handover_pickup(actor=request.user, handover=handover, code=code),
+        "已交付，本次到窗口计入跑动次数。",
     )
-    return redirect("workbench:application", pk)
+    return redirect("workbench:application", handover.application_id)
+
+
+@login_required
+@require_POST
+def handover_post(request, pk: int):
+    handover = _handover_for(request.user, pk)
+    tracking_no = request.POST.get("tracking_no", "")
+    run_action(
+        request,
+        lambda: delivery.handover_post(
+            actor=request.user, handover=handover, tracking_no=tracking_no
+        ),
+        "已登记寄出，申请人会收到邮件号。",
+    )
+    return redirect("workbench:application", handover.application_id)
+
+
+@login_required
+@require_POST
+def handover_track(request, pk: int):
+    handover = _handover_for(request.user, pk)
+    if request.user.role != Role.WINDOW_CLERK:
+        raise PermissionDenied("由窗口登记邮件状态。")
+    status = request.POST.get("status", "")
+    run_action(
+        request,
+        lambda: delivery.handover_track(actor=request.user, handover=handover, status=status),
+        "已登记邮件状态。",
+    )
+    return redirect("workbench:application", handover.application_id)
 
 
 @login_required
