@@ -16,16 +16,12 @@ def _fresh_configuration_caches():
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_keys():
-    """Rate-limit counters live in the cache (shared Redis in CI): give each test its own keys."""
+def _own_rate_limits(settings):
+    """Rate-limit counters live in the cache (Redis in CI, shared by runs and by the live server's
+    thread): give each test its own."""
     import uuid
 
-    from django.core.cache import cache
-
-    previous = cache.key_prefix
-    cache.key_prefix = f"test-{uuid.uuid4().hex}"
-    yield
-    cache.key_prefix = previous
+    settings.RATELIMIT_NAMESPACE = f"rl-test-{uuid.uuid4().hex}"
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -11,7 +12,7 @@ def client_ip(request) -> str:
 
 def hit(scope: str, who: str, limit: int, window: int) -> bool:
     """Count one use; True while ``who`` is within ``limit`` uses per ``window`` seconds."""
-    key = f"rl:{scope}:{who}:{int(time.time() // window)}"
+    key = f"{settings.RATELIMIT_NAMESPACE}:{scope}:{who}:{int(time.time() // window)}"
     if cache.add(key, 1, timeout=window + 1):
         return True
     try:

@@ -119,7 +119,7 @@ def _apply(actor, record, department) -> tuple[Person, bool]:
     source = str(_field(record, "source"))[:64] or "未注明"
     number = parse_id_number(str(_field(record, "id_number"))).number
     person = (
-        Person.objects.select_for_update()
+        Person.objects.select_for_update(of=("self",))
         .filter(id_number_index=pii.blind_index(number, context=ID_CONTEXT))
         .select_related("hukou_region__parent")
         .first()
