@@ -184,6 +184,8 @@ PRESCREEN_ANON_PER_MINUTE = int(os.environ.get("ONESTOP_PRESCREEN_PER_MINUTE", "
 SMS_BACKEND = os.environ.get("ONESTOP_SMS_BACKEND", "onestop.notices.sms.ConsoleBackend")
 NOTICES_SEND_ON_COMMIT = os.environ.get("ONESTOP_NOTICES_SEND_ON_COMMIT", "1") == "1"
 NOTICE_MAX_ATTEMPTS = int(os.environ.get("ONESTOP_NOTICE_MAX_ATTEMPTS", "5"))
+# 差评 follow-up deadline, in working days.
+RATING_FOLLOWUP_DAYS = int(os.environ.get("ONESTOP_RATING_FOLLOWUP_DAYS", "5"))
 RATELIMIT_NAMESPACE = "rl"  # cache key prefix of the rate-limit counters
 SMS_PER_PHONE_HOUR = int(os.environ.get("ONESTOP_SMS_PER_PHONE_HOUR", "5"))
 SMS_PER_IP_HOUR = int(os.environ.get("ONESTOP_SMS_PER_IP_HOUR", "20"))

@@ -17,6 +17,18 @@ NEGATIVE = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
 
 
 class Rating(models.Model):
+    class Channel(models.TextChoices):
+        PORTAL = "portal", "网上"
+        WINDOW = "window", "窗口（一次一评）"
+
+    class FollowUp(models.TextChoices):
+        NONE = "", "无需跟进"
+        OPEN = "open", "待回访整改"
+        CALLED = "called", "已回访"
+        ANSWERED = "answered", "已回复申请人"
+        APPEALED = "appealed", "单位申诉中"
+        WITHDRAWN = "withdrawn", "申诉成立，不计入统计"
+
     application = models.ForeignKey(
         "cases.Application", on_delete=models.PROTECT, related_name="ratings"
     )
@@ -25,8 +37,28 @@ class Rating(models.Model):
     )
     level = models.PositiveSmallIntegerField("评价", choices=Level.choices)
     comment = models.CharField("意见", max_length=500, blank=True)
-    rated_by_phone = models.CharField(max_length=11)
+    rated_by_phone = models.CharField(max_length=11, blank=True)
+    channel = models.CharField(
+        "渠道", max_length=8, choices=Channel.choices, default=Channel.PORTAL
+    )
     created_at = models.DateTimeField("评价时间")
+    # Who the rating is about: the unit (and step) that caused it.
+    unit = models.ForeignKey(
+        "regions.OrgUnit", null=True, on_delete=models.PROTECT, related_name="ratings"
+    )
+    step = models.ForeignKey(
+        "cases.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 差评 follow-up: call back, verify and rectify, answer; the unit may appeal a malicious or
+    # mistaken rating, which the supervisor decides.
+    followup = models.CharField(
+        "跟进", max_length=12, choices=FollowUp.choices, blank=True, db_index=True
+    )
+    followup_due = models.DateField("跟进期限", null=True, blank=True)
+    called_at = models.DateTimeField("回访时间", null=True, blank=True)
+    call_note = models.CharField("回访和核实情况", max_length=500, blank=True)
+    appeal_reason = models.CharField("申诉理由", max_length=500, blank=True)
+    appeal_decision = models.CharField("申诉处理意见", max_length=500, blank=True)
     # The answer to a 差评, and the applicant's rating of the rectification.
     answer = models.TextField("回复和整改情况", blank=True)
     answered_by = models.ForeignKey(
@@ -42,10 +74,11 @@ class Rating(models.Model):
         verbose_name = "评价"
         verbose_name_plural = "评价"
         constraints = [
-            # One rating of the application as a whole, and one per matter.
+            # Online: one rating of the application as a whole, and one per matter; at the
+            # window, one per visit.
             models.UniqueConstraint(
                 fields=["application"],
-                condition=models.Q(matter__isnull=True),
+                condition=models.Q(matter__isnull=True, channel="portal"),
                 name="rating_once_per_application",
             ),
             models.UniqueConstraint(fields=["matter"], name="rating_once_per_matter"),

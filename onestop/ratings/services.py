@@ -1,28 +1,43 @@
+"""好差评: ratings attributed to the unit and step that caused them, and the follow-up of every 差评
+(call back, verify and rectify, answer within a deadline in working days; the unit may appeal a
+malicious or mistaken rating, which the supervisor decides)."""
+
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.cases.models import Application
+from onestop.cases.models import Application, Step
+from onestop.cases.reference import unit_id
 from onestop.core import clock
+from onestop.notices.services import notify_unit
+from onestop.policy import calendar
 
-from .models import Level, Rating
+from .models import NEGATIVE, Level, Rating
 
 RATABLE = (Application.Status.CONCLUDED, Application.Status.DELIVERED)
 
 
-def rating_submit(
-    *, phone: str, application: Application, level: int, comment: str = "", matter=None
-) -> Rating:
-    """好差评 of the whole application or of one matter, once each, after the results."""
-    if application.status not in RATABLE:
-        raise ValidationError({"level": "办结后才能评价。"})
+def _attribution(application: Application, matter) -> tuple[int | None, Step | None]:
+    """A matter's rating falls on the unit of its last decided step; the application's (and a
+    window visit's) on the window."""
+    if matter is not None:
+        step = matter.steps.exclude(decided_at=None).order_by("-decided_at").first()
+        if step is not None:
+            return step.unit_id, step
+    return unit_id("cdpf", application.county_id), None
+
+
+def _create(*, application, matter, level, comment, phone, channel) -> Rating:
     if level not in Level.values:
         raise ValidationError({"level": "请选择一个评价。"})
-    if matter is not None and matter.application_id != application.pk:
-        raise ValidationError({"matter": "该事项不属于这份申请。"})
+    unit, step = _attribution(application, matter)
+    negative = level in NEGATIVE
+    today = clock.today()
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
@@ -31,34 +46,124 @@ def rating_submit(
                 level=level,
                 comment=(comment or "").strip()[:500],
                 rated_by_phone=phone,
+                channel=channel,
                 created_at=clock.now(),
+                unit_id=unit,
+                step=step,
+                followup=Rating.FollowUp.OPEN if negative else Rating.FollowUp.NONE,
+                followup_due=calendar.add_working_days(today, settings.RATING_FOLLOWUP_DAYS)
+                if negative
+                else None,
             )
             audit_record(
                 actor=None,
                 action=AuditAction.RATING_SUBMIT,
                 subject=application,
-                detail={"matter": matter.kind if matter else None, "level": level},
+                detail={
+                    "matter": matter.kind if matter else None,
+                    "level": level,
+                    "channel": channel,
+                },
             )
+            if negative and rating.unit is not None:
+                notify_unit(
+                    unit=rating.unit,
+                    event="bad_rating",
+                    text=f"收到差评（{Level(level).label}，受理编号 {application.tracking_no}）：{rating.comment or '未写意见'}。"
+                    f"请在 {rating.followup_due:%Y年%-m月%-d日} 前回访、整改并回复申请人。",
+                )
     except IntegrityError:
         raise ValidationError({"level": "已经评价过了，谢谢您。"}) from None
     return rating
 
 
+def rating_submit(
+    *, phone: str, application: Application, level: int, comment: str = "", matter=None
+) -> Rating:
+    """好差评 online, of the whole application or of one matter, once each, after the results."""
+    if application.status not in RATABLE:
+        raise ValidationError({"level": "办结后才能评价。"})
+    if matter is not None and matter.application_id != application.pk:
+        raise ValidationError({"matter": "该事项不属于这份申请。"})
+    return _create(
+        application=application,
+        matter=matter,
+        level=level,
+        comment=comment,
+        phone=phone,
+        channel=Rating.Channel.PORTAL,
+    )
+
+
+def rating_submit_window(
+    *, actor, application: Application, level: int, comment: str = ""
+) -> Rating:
+    """一次一评: the applicant rates this visit at the window (on the counter's pad)."""
+    if (
+        actor is None
+        or actor.role != Role.WINDOW_CLERK
+        or not actor.scope.contains(application.township)
+    ):
+        raise PermissionDenied("只有受理窗口可以请申请人当场评价。")
+    return _create(
+        application=application,
+        matter=None,
+        level=level,
+        comment=comment,
+        phone="",
+        channel=Rating.Channel.WINDOW,
+    )
+
+
+def _check_follow_up(actor, rating: Rating) -> None:
+    own_unit = actor is not None and actor.org_unit_id == rating.unit_id
+    supervisor = (
+        actor is not None
+        and actor.role == Role.SUPERVISOR
+        and actor.scope
+        and actor.scope.contains(rating.application.township)
+    )
+    if not (own_unit or supervisor):
+        raise PermissionDenied("只有被评价的单位或监督员可以跟进这条差评。")
+    if not rating.followup:
+        raise ValidationError({"followup": "这不是差评，无需跟进。"})
+
+
+def rating_call_back(*, actor, rating: Rating, note: str) -> Rating:
+    """Record the call-back to the applicant and what was verified."""
+    _check_follow_up(actor, rating)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写回访和核实情况。"})
+    with transaction.atomic():
+        Rating.objects.filter(pk=rating.pk).update(
+            called_at=clock.now(),
+            call_note=note[:500],
+            followup=Rating.FollowUp.CALLED
+            if rating.followup == Rating.FollowUp.OPEN
+            else rating.followup,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.RATING_CALL_BACK,
+            subject=rating.application,
+            detail={"rating": rating.pk},
+        )
+    rating.refresh_from_db()
+    return rating
+
+
 def rating_answer(*, actor, rating: Rating, answer: str, rectify_by: date | None = None) -> Rating:
-    """The answer to a 差评 (a call-back and what will be put right, by when)."""
+    """The answer to a 差评: what was found and what will be put right, by when."""
+    _check_follow_up(actor, rating)
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": "请填写回复和整改情况。"})
-    if (
-        actor is None
-        or actor.scope is None
-        or not actor.scope.contains(rating.application.township)
-    ):
-        raise ValidationError({"answer": "该评价不在您的管辖范围内。"})
     with transaction.atomic():
         rating = Rating.objects.select_for_update().get(pk=rating.pk)
         rating.answer, rating.answered_by, rating.answered_at = answer, actor, clock.now()
         rating.rectify_by = rectify_by
+        rating.followup = Rating.FollowUp.ANSWERED
         rating.save()
         audit_record(
             actor=actor,
@@ -66,6 +171,54 @@ def rating_answer(*, actor, rating: Rating, answer: str, rectify_by: date | None
             subject=rating.application,
             detail={"rating": rating.pk, "rectify_by": str(rectify_by) if rectify_by else None},
         )
+    return rating
+
+
+def rating_appeal(*, actor, rating: Rating, reason: str) -> Rating:
+    """The unit contests a malicious or mistaken rating; the supervisor decides."""
+    if actor is None or actor.org_unit_id != rating.unit_id:
+        raise PermissionDenied("只有被评价的单位可以申诉。")
+    reason = (reason or "").strip()
+    if not reason or not rating.followup or rating.followup == Rating.FollowUp.WITHDRAWN:
+        raise ValidationError({"reason": "请填写申诉理由（仅差评可申诉）。"})
+    with transaction.atomic():
+        Rating.objects.filter(pk=rating.pk).update(
+            followup=Rating.FollowUp.APPEALED, appeal_reason=reason[:500]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.RATING_APPEAL,
+            subject=rating.application,
+            detail={"rating": rating.pk},
+        )
+    rating.refresh_from_db()
+    return rating
+
+
+def rating_appeal_decide(*, actor, rating: Rating, upheld: bool, note: str) -> Rating:
+    if (
+        actor is None
+        or actor.role != Role.SUPERVISOR
+        or not actor.scope.contains(rating.application.township)
+    ):
+        raise PermissionDenied("申诉由政务服务监督员处理。")
+    if rating.followup != Rating.FollowUp.APPEALED:
+        raise ValidationError({"upheld": "这条评价没有待处理的申诉。"})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "请填写处理意见。"})
+    back = Rating.FollowUp.ANSWERED if rating.answered_at else Rating.FollowUp.OPEN
+    with transaction.atomic():
+        Rating.objects.filter(pk=rating.pk).update(
+            followup=Rating.FollowUp.WITHDRAWN if upheld else back, appeal_decision=note[:500]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.RATING_APPEAL_DECIDE,
+            subject=rating.application,
+            detail={"rating": rating.pk, "upheld": upheld},
+        )
+    rating.refresh_from_db()
     return rating
 
 

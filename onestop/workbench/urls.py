@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import casework, intake, supervision, views
+from . import casework, intake, ratings, supervision, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -29,4 +29,8 @@ urlpatterns = [
     path("matters/<int:pk>/press/", casework.press, name="press"),
     path("materials/<int:pk>/", casework.material, name="material"),
     path("supervise/", supervision.supervise, name="supervise"),
+    path("ratings/", ratings.rating_list, name="ratings"),
+    path("ratings/<int:pk>/", ratings.rating_page, name="rating"),
+    path("ratings/<int:pk>/<str:action>/", ratings.rating_act, name="rating_act"),
+    path("applications/<int:pk>/window-rating/", ratings.window_rating, name="window_rating"),
 ]

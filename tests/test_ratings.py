@@ -1,0 +1,161 @@
+"""好差评: attribution, the follow-up of every 差评, appeals, and 一次一评 at the window."""
+
+from datetime import date
+
+import pytest
+
+from onestop.accounts.roles import Role
+from onestop.cases import services as cs
+from onestop.cases.chains import Outcome
+from onestop.cases.models import Step
+from onestop.core import clock
+from onestop.notices.models import Notice
+from onestop.people.services import certificate_record
+from onestop.ratings.models import Rating
+from onestop.ratings.services import rating_submit
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(db):
+    return {
+        "clerk": factories.staff("r_clerk", Role.WINDOW_CLERK, "cdpf-150702"),
+        "hrss": factories.staff("r_hrss", Role.HRSS_OFFICER, "hrss-150702"),
+        "hrss2": factories.staff("r_hrss2", Role.HRSS_OFFICER, "hrss-150781"),
+        "supervisor": factories.staff("r_sup", Role.SUPERVISOR, "gov-150700"),
+    }
+
+
+@pytest.fixture
+def concluded(team):
+    person = factories.person(
+        "150702001",
+        name="萨仁",
+        birth=date(1975, 1, 1),
+        phone="13904788801",
+        dibao_category="urban",
+    )
+    certificate_record(
+        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
+    )
+    app = cs.application_submit(
+        actor=team["clerk"],
+        channel="window",
+        applicant=person,
+        matters=["PENSION"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+    )
+    app = cs.application_accept(actor=team["clerk"], application=app)
+    while (
+        step := Step.objects.filter(matter__application=app, status="active").first()
+    ) is not None:
+        cs.step_decide(actor=team["hrss"], step=step, decision=cs.Decision(Outcome.APPROVE))
+    app.refresh_from_db()
+    return app
+
+
+def login(client, user):
+    client.logout()
+    client.post("/accounts/login/", {"username": user.username, "password": factories.PASSWORD})
+
+
+def test_ratings_fall_on_the_unit_and_step_that_caused_them(concluded):
+    matter = concluded.matters.get()
+    on_matter = rating_submit(phone="13904788801", application=concluded, matter=matter, level=5)
+    on_whole = rating_submit(phone="13904788801", application=concluded, level=4)
+    assert on_matter.unit.code == "hrss-150702" and on_matter.step.name == "人社代缴登记"
+    assert on_whole.unit.code == "cdpf-150702" and on_whole.step is None
+    assert on_matter.followup == "" and on_matter.followup_due is None
+
+
+def test_a_bad_rating_opens_a_follow_up_with_a_deadline_and_tells_the_unit(concluded):
+    matter = concluded.matters.get()
+    with clock.frozen(clock.now().replace(year=2026, month=9, day=30)):
+        bad = rating_submit(
+            phone="13904788801", application=concluded, matter=matter, level=1, comment="态度差"
+        )
+    assert bad.followup == "open" and bad.followup_due == date(
+        2026, 10, 13
+    )  # 5 working days across National Day
+    notice = Notice.objects.get(unit__code="hrss-150702", event="bad_rating")
+    assert "态度差" in notice.text and "2026年10月13日" in notice.text
+
+
+def test_the_unit_calls_back_answers_and_the_applicant_rates_the_rectification(
+    client, team, concluded
+):
+    bad = rating_submit(
+        phone="13904788801",
+        application=concluded,
+        matter=concluded.matters.get(),
+        level=2,
+        comment="等太久",
+    )
+    login(client, team["hrss"])
+    listing = client.get("/workbench/ratings/").content.decode()
+    assert concluded.tracking_no in listing and "待回访整改" in listing
+    assert (
+        "请填写回访和核实情况"
+        in client.post(
+            f"/workbench/ratings/{bad.pk}/call/", {"note": ""}, follow=True
+        ).content.decode()
+    )
+    client.post(f"/workbench/ratings/{bad.pk}/call/", {"note": "已电话回访，确因系统故障延误"})
+    client.post(
+        f"/workbench/ratings/{bad.pk}/answer/",
+        {"answer": "已修复系统并增加人手", "rectify_by": "2026-12-15"},
+    )
+    bad.refresh_from_db()
+    assert bad.followup == "answered" and bad.called_at and bad.rectify_by == date(2026, 12, 15)
+    # Another unit's officer cannot touch it.
+    login(client, team["hrss2"])
+    assert client.get(f"/workbench/ratings/{bad.pk}/").status_code == 404
+
+
+def test_an_appeal_is_decided_by_the_supervisor(client, team, concluded):
+    bad = rating_submit(
+        phone="13904788801",
+        application=concluded,
+        matter=concluded.matters.get(),
+        level=1,
+        comment="随便打的",
+    )
+    login(client, team["hrss"])
+    client.post(f"/workbench/ratings/{bad.pk}/appeal/", {"reason": "申请人来电说明是误操作"})
+    bad.refresh_from_db()
+    assert bad.followup == "appealed"
+    assert (
+        client.post(
+            f"/workbench/ratings/{bad.pk}/decide/", {"upheld": "yes", "note": "x"}
+        ).status_code
+        == 403
+    )
+    login(client, team["supervisor"])
+    page = client.get("/workbench/ratings/").content.decode()
+    assert "单位申诉中" in page
+    client.post(f"/workbench/ratings/{bad.pk}/decide/", {"upheld": "yes", "note": "已核实为误操作"})
+    bad.refresh_from_db()
+    assert bad.followup == "withdrawn" and bad.appeal_decision == "已核实为误操作"
+
+
+def test_one_rating_per_visit_at_the_window(client, team, concluded):
+    login(client, team["clerk"])
+    page = client.get(f"/workbench/applications/{concluded.pk}/receipt/").content.decode()
+    assert "一次一评" in page
+    client.post(f"/workbench/applications/{concluded.pk}/window-rating/", {"level": "5"})
+    client.post(
+        f"/workbench/applications/{concluded.pk}/window-rating/",
+        {"level": "2", "comment": "排队久"},
+    )
+    visits = Rating.objects.filter(application=concluded, channel="window").order_by("pk")
+    assert [r.level for r in visits] == [5, 2] and visits[1].followup == "open"
+    assert visits[1].unit.code == "cdpf-150702"
+    login(client, team["hrss"])
+    assert client.post(
+        f"/workbench/applications/{concluded.pk}/window-rating/", {"level": "5"}
+    ).status_code in (403, 404)
