@@ -199,6 +199,99 @@ def test_certificates_from_the_certificate_system(person):
     assert cert.status == "cancelled"
 
 
+def test_certificates_in_bulk_keep_the_record_by_record_rules(person, monkeypatch):
+    from onestop.exchange import sync
+
+    monkeypatch.setattr(sync, "CERTIFICATE_CHUNK", 3)  # several chunks from a small batch
+    people = [
+        factories.person("150702001", name="批量", birth=date(1980, 1, 1 + i)) for i in range(4)
+    ]
+    stranger = factories.person("150702001", name="未登记", birth=date(1990, 2, 2))
+    stranger_id = stranger.id_number
+    stranger.delete()
+
+    def cert(p, status="valid", version="2026-11-01T10:00:00+08:00", number=None, id_number=None):
+        r = record(
+            p,
+            "certificate",
+            {"number": number or p.id_number + "23", "issue_date": "2025-03-01", "status": status},
+            version,
+        )
+        if id_number:
+            r["id_number"] = id_number
+        return r
+
+    batch = [
+        cert(people[0]),
+        cert(people[1], "cancelled", "2026-11-03T00:00:00+08:00"),
+        cert(people[1], "valid", "2026-11-02T00:00:00+08:00"),  # older, same number: stale
+        cert(people[2], "valid", "2026-11-02T00:00:00+08:00"),
+        cert(people[2], "expired", "2026-11-04T00:00:00+08:00"),  # newer wins; earlier applied
+        cert(people[3], number=people[0].id_number + "23"),  # number of someone else
+        cert(people[3], id_number=stranger_id, number=stranger_id + "23"),
+        cert(people[3], number=people[3].id_number + "93"),  # no category 9
+        cert(people[3], version="yesterday"),
+    ]
+    results = import_records(actor=None, records=batch)
+    assert [r.status for r in results] == [
+        "applied",
+        "applied",
+        "stale",
+        "applied",
+        "applied",
+        "error",
+        "error",
+        "error",
+        "error",
+    ]
+    assert "不一致" in results[5].message
+    assert "登记库中没有" in results[6].message
+    assert "残疾类别" in results[7].message
+    assert "version" in results[8].message
+    assert [
+        Certificate.objects.filter(person=p).values_list("status", flat=True).first()
+        for p in people
+    ] == ["valid", "cancelled", "expired", None]
+    held = Certificate.objects.get(person=people[2])
+    assert (held.valid_until, held.source) == (date(2035, 3, 1), "测试系统")
+    # A later batch with an older version changes nothing; a newer one does.
+    again = import_records(
+        actor=None, records=[cert(people[2], "valid", "2026-11-03T00:00:00+08:00")]
+    )
+    assert again[0].status == "stale"
+    import_records(actor=None, records=[cert(people[2], "valid", "2026-11-05T00:00:00+08:00")])
+    held.refresh_from_db()
+    assert held.status == "valid"
+
+
+def test_a_county_disability_federation_sends_certificates_only_for_its_county(client, person):
+    _, key = api_key_create(
+        actor=None,
+        unit=OrgUnit.objects.get(code="cdpf-150702"),
+        role=Role.CDPF_REVIEWER,
+        name="残联证件系统",
+    )
+    far = factories.person("150781400", name="远方", birth=date(1980, 1, 1))
+    near = factories.person("150702001", name="近处", birth=date(1981, 1, 1))
+    body = {
+        "records": [
+            record(p, "certificate", {"number": p.id_number + "31", "issue_date": "2026-02-01"})
+            for p in (far, near)
+        ]
+    }
+    response = client.post(
+        "/api/v1/shared/records",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    answer = response.json()
+    assert (answer["applied"], answer["errors"]) == (1, 1)
+    assert "不在本单位管辖范围" in answer["results"][0]["message"]
+    assert not Certificate.objects.filter(person=far).exists()
+    assert Certificate.objects.get(person=near).level == 1
+
+
 def test_a_change_looks_again_for_benefits_the_person_qualifies_for(person):
     for fact, value in {
         "long_term_care": True,

@@ -168,6 +168,13 @@ def guardian_add(
     return guardian
 
 
+def certificate_default_expiry(issue_date: date) -> date:
+    try:
+        return issue_date.replace(year=issue_date.year + CERTIFICATE_YEARS)
+    except ValueError:  # 29 February
+        return date(issue_date.year + CERTIFICATE_YEARS, 2, 28)
+
+
 def certificate_record(
     *,
     actor,
@@ -185,10 +192,7 @@ def certificate_record(
     if issue_date > date.today():
         raise ValidationError({"issue_date": ["发证日期不能晚于今天。"]})
     if valid_until is None:
-        try:
-            valid_until = issue_date.replace(year=issue_date.year + CERTIFICATE_YEARS)
-        except ValueError:  # 29 February
-            valid_until = date(issue_date.year + CERTIFICATE_YEARS, 2, 28)
+        valid_until = certificate_default_expiry(issue_date)
     if valid_until <= issue_date:
         raise ValidationError({"valid_until": ["有效期应晚于发证日期。"]})
     if status not in CertificateStatus.values:
