@@ -51,6 +51,7 @@ class AuditAction(models.TextChoices):
     API_KEY_CREATE = "exchange.api_key_create", "创建接口密钥"
     API_KEY_REVOKE = "exchange.api_key_revoke", "停用接口密钥"
     SUBSCRIPTION_CREATE = "exchange.subscription_create", "创建事件订阅"
+    SUBSCRIPTION_DEACTIVATE = "exchange.subscription_deactivate", "停用事件订阅"
     DELIVERY_REPLAY = "exchange.delivery_replay", "重发事件"
     API_MATTER_READ = "exchange.matter_read", "接口读取事项"
     SHARED_IMPORT = "exchange.shared_import", "导入共享数据"

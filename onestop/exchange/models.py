@@ -98,7 +98,9 @@ class Subscription(models.Model):
         SM3 = "hmac-sm3", "HMAC-SM3"
         SHA256 = "hmac-sha256", "HMAC-SHA256"
 
-    unit = models.ForeignKey("regions.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "regions.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="单位"
+    )
     url = models.URLField("接收地址")
     secret_cipher = models.TextField(editable=False)
     algorithm = models.CharField(
@@ -106,7 +108,7 @@ class Subscription(models.Model):
     )
     topics = models.JSONField("订阅的事件", default=list, help_text="留空表示全部事件")
     active = models.BooleanField("启用", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "事件订阅"
@@ -124,15 +126,17 @@ class Delivery(models.Model):
         DELIVERED = "delivered", "已送达"
         DEAD = "dead", "多次失败，已停止"
 
-    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
-    subscription = models.ForeignKey(
-        Subscription, on_delete=models.PROTECT, related_name="deliveries"
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.PROTECT, related_name="deliveries", verbose_name="事件"
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.CharField(max_length=300, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="deliveries", verbose_name="订阅"
+    )
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试")
+    last_error = models.CharField("最近一次错误", max_length=300, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "事件推送"

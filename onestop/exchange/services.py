@@ -132,6 +132,21 @@ def subscription_create(
     return subscription, secret
 
 
+def subscription_deactivate(*, actor, subscription: Subscription) -> Subscription:
+    """Stop sending to this endpoint; deliveries already queued for it are not attempted again."""
+    _check_admin(actor, subscription.unit)
+    with transaction.atomic():
+        Subscription.objects.filter(pk=subscription.pk).update(active=False)
+        audit_record(
+            actor=actor,
+            action=AuditAction.SUBSCRIPTION_DEACTIVATE,
+            subject=subscription,
+            detail={"url": subscription.url},
+        )
+    subscription.refresh_from_db()
+    return subscription
+
+
 def delivery_replay(*, actor, delivery: Delivery) -> Delivery:
     """Send a dead delivery again from scratch."""
     _check_admin(actor, delivery.subscription.unit)

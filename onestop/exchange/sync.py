@@ -16,6 +16,7 @@ from django.db import transaction
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.bulk import update_rows
 from onestop.people import pii
 from onestop.people.identifiers import IdentifierError, parse_certificate_number, parse_id_number
 from onestop.people.models import (
@@ -426,9 +427,7 @@ def _certificates(actor, chunk, department, results) -> set[int]:
             results[row.index] = RecordResult(row.index, "applied")
             touched.add(person)
         Certificate.objects.bulk_create(new, batch_size=1000)
-        Certificate.objects.bulk_update(
-            changed, ["status", "valid_until", "source", "source_time"], batch_size=1000
-        )
+        update_rows(Certificate, changed, ["status", "valid_until", "source", "source_time"])
         if touched:
             audit_record(
                 actor=actor,

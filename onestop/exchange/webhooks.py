@@ -99,7 +99,9 @@ def deliver_due(*, limit: int = 200) -> Round:
     result = Round()
     now = clock.now()
     due = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING, next_attempt_at__lte=now, subscription__active=True
+        )
         .select_related("event", "subscription")
         .order_by("event_id", "pk")[:limit]
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
+from onestop.core.bulk import update_rows
 from onestop.people.models import Person
 from onestop.regions.models import Region
 
@@ -303,8 +304,8 @@ def _scan_batch(batch: list[tuple[int, Facts]], day: date, report: ScanReport) -
                 update.append(f)
                 closed += 1
         ProactiveFinding.objects.bulk_create(create)
-        ProactiveFinding.objects.bulk_update(
-            update, ["status", "first_found", "last_found", "amount", "unit"]
+        update_rows(
+            ProactiveFinding, update, ["status", "first_found", "last_found", "amount", "unit"]
         )
         audit_record(
             actor=None,

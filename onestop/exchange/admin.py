@@ -1,0 +1,224 @@
+"""Department systems in the back office: API keys and webhook subscriptions (each secret shown
+once, when made), and the dead-letter list of deliveries with replay."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+
+from onestop.accounts.roles import Role
+from onestop.accounts.selectors import units_visible_to
+from onestop.core.admin_site import RoleAdmin
+
+from . import services
+from .models import ApiKey, Delivery, OutboxEvent, Subscription
+
+
+def in_scope(queryset, scope, unit_field: str):
+    if scope is None:
+        return queryset.none()
+    return queryset.filter(
+        **{
+            f"{unit_field}__region__lft__gte": scope.lft,
+            f"{unit_field}__region__lft__lte": scope.rgt,
+        }
+    )
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label="系统名称", max_length=100, help_text="例如：海拉尔区医保经办系统")
+    unit = forms.ModelChoiceField(label="所属单位", queryset=None)
+    role = forms.ChoiceField(
+        label="办理岗位",
+        choices=[(r.value, r.label) for r in Role if r in services.DEPARTMENT_ROLES],
+        help_text="接口以该岗位的身份办理，只能看到和办理本单位、本辖区的事项。",
+    )
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_visible_to(actor)
+
+
+class SubscriptionForm(forms.Form):
+    unit = forms.ModelChoiceField(label="所属单位", queryset=None)
+    url = forms.URLField(label="接收地址", max_length=200, assume_scheme="https")
+    algorithm = forms.ChoiceField(label="签名算法", choices=Subscription.Algorithm.choices)
+    topics = forms.MultipleChoiceField(
+        label="订阅的事件",
+        choices=OutboxEvent.Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选表示全部事件。",
+    )
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_visible_to(actor)
+
+
+class SecretCreatingAdmin(RoleAdmin):
+    """Adding runs a plain form through a service and shows the secret it returns on the
+    response page itself: it is never stored in clear, in a message or in the session."""
+
+    add_form: type[forms.Form]
+    shown_once_label: str
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    def create(self, actor, data) -> tuple[object, str]:
+        raise NotImplementedError
+
+    def add_view(self, request, form_url="", extra_context=None):
+        form = self.add_form(request.POST or None, actor=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                obj, secret = self.create(request.user, form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except PermissionDenied as exc:
+                form.add_error("unit", str(exc))
+            else:
+                context = {
+                    **self.admin_site.each_context(request),
+                    "title": f"已创建：{obj}",
+                    "opts": self.model._meta,
+                    "shown_once_label": self.shown_once_label,
+                    "secret": secret,
+                }
+                return render(request, "admin/exchange_secret.html", context)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"新建{self.model._meta.verbose_name}",
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return render(request, "admin/exchange_add.html", context)
+
+
+def confirmed(modeladmin, request, queryset, *, action: str, question: str, consequence: str):
+    """Irreversible actions ask once more, listing what they will touch."""
+    if request.POST.get("confirmed") == "yes":
+        return True
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": question,
+        "opts": modeladmin.model._meta,
+        "objects": list(queryset),
+        "action": action,
+        "consequence": consequence,
+    }
+    return TemplateResponse(request, "admin/exchange_confirm.html", context)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(SecretCreatingAdmin):
+    add_form = ApiKeyForm
+    shown_once_label = "接口密钥"
+    list_display = ["name", "prefix", "unit", "role", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["account__org_unit"]
+    fields = ["name", "prefix", "unit", "role", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return in_scope(super().get_queryset(request), request.user.scope, "account__org_unit")
+
+    @admin.display(description="所属单位")
+    def unit(self, obj):
+        return obj.account.org_unit
+
+    @admin.display(description="办理岗位")
+    def role(self, obj):
+        return obj.account.get_role_display()
+
+    def create(self, actor, data):
+        return services.api_key_create(
+            actor=actor, unit=data["unit"], role=data["role"], name=data["name"]
+        )
+
+    @admin.action(description="停用所选接口密钥")
+    def revoke(self, request, queryset):
+        live = queryset.filter(revoked_at__isnull=True)
+        answer = confirmed(
+            self,
+            request,
+            live,
+            action="revoke",
+            question="确认停用这些接口密钥？",
+            consequence="停用后使用这些密钥的系统立即无法调用接口，且不能恢复；需要时请新建密钥。",
+        )
+        if answer is not True:
+            return answer
+        for api_key in live:
+            services.api_key_revoke(actor=request.user, api_key=api_key)
+        self.message_user(request, f"已停用 {len(live)} 个接口密钥。", messages.SUCCESS)
+        return None
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(SecretCreatingAdmin):
+    add_form = SubscriptionForm
+    shown_once_label = "签名密钥"
+    list_display = ["unit", "url", "algorithm", "active", "created_at"]
+    list_filter = ["active", "algorithm"]
+    list_select_related = ["unit"]
+    actions = ["deactivate"]
+
+    def get_queryset(self, request):
+        return in_scope(super().get_queryset(request), request.user.scope, "unit")
+
+    def create(self, actor, data):
+        return services.subscription_create(
+            actor=actor,
+            unit=data["unit"],
+            url=data["url"],
+            algorithm=data["algorithm"],
+            topics=data["topics"],
+        )
+
+    @admin.action(description="停用所选订阅")
+    def deactivate(self, request, queryset):
+        live = queryset.filter(active=True)
+        answer = confirmed(
+            self,
+            request,
+            live,
+            action="deactivate",
+            question="确认停用这些事件订阅？",
+            consequence="停用后不再向这些地址推送事件，尚未送达的推送也不再尝试。",
+        )
+        if answer is not True:
+            return answer
+        for subscription in live:
+            services.subscription_deactivate(actor=request.user, subscription=subscription)
+        self.message_user(request, f"已停用 {len(live)} 个订阅。", messages.SUCCESS)
+        return None
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(RoleAdmin):
+    """The dead-letter list is the 多次失败 filter; replay sends from scratch."""
+
+    list_display = ["event", "url", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status"]
+    list_select_related = ["event", "subscription"]
+    actions = ["replay"]
+
+    def get_queryset(self, request):
+        return in_scope(super().get_queryset(request), request.user.scope, "subscription__unit")
+
+    @admin.display(description="接收地址")
+    def url(self, obj):
+        return obj.subscription.url
+
+    @admin.action(description="重新推送所选的失败事件")
+    def replay(self, request, queryset):
+        dead = list(queryset.filter(status=Delivery.Status.DEAD).select_related("event"))
+        for delivery in dead:
+            services.delivery_replay(actor=request.user, delivery=delivery)
+        skipped = queryset.count() - len(dead)
+        note = f"（{skipped} 条不是失败状态，未处理）" if skipped else ""
+        self.message_user(request, f"已重新排队 {len(dead)} 条推送{note}。", messages.SUCCESS)
