@@ -59,8 +59,6 @@ def finished(team, delivery="pickup", matters=("PENSION",)):
         step := Step.objects.filter(matter__application=app, status="active").first()
     ) is not None:
         cs.step_decide(actor=officers[step.role], step=step, decision=cs.Decision(Outcome.APPROVE))
-        if matters == ("PENSION", "MEDICAL") and not Handover.objects.exists():
-            pass
     app.refresh_from_db()
     return app
 
@@ -78,6 +76,8 @@ def test_pickup_at_the_window_with_the_code(client, team):
     send_pending()
     assert SmsMessage.objects.filter(phone="13904788888", text__contains=code).exists()
     login(client, team["clerk"])
+    waiting = client.get("/workbench/window/").content.decode()
+    assert app.tracking_no in waiting and "已备好，待领取或寄出" in waiting
     page = client.get(f"/workbench/applications/{app.pk}/").content.decode()
     assert "核对并交付全部结果" in page
     wrong = client.post(

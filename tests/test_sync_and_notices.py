@@ -6,15 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from onestop.accounts.models import StaffUser as User
 from onestop.accounts.roles import Role
+from onestop.audit.models import AuditAction, AuditEvent
 from onestop.cases import services as cs
 from onestop.exchange.models import OutboxEvent
 from onestop.exchange.services import api_key_create
 from onestop.exchange.sync import import_records
 from onestop.notices.models import Notice, SmsMessage
-from onestop.notices.services import send_pending
+from onestop.notices.services import notice_handled, send_pending
 from onestop.people.models import Benefit, Certificate
 from onestop.people.services import benefit_record, certificate_record, guardian_add
 from onestop.policy.models import ProactiveFinding
@@ -426,6 +429,56 @@ def test_visual_impairment_gets_a_call_and_large_print_besides_text(db):
     assert channels(app) == ["inbox", "large_print", "sms", "voice"]
     call = Notice.objects.get(application=app, channel="voice", event="accepted")
     assert call.unit.code == "cdpf-150702" and call.status == "pending"
+
+
+def test_the_window_makes_the_call_and_hands_over_the_large_print(client, db, settings):
+    settings.NOTICE_MAX_ATTEMPTS = 3
+    blind = factories.person(
+        "150702001", name="阿拉坦", birth=date(1960, 1, 1), phone="13904755555"
+    )
+    certificate_record(
+        actor=None, person=blind, number=blind.id_number + "11", issue_date=date(2024, 1, 5)
+    )
+    app = _accept(blind)
+    call = Notice.objects.get(application=app, channel="voice")
+    letter = Notice.objects.get(application=app, channel="large_print")
+    client.force_login(factories.staff("n_mzl", Role.WINDOW_CLERK, "cdpf-150781"))
+    assert "阿拉坦" not in client.get("/workbench/window/").content.decode()
+    assert client.post(f"/workbench/notices/{call.pk}/done/", {"reached": "1"}).status_code == 404
+    client.force_login(User.objects.get(username="n_clerk"))
+    page = client.get("/workbench/window/").content.decode()
+    assert "阿拉坦" in page and "13904755555" in page and "打印大字版" in page
+    client.post(f"/workbench/notices/{call.pk}/done/", {"reached": "0", "note": "无人接听"})
+    call.refresh_from_db()
+    assert (call.status, call.attempts, call.error) == ("pending", 1, "无人接听")
+    assert "已打 1 次未接通" in client.get("/workbench/window/").content.decode()
+    done = client.post(f"/workbench/notices/{call.pk}/done/", {"reached": "1"}, follow=True)
+    assert "已记录送达" in done.content.decode()
+    call.refresh_from_db()
+    assert call.status == "sent"
+    printed = client.get(f"/workbench/notices/{letter.pk}/print/").content.decode()
+    assert letter.text in printed and 'class="large-print"' in printed
+    client.post(f"/workbench/notices/{letter.pk}/done/", {"reached": "1"})
+    letter.refresh_from_db()
+    assert letter.status == "sent"
+    assert "没有待办的电话告知或大字版告知" in client.get("/workbench/window/").content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.NOTICE_HANDLED).count() == 3
+
+
+def test_a_call_never_reached_stops_after_the_limit(db, settings):
+    settings.NOTICE_MAX_ATTEMPTS = 2
+    blind = factories.person(
+        "150702001", name="阿拉坦", birth=date(1960, 1, 1), phone="13904755555"
+    )
+    certificate_record(
+        actor=None, person=blind, number=blind.id_number + "11", issue_date=date(2024, 1, 5)
+    )
+    call = Notice.objects.get(application=_accept(blind), channel="voice")
+    clerk = User.objects.get(username="n_clerk")
+    notice_handled(actor=clerk, notice=call, reached=False)
+    assert notice_handled(actor=clerk, notice=call, reached=False).status == "failed"
+    with pytest.raises(ValidationError):
+        notice_handled(actor=clerk, notice=call, reached=True)
 
 
 def test_sms_only_and_hearing_needs_never_rely_on_voice(person):

@@ -9,8 +9,10 @@ retried by the worker."""
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -34,6 +36,8 @@ TEMPLATES = {
     "proactive": "【一件事一次办】根据共享信息，{name}可以享受{matter}。请登录网上办事确认，不用跑腿。",
 }
 VISUAL, HEARING = 1, 2
+# A person at the applicant's 残联 window makes the call or prints and hands over the letter.
+BY_THE_WINDOW = (Notice.Channel.VOICE, Notice.Channel.LARGE_PRINT)
 
 
 def channels_for(application) -> list[str]:
@@ -71,7 +75,7 @@ def notify_application(*, application, event: str, **values) -> list[Notice]:
                 person=person,
                 phone=phone,
                 application=application,
-                unit_id=_window(application) if channel == Notice.Channel.VOICE else None,
+                unit_id=_window(application) if channel in BY_THE_WINDOW else None,
                 text=text,
                 created_at=now,
                 # The inbox is delivered by being written; calls and print wait for the window.
@@ -124,6 +128,55 @@ def notify_unit(*, unit, text: str, event: str = "staff") -> Notice | None:
         created_at=clock.now(),
         status=Notice.Status.SENT,
     )
+
+
+def window_notices(user):
+    """Calls to make and large-print letters to hand over, for the window clerk's unit."""
+    return (
+        Notice.objects.filter(
+            unit_id=user.org_unit_id, channel__in=BY_THE_WINDOW, status=Notice.Status.PENDING
+        )
+        .select_related("application", "person")
+        .order_by("created_at", "pk")
+    )
+
+
+def notice_handled(*, actor, notice: Notice, reached: bool, note: str = "") -> Notice:
+    """The clerk reports a call (reached or not) or a large-print letter handed over or posted.
+    A call not reached stays on the list to try again, until the limit of tries."""
+    if (
+        notice.channel not in BY_THE_WINDOW
+        or actor.role != Role.WINDOW_CLERK
+        or notice.unit_id != actor.org_unit_id
+    ):
+        raise PermissionDenied("这条告知不归本窗口办理。")
+    with transaction.atomic():
+        current = Notice.objects.select_for_update().get(pk=notice.pk)
+        if current.status != Notice.Status.PENDING:
+            raise ValidationError("这条告知已经办理过了。")
+        attempts = current.attempts + 1
+        if reached:
+            status = Notice.Status.SENT
+        elif attempts >= settings.NOTICE_MAX_ATTEMPTS:
+            status = Notice.Status.FAILED
+        else:
+            status = Notice.Status.PENDING
+        Notice.objects.filter(pk=current.pk).update(
+            status=status, attempts=attempts, error="" if reached else note[:200]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.NOTICE_HANDLED,
+            subject=current.application or current,
+            detail={
+                "notice": current.pk,
+                "channel": current.channel,
+                "reached": reached,
+                "note": note[:200],
+            },
+        )
+    notice.refresh_from_db()
+    return notice
 
 
 def _send_soon() -> None:

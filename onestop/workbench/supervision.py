@@ -1,16 +1,20 @@
 """Supervisors (政务服务监督员) and the window's own lists."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import Role
 from onestop.cases.models import Application, Matter, Step
 from onestop.cases.selectors import applications_visible_to
 from onestop.core import clock
+from onestop.delivery.models import Handover
+from onestop.notices.services import notice_handled, window_notices
 from onestop.policy import calendar
 
 PAGE_SIZE = 20
@@ -103,6 +107,14 @@ def window(request):
         .select_related("application__applicant")
         .order_by("paused_on")[:100]
     )
+    to_deliver = (
+        Handover.objects.filter(
+            application__in=visible,
+            status__in=[Handover.Status.READY, Handover.Status.RETURNED],
+        )
+        .select_related("application__applicant")
+        .order_by("created_at", "pk")[:100]
+    )
     return render(
         request,
         "workbench/window.html",
@@ -111,8 +123,31 @@ def window(request):
                 :100
             ],
             "supplements": supplements,
-            "to_deliver": visible.filter(status=Application.Status.CONCLUDED).order_by(
-                "concluded_at"
-            )[:100],
+            "to_deliver": to_deliver,
+            "notices": window_notices(user)[:100],
         },
     )
+
+
+@login_required
+@require_POST
+def notice_done(request, pk):
+    notice = get_object_or_404(window_notices(request.user), pk=pk)
+    reached = request.POST.get("reached") == "1"
+    try:
+        notice_handled(
+            actor=request.user, notice=notice, reached=reached, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        done = "已记录送达" if reached else "已记录未接通，稍后再打"
+        messages.success(request, f"{notice.person.name}：{done}。")
+    return redirect("workbench:window")
+
+
+@login_required
+def notice_print(request, pk):
+    """The large-print letter, laid out for an A4 sheet."""
+    notice = get_object_or_404(window_notices(request.user), pk=pk)
+    return render(request, "workbench/notice_print.html", {"notice": notice})
