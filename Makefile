@@ -5,15 +5,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 CHROMIUM := /usr/bin/chromium
-# Debian packages the project needs: Chromium for browser tests, a CJK font for rendering.
-APT_PACKAGES := chromium fonts-noto-cjk
+# Debian packages the project needs: CJK fonts for the PDFs (Noto for text, HanaMin for rare
+# characters in names); for the tests also Chromium and poppler (to read the PDFs back).
+APT_RUN := fonts-noto-cjk fonts-hanazono
+APT_TEST := $(APT_RUN) chromium poppler-utils
 
-.PHONY: run test setup lint format bench browser clean
+.PHONY: run test setup lint format bench system-run system-test apt clean
 
-run: setup
+run: system-run setup
 	@$(PY) manage.py serve
 
-test: $(DEPS) browser lint
+test: $(DEPS) system-test lint
 	@$(PY) -m pytest -n $${ONESTOP_TEST_WORKERS:-2}
 
 setup: $(DEPS)
@@ -43,16 +45,22 @@ $(DEPS): pyproject.toml | $(PY)
 	@$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-browser:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+system-run:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_RUN)"
+
+system-test:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_TEST)"
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing after installation." >&2; exit 1; }
+
+apt:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing (browser tests and fonts) ..."; \
+	  echo "Installing Debian packages:$$missing (fonts, browser and PDF tools) ..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo"; else \
-	    echo "Cannot install$$missing: run 'sudo apt-get install -y$$missing' once, then 'make test' again." >&2; exit 1; fi; \
+	    echo "Cannot install$$missing: run 'sudo apt-get install -y$$missing' once, then run make again." >&2; exit 1; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends$$missing >/dev/null \
 	    || { echo "apt-get install$$missing failed; see the output above." >&2; exit 1; }; \
 	fi
-	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing after installation." >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) var *.egg-info

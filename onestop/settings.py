@@ -44,6 +44,8 @@ def _secret(name: str) -> str:
 
 
 SECRET_KEY = _secret("ONESTOP_SECRET_KEY")
+# Printed on documents (QR code and verification address): where the public reaches the site.
+PUBLIC_URL = os.environ.get("ONESTOP_PUBLIC_URL", "http://127.0.0.1:8000")
 DEBUG = not PRODUCTION and os.environ.get("ONESTOP_DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ONESTOP_ALLOWED_HOSTS", "").split(",") if h]
 if not PRODUCTION:
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "onestop.ratings",
     "onestop.portal",
     "onestop.exchange",
+    "onestop.documents",
     "onestop.workbench",
 ]
 
@@ -237,5 +240,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ONESTOP_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # one line per table for every PDF otherwise
+        "fpdf": {"level": "WARNING"},
+    },
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from onestop.api import api
+from onestop.documents import views as document_views
 from onestop.portal import views as portal_views
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("portal/", include("onestop.portal.urls")),
     path("healthz", portal_views.healthz, name="healthz"),
+    path("v/", document_views.verify, name="verify_form"),
+    path("v/<str:code>/", document_views.verify, name="verify"),
 ]
 
 handler403 = "onestop.core.views.forbidden"

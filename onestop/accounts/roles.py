@@ -16,6 +16,17 @@ class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
+# The department officers who act on steps (as opposed to the window, supervisors and admins).
+OFFICER_ROLES = frozenset(
+    {
+        Role.CDPF_REVIEWER,
+        Role.TOWNSHIP_CIVIL,
+        Role.COUNTY_CIVIL,
+        Role.MEDICAL_OFFICER,
+        Role.HRSS_OFFICER,
+    }
+)
+
 # (department, allowed levels of the unit); None means any.
 ROLE_PLACEMENT: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
     Role.WINDOW_CLERK: (Department.CDPF, (Level.COUNTY,)),

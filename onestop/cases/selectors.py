@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from onestop.accounts.roles import OFFICER_ROLES
 from onestop.core import clock
 from onestop.policy import calendar
 
@@ -29,6 +30,14 @@ def applications_visible_to(user) -> QuerySet[Application]:
     if user.role in ("window_clerk", "supervisor", "admin"):
         return in_region
     return in_region.filter(matters__steps__unit_id=user.org_unit_id).distinct()
+
+
+def matters_visible_to(user, application: Application) -> QuerySet[Matter]:
+    matters = application.matters.order_by("pk")
+    if user.role in OFFICER_ROLES:
+        # 按需共享: an officer sees the matters their unit works on, not the others.
+        matters = matters.filter(steps__unit_id=user.org_unit_id).distinct()
+    return matters
 
 
 def open_steps_for(user) -> QuerySet[Step]:

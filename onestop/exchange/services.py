@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onestop.accounts.models import StaffUser
-from onestop.accounts.roles import Role, placement_error
+from onestop.accounts.roles import OFFICER_ROLES, placement_error
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -17,13 +17,7 @@ from onestop.regions.models import OrgUnit
 
 from .models import ApiKey, Delivery, Subscription
 
-DEPARTMENT_ROLES = {
-    Role.CDPF_REVIEWER,
-    Role.TOWNSHIP_CIVIL,
-    Role.COUNTY_CIVIL,
-    Role.MEDICAL_OFFICER,
-    Role.HRSS_OFFICER,
-}
+DEPARTMENT_ROLES = OFFICER_ROLES
 
 
 def _check_admin(actor, unit: OrgUnit) -> None:

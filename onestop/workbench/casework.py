@@ -10,20 +10,27 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from onestop.accounts.roles import Role
+from onestop.accounts.roles import OFFICER_ROLES, Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
 from onestop.cases.models import Application, Material, MaterialSource, Matter, Step
 from onestop.cases.reference import chain_definition
-from onestop.cases.selectors import QUEUE_TABS, applications_visible_to, open_steps_for, queue
+from onestop.cases.selectors import (
+    QUEUE_TABS,
+    applications_visible_to,
+    matters_visible_to,
+    open_steps_for,
+    queue,
+)
 from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
 from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.delivery import services as delivery
 from onestop.delivery.models import Handover
+from onestop.documents.selectors import document_kinds_for
 from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
 from onestop.people.models import ID_CONTEXT
@@ -35,13 +42,6 @@ from onestop.regions.models import OrgUnit
 from .forms import PressForm, RefuseForm, SupplyForm
 
 PAGE_SIZE = 20
-OFFICER_ROLES = {
-    Role.CDPF_REVIEWER,
-    Role.TOWNSHIP_CIVIL,
-    Role.COUNTY_CIVIL,
-    Role.MEDICAL_OFFICER,
-    Role.HRSS_OFFICER,
-}
 
 
 # --- queue ---------------------------------------------------------------------------------------
@@ -166,21 +166,13 @@ def _application_for(user, pk) -> Application:
     )
 
 
-def _matters_for(user, application: Application):
-    matters = application.matters.order_by("pk")
-    if user.role in OFFICER_ROLES:
-        # 按需共享: an officer sees the matters their unit works on, not the others.
-        matters = matters.filter(steps__unit_id=user.org_unit_id).distinct()
-    return matters
-
-
 def _timeline_for(user, application: Application, matters):
     kinds = {m.kind for m in matters} if user.role in OFFICER_ROLES else None
     return timeline(application, kinds)
 
 
 def _application_page(request, application: Application, revealed_id: str = ""):
-    matters = list(_matters_for(request.user, application))
+    matters = list(matters_visible_to(request.user, application))
     return render(
         request,
         "workbench/application.html",
@@ -194,6 +186,8 @@ def _application_page(request, application: Application, revealed_id: str = ""):
             "is_clerk": request.user.role == Role.WINDOW_CLERK,
             "revealed_id": revealed_id,
             "handovers": application.handovers.prefetch_related("matters"),
+            "document_kinds": document_kinds_for(request.user, application),
+            "has_subsidy": any(m.kind in (MatterType.LIVING, MatterType.NURSING) for m in matters),
         },
     )
 
@@ -294,7 +288,7 @@ def _matter_for(user, pk) -> Matter:
         pk=pk,
     )
     application = _application_for(user, matter.application_id)  # 404 unless the user may see it
-    if not _matters_for(user, application).filter(pk=pk).exists():
+    if not matters_visible_to(user, application).filter(pk=pk).exists():
         raise Http404("未找到该事项。")
     return matter
 

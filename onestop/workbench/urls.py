@@ -1,5 +1,7 @@
 from django.urls import path
 
+from onestop.documents import views as document_views
+
 from . import casework, intake, ratings, supervision, views
 
 app_name = "workbench"
@@ -18,6 +20,11 @@ urlpatterns = [
     path("search/", casework.search, name="search"),
     path("applications/<int:pk>/", casework.application_page, name="application"),
     path("applications/<int:pk>/receipt/", intake.receipt, name="receipt"),
+    path(
+        "applications/<int:pk>/documents/<str:kind>/",
+        document_views.staff_document,
+        name="document",
+    ),
     path("applications/<int:pk>/accept/", casework.accept, name="accept"),
     path("applications/<int:pk>/refuse/", casework.refuse, name="refuse"),
     path("handovers/<int:pk>/pickup/", casework.handover_pickup, name="handover_pickup"),

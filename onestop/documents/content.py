@@ -1,0 +1,223 @@
+"""What each document says: a plain snapshot (strings, lists, dicts) built from the case.
+
+The snapshot is what is stored, hashed and printed; the PDF layout only arranges it. Full ID
+numbers appear in the snapshot only for the forms staff file (申请表, 附件4); the renderer masks
+them unless the reader's role may see them."""
+
+from datetime import date, timedelta
+
+from onestop.accounts.roles import Role
+from onestop.cases.chains import Outcome
+from onestop.cases.models import Application, Matter, Step
+from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
+from onestop.people.models import Certificate
+from onestop.policy.matters import Matter as MatterType
+
+from .models import DocumentKind
+
+SUBSIDIES = (MatterType.LIVING, MatterType.NURSING)
+# Which of the three opinion blocks of 附件4 a step fills, by who acts (regions may rename steps).
+OPINION_BLOCKS = {
+    Role.TOWNSHIP_CIVIL: "township",
+    Role.CDPF_REVIEWER: "cdpf",
+    Role.COUNTY_CIVIL: "county",
+}
+# 行政复议法 (2023) art. 20: 60 days; 行政诉讼法 art. 46: 6 months.
+REVIEW_DAYS = 60
+NEEDS = {
+    "large_print": "大字版材料",
+    "voice_call": "电话告知",
+    "sms_only": "只用短信",
+    "sign_language": "手语服务",
+}
+
+
+def _day(value) -> str:
+    return f"{value:%Y年%-m月%-d日}" if value else ""
+
+
+def _person_block(person, *, full_id: bool) -> dict:
+    cert = Certificate.objects.filter(person=person, status="valid").order_by("-issue_date").first()
+    return {
+        "name": person.name,
+        "sex": person.get_sex_display(),
+        "birth": _day(person.birth_date),
+        "id_number": person.id_number if full_id else person.id_number_masked,
+        "id_masked": person.id_number_masked,
+        "phone": person.phone,
+        "hukou": person.hukou_region.full_name(),
+        "address": person.address,
+        "dibao": person.dibao_category,
+        "dibao_label": person.get_dibao_category_display(),
+        "certificate": None
+        if cert is None
+        else {
+            "number": cert.number if full_id else cert.number_masked,
+            "number_masked": cert.number_masked,
+            "category": cert.category,
+            "category_label": CATEGORIES[cert.category],
+            "level": cert.level,
+            "level_label": LEVELS[cert.level],
+            "valid_until": _day(cert.valid_until),
+        },
+    }
+
+
+def _guardian_block(guardian, *, full_id: bool) -> dict | None:
+    if guardian is None:
+        return None
+    number = guardian.id_number
+    return {
+        "kind": guardian.get_kind_display(),
+        "name": guardian.name,
+        "sex": guardian.get_sex_display(),
+        "relation": guardian.relation,
+        "id_number": number if full_id else mask_id_number(number),
+        "id_masked": mask_id_number(number),
+        "phone": guardian.phone,
+        "address": guardian.address,
+    }
+
+
+def _step_block(step: Step) -> dict:
+    officer = step.decided_by
+    return {
+        "code": step.code,
+        "role": step.role,
+        "name": step.name,
+        "unit": step.unit.name,
+        "officer": officer.display_name if officer else "",
+        "date": _day(step.decided_at.date()) if step.decided_at else "",
+        "outcome": step.outcome,
+        "outcome_label": Outcome.LABELS.get(step.outcome, "办理中"),
+        "reason": step.reason,
+        "missing": list(step.missing_materials or []),
+    }
+
+
+def _decided_steps(matter: Matter) -> list[dict]:
+    steps = matter.steps.filter(decided_at__isnull=False).select_related("unit", "decided_by")
+    return [_step_block(s) for s in steps.order_by("index", "pk")]
+
+
+def _matter_line(matter: Matter) -> dict:
+    return {
+        "kind": matter.kind,
+        "name": matter.get_kind_display(),
+        "status": matter.get_status_display(),
+        "due": "待残疾人证办结后开始计时"
+        if matter.status == Matter.Status.WAITING_CERT
+        else _day(matter.due_date) or "受理后确定",
+        "prescreen": matter.prescreen.get("outcome_label", ""),
+        "reasons": list(matter.prescreen.get("reasons", [])),
+    }
+
+
+def _delivery(app: Application) -> str:
+    text = app.get_delivery_display() or "窗口自取"
+    return f"{text}：{app.delivery_address}" if app.delivery_address else text
+
+
+def _header(app: Application) -> dict:
+    return {
+        "tracking_no": app.tracking_no,
+        "county": app.county.name,
+        "window": f"{app.county.name}扶残助困「一件事一次办」窗口",
+        "channel": app.get_channel_display(),
+        "submitted": _day(app.submitted_at.date()) if app.submitted_at else "",
+        "accepted": _day(app.accepted_at.date()) if app.accepted_at else "",
+        "large_print": "large_print" in (app.communication_needs or []),
+    }
+
+
+def receipt(app: Application) -> dict:
+    return {
+        **_header(app),
+        "applicant": _person_block(app.applicant, full_id=False),
+        "due": _day(app.due_date) or "受理后确定",
+        "matters": [_matter_line(m) for m in app.matters.order_by("pk")],
+        "materials": [f"{m.label}：{m.get_source_display()}" for m in app.materials.all()],
+        "delivery": _delivery(app) + "，全部事项办结后一次送达",
+    }
+
+
+def application_form(app: Application) -> dict:
+    return {
+        **_header(app),
+        "applicant": _person_block(app.applicant, full_id=True),
+        "guardian": _guardian_block(app.representative, full_id=True),
+        "authority": list(app.authority_scope or []),
+        "authority_until": _day(app.authority_until),
+        "matters": [_matter_line(m) for m in app.matters.order_by("pk")],
+        "materials": [f"{m.label}：{m.get_source_display()}" for m in app.materials.all()],
+        "consent": _day(app.consent_at.date()) if app.consent_at else "",
+        "consent_version": app.consent_version,
+        "sensitive_consent": _day(app.sensitive_consent_at.date())
+        if app.sensitive_consent_at
+        else "",
+        "delivery": _delivery(app),
+        "needs": [NEEDS.get(n, n) for n in app.communication_needs or []],
+    }
+
+
+def subsidy_form(app: Application) -> dict:
+    """附件4: one form for both subsidies; each opinion block lists each subsidy's decision."""
+    subsidies = {m.kind: m for m in app.matters.filter(kind__in=SUBSIDIES)}
+    opinions: dict[str, list] = {"township": [], "cdpf": [], "county": []}
+    for kind in SUBSIDIES:
+        matter = subsidies.get(kind)
+        if matter is None:
+            continue
+        for step in _decided_steps(matter):
+            block = OPINION_BLOCKS.get(step["role"])
+            if block:
+                opinions[block].append({**step, "matter": matter.get_kind_display()})
+    return {
+        **_header(app),
+        "applicant": _person_block(app.applicant, full_id=True),
+        "guardian": _guardian_block(app.representative, full_id=True),
+        "requested": [k for k in SUBSIDIES if k in subsidies],
+        "reasons": {
+            kind: "；".join(subsidies[kind].prescreen.get("reasons", []))
+            for kind in SUBSIDIES
+            if kind in subsidies
+        },
+        "opinions": opinions,
+    }
+
+
+def result(matter: Matter, issued: date) -> dict:
+    app = matter.application
+    approved = matter.status == Matter.Status.APPROVED
+    steps = _decided_steps(matter)
+    deciding = steps[-1] if steps else None
+    out = {
+        **_header(app),
+        "applicant": _person_block(app.applicant, full_id=False),
+        "matter": matter.get_kind_display(),
+        "matter_kind": matter.kind,
+        "approved": approved,
+        "decision": "准予" if approved else "不予批准",
+        "reason": deciding["reason"] if deciding else "",
+        "steps": steps,
+        "amount": matter.result.get("amount"),
+        "amount_unit": matter.result.get("unit", ""),
+        "delivery": _delivery(app),
+        "issuer": deciding["unit"] if deciding else app.county.name,
+        "issued_date": _day(issued),
+    }
+    if not approved:
+        out["remedy"] = (
+            f"如对本决定不服，可以自收到本告知书之日起{REVIEW_DAYS}日内"
+            f"（即{_day(issued + timedelta(days=REVIEW_DAYS))}前）"
+            f"向{app.county.name}人民政府申请行政复议，"
+            "或者自知道作出本决定之日起六个月内依法向人民法院提起行政诉讼。"
+        )
+    return out
+
+
+BUILDERS = {
+    DocumentKind.RECEIPT: receipt,
+    DocumentKind.APPLICATION_FORM: application_form,
+    DocumentKind.SUBSIDY_FORM: subsidy_form,
+}
