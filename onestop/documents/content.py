@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
-from onestop.cases.models import Application, Matter, Step
+from onestop.cases.models import Application, AuthorityScope, Matter, Step
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
 from onestop.people.models import Certificate
 from onestop.policy.matters import Matter as MatterType
@@ -146,7 +146,7 @@ def application_form(app: Application) -> dict:
         **_header(app),
         "applicant": _person_block(app.applicant, full_id=True),
         "guardian": _guardian_block(app.representative, full_id=True),
-        "authority": list(app.authority_scope or []),
+        "authority": [AuthorityScope(a).label for a in app.authority_scope or []],
         "authority_until": _day(app.authority_until),
         "matters": [_matter_line(m) for m in app.matters.order_by("pk")],
         "materials": [f"{m.label}：{m.get_source_display()}" for m in app.materials.all()],

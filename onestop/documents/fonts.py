@@ -16,7 +16,6 @@ from django.conf import settings
 from fontTools import subset, ttLib
 
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-NOTO_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 NOTO_SC = 2  # the face of Simplified Chinese in the collection
 # HanaMin covers CJK Extensions A to F, where most 生僻字 in names are.
 FALLBACKS = [
@@ -67,8 +66,8 @@ def _build(source: Path, target: Path) -> None:
 
 
 @functools.cache
-def working_font(bold: bool = False) -> Path:
-    source = NOTO_BOLD if bold else NOTO
+def working_font() -> Path:
+    source = NOTO
     if not source.exists():
         raise FontMissing(
             f"缺少字体文件 {source}：请安装 Debian 软件包 {DEBIAN_PACKAGES}"
@@ -76,7 +75,7 @@ def working_font(bold: bool = False) -> Path:
         )
     stat = source.stat()
     key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}|1".encode()).hexdigest()[:16]
-    target = _cache_dir() / f"work-{'bold' if bold else 'regular'}-{key}.otf"
+    target = _cache_dir() / f"work-{key}.otf"
     if not target.exists():
         _build(source, target)
     return target
