@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "onestop.portal",
     "onestop.exchange",
     "onestop.documents",
+    "onestop.reports",
     "onestop.workbench",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("accounts/", include("onestop.accounts.urls")),
     path("workbench/", include("onestop.workbench.urls")),
+    path("reports/", include("onestop.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("portal/", include("onestop.portal.urls")),

@@ -60,6 +60,7 @@ class AuditAction(models.TextChoices):
     NOTICE_HANDLED = "notices.handled", "电话或大字版告知办理"
     DOCUMENT_ISSUE = "documents.issue", "出具文书"
     DOCUMENT_PRINT = "documents.print", "打印文书"
+    REPORTS_REBUILD = "reports.rebuild", "重算统计数据"
     HANDOVER_READY = "delivery.ready", "结果备好待送达"
     HANDOVER_POSTED = "delivery.posted", "结果寄出"
     HANDOVER_RETURNED = "delivery.returned", "邮件退回"

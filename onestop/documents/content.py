@@ -6,6 +6,8 @@ them unless the reader's role may see them."""
 
 from datetime import date, timedelta
 
+from django.utils.timezone import localdate
+
 from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
 from onestop.cases.models import Application, AuthorityScope, Matter, Step
@@ -87,7 +89,7 @@ def _step_block(step: Step) -> dict:
         "name": step.name,
         "unit": step.unit.name,
         "officer": officer.display_name if officer else "",
-        "date": _day(step.decided_at.date()) if step.decided_at else "",
+        "date": _day(localdate(step.decided_at)) if step.decided_at else "",
         "outcome": step.outcome,
         "outcome_label": Outcome.LABELS.get(step.outcome, "办理中"),
         "reason": step.reason,
@@ -124,8 +126,8 @@ def _header(app: Application) -> dict:
         "county": app.county.name,
         "window": f"{app.county.name}扶残助困「一件事一次办」窗口",
         "channel": app.get_channel_display(),
-        "submitted": _day(app.submitted_at.date()) if app.submitted_at else "",
-        "accepted": _day(app.accepted_at.date()) if app.accepted_at else "",
+        "submitted": _day(localdate(app.submitted_at)) if app.submitted_at else "",
+        "accepted": _day(localdate(app.accepted_at)) if app.accepted_at else "",
         "large_print": "large_print" in (app.communication_needs or []),
     }
 
@@ -150,9 +152,9 @@ def application_form(app: Application) -> dict:
         "authority_until": _day(app.authority_until),
         "matters": [_matter_line(m) for m in app.matters.order_by("pk")],
         "materials": [f"{m.label}：{m.get_source_display()}" for m in app.materials.all()],
-        "consent": _day(app.consent_at.date()) if app.consent_at else "",
+        "consent": _day(localdate(app.consent_at)) if app.consent_at else "",
         "consent_version": app.consent_version,
-        "sensitive_consent": _day(app.sensitive_consent_at.date())
+        "sensitive_consent": _day(localdate(app.sensitive_consent_at))
         if app.sensitive_consent_at
         else "",
         "delivery": _delivery(app),

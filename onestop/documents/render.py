@@ -62,7 +62,7 @@ def display_code(code: str) -> str:
 
 
 class Sheet(FPDF):
-    def __init__(self, *, title: str, code: str, digest: str, issued: datetime, text: str):
+    def __init__(self, *, title: str, code: str | None, digest: str, issued: datetime, text: str):
         super().__init__(format="A4", unit="mm")
         self.code, self.digest = code, digest
         self.set_margins(MARGIN, MARGIN, MARGIN)
@@ -88,6 +88,17 @@ class Sheet(FPDF):
         self.set_draw_color(150)
         self.line(MARGIN, top, 210 - MARGIN, top)
         self.set_draw_color(0)
+        if self.code is None:  # an internal report: no verification, only where it came from
+            self.set_xy(MARGIN, top + 3)
+            self.set_font("cjk", size=9)
+            self.multi_cell(
+                WIDTH,
+                4.5,
+                f"{self.digest}　　第 {self.page_no()} 页，共 {{nb}} 页",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+            return
         qr = segno.make(verify_url(self.code), error="m")
         size = 20
         module = size / (len(qr.matrix) + 2)
@@ -135,7 +146,7 @@ class Sheet(FPDF):
         self.multi_cell(WIDTH, size * 0.55, text, align=align, new_x="LMARGIN", new_y="NEXT")
 
     def pairs(self, rows: list[tuple[str, str]], size: float):
-        label_w = size * 2.6
+        label_w = size * 3.2
         self.set_font("cjk", size=size)
         for label, value in rows:
             y = self.get_y()

@@ -1,0 +1,86 @@
+"""Daily figures per 旗县, built from the cases by ``reports.services.figures_rebuild`` (every
+quarter hour for the last days, nightly for the month), so report pages read a few thousand rows
+instead of a million matters. Each figure is counted on the day its event happened."""
+
+from django.db import models
+
+
+class ApplicationDay(models.Model):
+    day = models.DateField()
+    county = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=12)
+    submitted = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    concluded = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    # 最多跑一次: in-person trips of the applications delivered that day.
+    trips_0 = models.PositiveIntegerField(default=0)
+    trips_1 = models.PositiveIntegerField(default=0)
+    trips_more = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "county", "channel"], name="appday_once")
+        ]
+        indexes = [models.Index(fields=["county", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.county_id} {self.channel}"
+
+
+class MatterDay(models.Model):
+    day = models.DateField()
+    county = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    submitted = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "county", "kind"], name="matterday_once")
+        ]
+        indexes = [models.Index(fields=["county", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.county_id} {self.kind}"
+
+
+class StepDay(models.Model):
+    """Steps decided that day at a unit: how many, how many by their due date, and how many took
+    0, 1, 2, ... working days (the last bucket holds the rest), from which median and p90 are
+    exact, since working days are whole numbers."""
+
+    day = models.DateField()
+    county = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("regions.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=64)
+    decided = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    days = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "county", "unit", "step"], name="stepday_once")
+        ]
+        indexes = [models.Index(fields=["county", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.step}"
+
+
+class RatingDay(models.Model):
+    day = models.DateField()
+    county = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "regions.OrgUnit", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rated = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)  # 非常满意, 满意
+    bad = models.PositiveIntegerField(default=0)  # 不满意, 非常不满意
+
+    class Meta:
+        indexes = [models.Index(fields=["county", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.county_id} {self.unit_id}"

@@ -1,0 +1,323 @@
+"""The report a supervisor sees: figures within their region, for the filters in the URL.
+
+Counts come from the daily figures; what is late *now* and the open 差评 are read live."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django import forms
+from django.db.models import Count, Q, Sum
+
+from onestop.cases.models import Channel, Matter, Step
+from onestop.core import clock
+from onestop.policy import calendar
+from onestop.policy.matters import Matter as MatterType
+from onestop.ratings.models import NEGATIVE, Rating
+from onestop.regions.models import OrgUnit, Region
+
+from .models import ApplicationDay, MatterDay, RatingDay, StepDay
+
+OPEN_FOLLOWUP = (Rating.FollowUp.OPEN, Rating.FollowUp.CALLED, Rating.FollowUp.APPEALED)
+
+
+class ReportFilter(forms.Form):
+    date_from = forms.DateField(label="开始日期", required=False)
+    date_to = forms.DateField(label="结束日期", required=False)
+    county = forms.ChoiceField(label="旗县（市、区）", required=False)
+    channel = forms.ChoiceField(
+        label="渠道", required=False, choices=[("", "全部"), *Channel.choices]
+    )
+    kind = forms.ChoiceField(
+        label="事项", required=False, choices=[("", "全部"), *MatterType.choices]
+    )
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = [("", "全部")] + [(r.code, r.name) for r in counties]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "结束日期不能早于开始日期。")
+        return data
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    # The chart beside the table: which column labels the bars and which gives their length.
+    chart_label: int = 0
+    chart_value: int | None = 1
+    chart_unit: str = "件"
+
+
+@dataclass
+class Report:
+    date_from: date
+    date_to: date
+    counties: list[Region]
+    tiles: list[tuple[str, str, str]]
+    tables: list[Table]
+
+
+def counties_for(user) -> list[Region]:
+    scope = getattr(user, "scope", None)
+    if scope is None:
+        return []
+    if scope.level == "county":
+        return [scope]
+    return list(scope.subtree().filter(level="county").order_by("code"))
+
+
+def percentile(histogram: list[int], share: float) -> int | None:
+    """Nearest-rank percentile of whole working days from a histogram of counts."""
+    total = sum(histogram)
+    if not total:
+        return None
+    rank, running = math.ceil(share * total), 0
+    for days, count in enumerate(histogram):
+        running += count
+        if running >= rank:
+            return days
+    return len(histogram) - 1
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+def build(user, data: dict) -> Report:
+    today = clock.today()
+    counties = counties_for(user)
+    codes = [c.code for c in counties]
+    if data.get("county"):
+        codes = [data["county"]] if data["county"] in codes else []
+    date_to = data.get("date_to") or today
+    date_from = data.get("date_from") or date_to.replace(day=1)
+    window = {"county_id__in": codes, "day__gte": date_from, "day__lte": date_to}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+
+    apps = ApplicationDay.objects.filter(**window)
+    if data.get("channel"):
+        apps = apps.filter(channel=data["channel"])
+    matters = MatterDay.objects.filter(**window)
+    if data.get("kind"):
+        matters = matters.filter(kind=data["kind"])
+
+    # Applications by month and channel.
+    by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day, channel, n in apps.values_list("day", "channel", "submitted"):
+        by_month[f"{day:%Y-%m}"][channel] += n
+    channels = [c for c in Channel if not data.get("channel") or c == data["channel"]]
+    month_rows = [
+        [month, *(by_month[month][c] for c in channels), sum(by_month[month].values())]
+        for month in sorted(by_month)
+    ]
+    months = Table(
+        "months",
+        "按月份和渠道的申请件数",
+        ["月份", *(c.label for c in channels), "合计"],
+        month_rows,
+        chart_value=len(channels) + 1,
+    )
+
+    totals = apps.aggregate(
+        submitted=Sum("submitted"),
+        accepted=Sum("accepted"),
+        concluded=Sum("concluded"),
+        delivered=Sum("delivered"),
+        t0=Sum("trips_0"),
+        t1=Sum("trips_1"),
+        more=Sum("trips_more"),
+    )
+    totals = {k: v or 0 for k, v in totals.items()}
+    proactive = (
+        ApplicationDay.objects.filter(**window, channel=Channel.PROACTIVE).aggregate(
+            n=Sum("submitted")
+        )["n"]
+        or 0
+    )
+
+    per_county = {
+        r["county_id"]: r
+        for r in apps.values("county_id").annotate(
+            submitted=Sum("submitted"),
+            accepted=Sum("accepted"),
+            concluded=Sum("concluded"),
+            delivered=Sum("delivered"),
+            t0=Sum("trips_0"),
+            t1=Sum("trips_1"),
+            more=Sum("trips_more"),
+        )
+    }
+    county_rows = []
+    for code in codes:
+        r = per_county.get(code)
+        if r is None:
+            continue
+        county_rows.append(
+            [
+                names[code],
+                r["submitted"],
+                r["accepted"],
+                r["concluded"],
+                r["delivered"],
+                _share(r["t0"] + r["t1"], r["delivered"]),
+            ]
+        )
+    by_county = Table(
+        "counties",
+        "各旗县（市、区）",
+        ["旗县（市、区）", "申请", "受理", "办结", "送达", "最多跑一次占比"],
+        county_rows,
+    )
+
+    delivered = totals["delivered"]
+    trips = Table(
+        "trips",
+        "「最多跑一次」：已送达申请的到现场次数",
+        ["到现场次数", "件数", "占比"],
+        [
+            ["0 次（全程网办或上门）", totals["t0"], _share(totals["t0"], delivered)],
+            ["1 次", totals["t1"], _share(totals["t1"], delivered)],
+            ["2 次及以上", totals["more"], _share(totals["more"], delivered)],
+        ],
+    )
+
+    kind_labels = dict(MatterType.choices)
+    kinds = {
+        r["kind"]: r
+        for r in matters.values("kind").annotate(
+            submitted=Sum("submitted"), approved=Sum("approved"), rejected=Sum("rejected")
+        )
+    }
+    matter_rows = [
+        [kind_labels[k], kinds[k]["submitted"], kinds[k]["approved"], kinds[k]["rejected"]]
+        for k in MatterType.values
+        if k in kinds
+    ]
+    by_matter = Table("matters", "各事项", ["事项", "申请", "通过", "未通过"], matter_rows)
+
+    # Timeliness per unit and step, from the histograms.
+    steps: dict[tuple[str, str], list] = {}
+    unit_names = {}
+    for unit_id, step, decided, on_time, hist in StepDay.objects.filter(**window).values_list(
+        "unit_id", "step", "decided", "on_time", "days"
+    ):
+        acc = steps.setdefault((unit_id, step), [0, 0, [0] * len(hist)])
+        acc[0] += decided
+        acc[1] += on_time
+        acc[2] = [a + b for a, b in zip(acc[2], hist, strict=True)]
+        unit_names[unit_id] = None
+    unit_names = dict(OrgUnit.objects.filter(pk__in=unit_names).values_list("pk", "name"))
+    decided_all = sum(v[0] for v in steps.values())
+    on_time_all = sum(v[1] for v in steps.values())
+    timeliness = Table(
+        "timeliness",
+        "按时办结：各单位各环节",
+        ["单位", "环节", "办理件数", "按时办结率", "用时中位数（工作日）", "90%在（工作日）内"],
+        [
+            [
+                unit_names.get(unit_id, ""),
+                step,
+                decided,
+                _share(on_time, decided),
+                percentile(hist, 0.5),
+                percentile(hist, 0.9),
+            ]
+            for (unit_id, step), (decided, on_time, hist) in sorted(
+                steps.items(), key=lambda kv: (unit_names.get(kv[0][0], ""), kv[0][1])
+            )
+        ],
+        chart_value=None,
+    )
+
+    # Late now, live.
+    soon = calendar.add_working_days(today, 1)
+    late = (
+        Step.objects.filter(
+            status=Step.Status.ACTIVE,
+            matter__status=Matter.Status.IN_PROGRESS,
+            matter__application__county_id__in=codes,
+            due_date__lte=soon,
+        )
+        .values("unit__name")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            due_soon=Count("pk", filter=Q(due_date__gte=today)),
+        )
+        .order_by("-overdue", "unit__name")
+    )
+    overdue = Table(
+        "overdue",
+        f"当前超期和临期（截至 {today:%Y年%-m月%-d日}）",
+        ["单位", "已超期环节", "1个工作日内到期"],
+        [[r["unit__name"], r["overdue"], r["due_soon"]] for r in late],
+    )
+    overdue_now = sum(r[1] for r in overdue.rows)
+
+    # Ratings: counted ones from the figures, follow-ups live.
+    rated = {
+        r["unit_id"]: r
+        for r in RatingDay.objects.filter(**window)
+        .values("unit_id")
+        .annotate(rated=Sum("rated"), good=Sum("good"), bad=Sum("bad"))
+    }
+    followups = {
+        r["unit_id"]: r
+        for r in Rating.objects.filter(
+            level__in=NEGATIVE,
+            followup__in=OPEN_FOLLOWUP,
+            application__county_id__in=codes,
+        )
+        .values("unit_id")
+        .annotate(open=Count("pk"), late=Count("pk", filter=Q(followup_due__lt=today)))
+    }
+    rating_units = dict(
+        OrgUnit.objects.filter(pk__in=set(rated) | set(followups)).values_list("pk", "name")
+    )
+    rating_rows = []
+    for unit_id in sorted(set(rated) | set(followups), key=lambda u: rating_units.get(u, "")):
+        r = rated.get(unit_id, {"rated": 0, "good": 0, "bad": 0})
+        f = followups.get(unit_id, {"open": 0, "late": 0})
+        rating_rows.append(
+            [
+                rating_units.get(unit_id, "未归属单位"),
+                r["rated"],
+                _share(r["good"], r["rated"]),
+                r["bad"],
+                f["open"],
+                f["late"],
+            ]
+        )
+    ratings = Table(
+        "ratings",
+        "好差评",
+        ["单位", "评价数", "好评率", "差评", "差评待整改", "差评整改超期"],
+        rating_rows,
+        chart_value=1,
+    )
+    rated_all = sum(r["rated"] for r in rated.values())
+    good_all = sum(r["good"] for r in rated.values())
+
+    tiles = [
+        ("申请", f"{totals['submitted']:,}", "件"),
+        ("已送达", f"{delivered:,}", "件"),
+        ("最多跑一次", _share(totals["t0"] + totals["t1"], delivered), "已送达中到现场不超过 1 次"),
+        ("按时办结率", _share(on_time_all, decided_all), f"{decided_all:,} 个环节"),
+        ("好评率", _share(good_all, rated_all), f"{rated_all:,} 条评价"),
+        ("免申即享已确认", f"{proactive:,}", "件"),
+        ("当前超期", f"{overdue_now:,}", "个环节"),
+    ]
+    return Report(
+        date_from,
+        date_to,
+        counties,
+        tiles,
+        [months, by_matter, by_county, trips, timeliness, overdue, ratings],
+    )

@@ -1,0 +1,24 @@
+from datetime import timedelta
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from onestop.core import clock
+
+from .services import figures_rebuild
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("figures")
+def figures_recent():
+    """Every quarter hour: yesterday and today, so the reports are at most minutes behind."""
+    today = clock.today()
+    return figures_rebuild(day_from=today - timedelta(days=1), day_to=today).rows
+
+
+@db_periodic_task(crontab(minute="45", hour="2"))
+@lock_task("figures")
+def figures_nightly():
+    """Every night: the last 40 days again, for late changes (an appeal upheld, a withdrawal)."""
+    today = clock.today()
+    return figures_rebuild(day_from=today - timedelta(days=40), day_to=today).rows

@@ -1,0 +1,158 @@
+"""Report pages for supervisors: figures, accessible SVG charts beside their tables, CSV and Excel
+exports of every table, and the one-page monthly summary of a 旗县 as PDF."""
+
+import csv
+import io
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.timezone import localtime
+from openpyxl import Workbook
+
+from onestop.accounts.roles import Role
+from onestop.core import clock
+from onestop.documents.render import Sheet
+
+from .selectors import Report, ReportFilter, Table, build, counties_for
+
+READERS = (Role.SUPERVISOR, Role.ADMIN)
+SHEET_NAME_SAFE = str.maketrans("[]:*?/\\", "（）：＊？／＼")  # characters Excel refuses in names
+BAR_X, BAR_AREA = 200, 360  # the bars start after the labels; the longest is this wide
+
+
+def _reader(user) -> None:
+    if user.role not in READERS:
+        raise PermissionDenied("统计报表仅供政务服务监督员和系统管理员查看。")
+
+
+def chart(table: Table) -> dict | None:
+    if table.chart_value is None or not table.rows:
+        return None
+    values = [r[table.chart_value] for r in table.rows]
+    top = max(values) or 1
+    bars = []
+    for i, r in enumerate(table.rows):
+        width = round(BAR_AREA * r[table.chart_value] / top, 1)
+        bars.append(
+            {
+                "label": str(r[table.chart_label]),
+                "value": r[table.chart_value],
+                "width": width,
+                "value_x": BAR_X + width + 6,
+                "y": i * 28,
+            }
+        )
+    return {"bars": bars, "height": len(bars) * 28 + 4}
+
+
+@login_required
+def report_page(request):
+    _reader(request.user)
+    form = ReportFilter(request.GET or None, counties=counties_for(request.user))
+    data = form.cleaned_data if form.is_valid() else {}
+    report = build(request.user, data)
+    export = request.GET.get("export")
+    if export == "csv":
+        return _csv(report, request.GET.get("table", ""))
+    if export == "xlsx":
+        return _xlsx(report)
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("table", None)
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "form": form,
+            "report": report,
+            "charts": [(t, chart(t)) for t in report.tables],
+            "query": query.urlencode(),
+            "month": f"{report.date_to:%Y-%m}",
+        },
+    )
+
+
+def _filename(report: Report, suffix: str) -> str:
+    name = f"统计报表_{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}{suffix}"
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+def _csv(report: Report, key: str) -> HttpResponse:
+    table = next((t for t in report.tables if t.key == key), None)
+    if table is None:
+        raise Http404("没有这张表。")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.columns)
+    writer.writerows(["" if c is None else c for c in row] for row in table.rows)
+    # With a byte-order mark, Excel opens the Chinese text correctly.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _filename(report, f"_{table.key}.csv")
+    return response
+
+
+def _xlsx(report: Report) -> HttpResponse:
+    book = Workbook()
+    book.remove(book.active)
+    for table in report.tables:
+        sheet = book.create_sheet(
+            title=table.title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
+        )
+        sheet.append(table.columns)
+        for row in table.rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = _filename(report, ".xlsx")
+    return response
+
+
+@login_required
+def monthly_pdf(request):
+    """One page per 旗县 and month, to print and file."""
+    _reader(request.user)
+    counties = {c.code: c for c in counties_for(request.user)}
+    county = counties.get(request.GET.get("county", ""))
+    if county is None:
+        raise Http404("请选择本辖区内的一个旗县（市、区）。")
+    try:
+        first = date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        raise Http404("月份格式应为 2026-11。") from None
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    report = build(request.user, {"county": county.code, "date_from": first, "date_to": last})
+    sheet = Sheet(
+        title=f"{county.name}{first:%Y年%-m月}工作月报",
+        code=None,
+        digest=f"扶残助困「一件事一次办」服务平台 {localtime(clock.now()):%Y-%m-%d %H:%M} 生成",
+        issued=clock.now(),
+        text="",
+    )
+    sheet.set_auto_page_break(False)
+    sheet.add_page()
+    size = 10
+    sheet.heading(f"{county.name}扶残助困「一件事一次办」{first:%Y年%-m月}工作月报", 16)
+    sheet.pairs([(label, f"{value}　{note}") for label, value, note in report.tiles], size)
+    for table in report.tables:
+        if table.key in ("months", "counties"):
+            continue  # one month, one 旗县: the tiles say it
+        rows = table.rows[:8]
+        sheet.section(table.title + ("（前 8 行）" if len(table.rows) > 8 else ""), size)
+        if not rows:
+            sheet.para("无", size * 0.9)
+            continue
+        sheet.table(
+            table.columns, [[str(c if c is not None else "—") for c in r] for r in rows], 8, None
+        )
+    response = HttpResponse(bytes(sheet.output()), content_type="application/pdf")
+    name = f"{county.name}_{first:%Y-%m}_月报.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    return response

@@ -1,0 +1,236 @@
+"""Report figures against values worked out by hand for a small seeded set, across the 2026
+中秋/国庆 holidays and the 调休 Saturday of 10 October; scope; exports; the monthly PDF."""
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, time
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from onestop.accounts.roles import Role
+from onestop.cases import services as cs
+from onestop.cases.chains import Outcome
+from onestop.cases.models import Step
+from onestop.core import clock
+from onestop.delivery import services as delivery
+from onestop.delivery.models import Handover
+from onestop.notices.models import Notice
+from onestop.people.services import certificate_record, shared_record_upsert
+from onestop.ratings.services import rating_submit
+from onestop.reports.selectors import build, percentile
+from onestop.reports.services import figures_rebuild
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: date, hour: int = 10):
+    # 10:00 in Beijing is 02:00 UTC: the same calendar day either way.
+    return clock.frozen(datetime.combine(day, time(hour - 8), tzinfo=UTC))
+
+
+@pytest.fixture
+def staff(db):
+    roles = {
+        "clerk": (Role.WINDOW_CLERK, "cdpf-150702"),
+        "township": (Role.TOWNSHIP_CIVIL, "civil-150702001"),
+        "cdpf": (Role.CDPF_REVIEWER, "cdpf-150702"),
+        "county": (Role.COUNTY_CIVIL, "civil-150702"),
+        "mzl_clerk": (Role.WINDOW_CLERK, "cdpf-150781"),
+        "mzl_township": (Role.TOWNSHIP_CIVIL, "civil-150781001"),
+        "city": (Role.SUPERVISOR, "gov-150700"),
+        "hailar": (Role.SUPERVISOR, "gov-150702"),
+    }
+    return {k: factories.staff(f"r_{k}", role, unit) for k, (role, unit) in roles.items()}
+
+
+def eligible(township: str, name: str, birth: date):
+    person = factories.person(
+        township, name=name, birth=birth, dibao_category="urban", phone="13904700000"
+    )
+    certificate_record(
+        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
+    )
+    shared_record_upsert(
+        actor=None,
+        person=person,
+        fact="long_term_care",
+        value=True,
+        source="测试",
+        source_time=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    return person
+
+
+def apply(staff, person, channel, delivery_choice, day, clerk="clerk", accepted=None):
+    with at(day):
+        app = cs.application_submit(
+            actor=staff[clerk] if channel == "window" else None,
+            channel=channel,
+            applicant=person,
+            matters=["LIVING"],
+            delivery=delivery_choice,
+            delivery_address="正阳街道1号" if delivery_choice == "post" else "",
+            consent_given=True,
+            sensitive_consent_given=True,
+        )
+    with at(accepted or day):
+        return cs.application_accept(actor=staff[clerk], application=app)
+
+
+def decide(staff, app, who, day, outcome=Outcome.APPROVE):
+    step = Step.objects.get(matter__application=app, status="active")
+    with at(day):
+        cs.step_decide(
+            actor=staff[who], step=step, decision=cs.Decision(outcome, reason="核查意见。")
+        )
+
+
+@pytest.fixture
+def seeded(staff):
+    """Three 海拉尔区 applications and one in 满洲里市.
+
+    A (window, pick-up), submitted Wed 30 Sep: 乡镇 decides Fri 9 Oct (2 working days: 8, 9 Oct;
+    due 9 Oct, on time); 残联 decides Mon 12 Oct (2 working days: Sat 10 Oct is a 调休 working
+    day, then 12 Oct; due 10 Oct, late); 民政局 decides Tue 13 Oct (1 day, on time). Picked up on
+    14 Oct: 2 trips (the window visit and the pick-up).
+    B (online, post), submitted 30 Sep, accepted Thu 8 Oct: all three steps on 8 Oct (0 days
+    each), the last one refusing. Posted and delivered 9 Oct: 0 trips.
+    C (window, post), submitted Mon 12 Oct, still at the 乡镇 step on 16 Oct, due 14 Oct: late now.
+    M (满洲里市, window), submitted 12 Oct: outside 海拉尔区.
+    """
+    a = apply(
+        staff,
+        eligible("150702001", "阿拉坦", date(1970, 1, 1)),
+        "window",
+        "pickup",
+        date(2026, 9, 30),
+    )
+    b = apply(
+        staff,
+        eligible("150702001", "巴雅尔", date(1971, 1, 1)),
+        "online",
+        "post",
+        date(2026, 9, 30),
+        accepted=date(2026, 10, 8),
+    )
+    decide(staff, b, "township", date(2026, 10, 8))
+    decide(staff, b, "cdpf", date(2026, 10, 8))
+    decide(staff, b, "county", date(2026, 10, 8), Outcome.REJECT)
+    decide(staff, a, "township", date(2026, 10, 9))
+    decide(staff, a, "cdpf", date(2026, 10, 12))
+    decide(staff, a, "county", date(2026, 10, 13))
+    with at(date(2026, 10, 9)):
+        handover = Handover.objects.get(application=b)
+        delivery.handover_post(actor=staff["clerk"], handover=handover, tracking_no="EMS1")
+        delivery.handover_track(actor=None, handover=handover, status="delivered")
+    with at(date(2026, 10, 14)):
+        handover = Handover.objects.get(application=a)
+        code = re.search(
+            r"取件码 (\d{6})",
+            Notice.objects.get(application=a, event="ready", channel="inbox").text,
+        ).group(1)
+        delivery.handover_pickup(actor=staff["clerk"], handover=handover, code=code)
+        a.refresh_from_db()
+        rating_submit(application=a, matter=None, level=5, comment="", phone="13904700000")
+    c = apply(
+        staff, eligible("150702001", "朝鲁", date(1972, 1, 1)), "window", "post", date(2026, 10, 12)
+    )
+    m = apply(
+        staff,
+        eligible("150781001", "其其格", date(1973, 1, 1)),
+        "window",
+        "pickup",
+        date(2026, 10, 12),
+        clerk="mzl_clerk",
+    )
+    figures_rebuild(day_from=date(2026, 9, 1), day_to=date(2026, 10, 31))
+    return {"a": a, "b": b, "c": c, "m": m}
+
+
+def table(report, key):
+    return next(t for t in report.tables if t.key == key)
+
+
+def tiles(report):
+    return {label: value for label, value, _ in report.tiles}
+
+
+def test_figures_match_the_hand_count(staff, seeded):
+    with at(date(2026, 10, 16)):
+        report = build(
+            staff["hailar"], {"date_from": date(2026, 9, 1), "date_to": date(2026, 10, 31)}
+        )
+    t = tiles(report)
+    assert t["申请"] == "3" and t["已送达"] == "2"
+    assert t["最多跑一次"] == "50.0%"  # B with 0 trips; A took 2
+    assert table(report, "trips").rows == [
+        ["0 次（全程网办或上门）", 1, "50.0%"],
+        ["1 次", 0, "0.0%"],
+        ["2 次及以上", 1, "50.0%"],
+    ]
+    months = table(report, "months")
+    assert months.columns == ["月份", "窗口", "网上", "主动推送", "合计"]
+    assert months.rows == [["2026-09", 1, 1, 0, 2], ["2026-10", 1, 0, 0, 1]]
+    assert table(report, "matters").rows == [["困难残疾人生活补贴", 3, 1, 1]]
+    # Six decided steps, one late (A at 残联: due on the 调休 Saturday, decided on Monday).
+    assert t["按时办结率"] == "83.3%"
+    steps = {(r[0], r[1]): r[2:] for r in table(report, "timeliness").rows}
+    assert steps[("正阳街道民政办", "苏木乡镇（街道）民政审核")] == [2, "100.0%", 0, 2]
+    assert steps[("海拉尔区残疾人联合会", "旗县区残联认定审核")] == [2, "50.0%", 0, 2]
+    assert steps[("海拉尔区民政局", "旗县区民政局审批")] == [2, "100.0%", 0, 1]
+    assert table(report, "overdue").rows == [["正阳街道民政办", 1, 0]]
+    assert t["当前超期"] == "1" and t["好评率"] == "100.0%"
+
+
+def test_a_county_supervisor_sees_only_their_county(staff, seeded):
+    period = {"date_from": date(2026, 9, 1), "date_to": date(2026, 10, 31)}
+    with at(date(2026, 10, 16)):
+        hailar = build(staff["hailar"], period)
+        city = build(staff["city"], period)
+        asked_for_other = build(staff["hailar"], {**period, "county": "150781"})
+    assert [r[0] for r in table(hailar, "counties").rows] == ["海拉尔区"]
+    assert [r[0] for r in table(city, "counties").rows] == ["海拉尔区", "满洲里市"]
+    assert tiles(city)["申请"] == "4"
+    assert tiles(asked_for_other)["申请"] == "0"
+
+
+def test_the_page_exports_and_monthly_pdf(client, staff, seeded):
+    client.force_login(staff["hailar"])
+    query = "?date_from=2026-09-01&date_to=2026-10-31"
+    with at(date(2026, 10, 16)):
+        page = client.get("/reports/" + query)
+        body = page.content.decode()
+        assert page.status_code == 200 and 'role="img"' in body and "<desc" in body
+        assert "满洲里" not in body
+        exported = client.get("/reports/" + query + "&export=csv&table=trips")
+        rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert rows[0] == ["到现场次数", "件数", "占比"] and rows[3] == ["2 次及以上", "1", "50.0%"]
+        book = load_workbook(io.BytesIO(client.get("/reports/" + query + "&export=xlsx").content))
+        assert len(book.sheetnames) == 7
+        assert book.worksheets[0]["E2"].value == 2  # 2026-09 total
+        pdf = client.get("/reports/monthly.pdf?county=150702&month=2026-10")
+        assert pdf.status_code == 200
+        reader = PdfReader(io.BytesIO(pdf.content))
+        text = reader.pages[0].extract_text().replace("\x00", "")
+        assert len(reader.pages) == 1 and "海拉尔区" in text and "2026年10月工作月报" in text
+        assert client.get("/reports/monthly.pdf?county=150781&month=2026-10").status_code == 404
+    client.force_login(staff["clerk"])
+    assert client.get("/reports/").status_code == 403
+
+
+def test_bad_filters_are_explained(client, staff):
+    client.force_login(staff["city"])
+    body = client.get("/reports/?date_from=2026-10-31&date_to=2026-10-01").content.decode()
+    assert "结束日期不能早于开始日期" in body
+
+
+def test_percentiles_are_nearest_rank_on_whole_days():
+    assert percentile([0, 0, 0], 0.5) is None
+    assert percentile([1, 1, 1, 1], 0.5) == 1  # days 0,1,2,3: the 2nd of 4
+    assert percentile([1, 1, 1, 1], 0.9) == 3
+    assert percentile([9, 0, 1], 0.9) == 0  # 9 of 10 took 0 days
