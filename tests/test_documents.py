@@ -41,13 +41,13 @@ def team(db):
     }
 
 
-def subsidy_case(team, name="其木格", needs=()):
+def subsidy_case(team, name="其木格", needs=(), phone="13904711111", birth=date(1975, 3, 3)):
     person = factories.person(
         "150702001",
         name=name,
-        birth=date(1975, 3, 3),
+        birth=birth,
         dibao_category="urban",
-        phone="13904711111",
+        phone=phone,
         address="正阳街道8号",
     )
     certificate_record(
@@ -326,3 +326,22 @@ def test_a_picture_of_the_subsidy_form_has_the_seed_forms_blocks_in_order(team, 
         assert dark > 5, f"{block} is not drawn"
         tops.append(y0)
     assert tops == sorted(tops), list(zip(SEED_BLOCKS, tops, strict=True))
+
+
+def test_the_applicant_downloads_their_own_receipt_and_results(client, team):
+    from .test_portal import sign_in
+
+    app = subsidy_case(team)  # the applicant's phone is 13904711111
+    sign_in(client, phone="13904711111")
+    page = client.get(f"/portal/applications/{app.pk}/").content.decode()
+    assert "受理回执（PDF）" in page and "护理补贴结果告知书" in page
+    nursing = Matter.objects.get(application=app, kind="NURSING")
+    response = client.get(
+        f"/portal/applications/{app.pk}/documents/result/?matter={nursing.pk}&large=1"
+    )
+    text = text_of(response.content)
+    assert response.status_code == 200 and "不予批准" in text and "行政复议" in text
+    assert app.applicant.id_number not in text  # masked for everyone outside the office
+    assert client.get(f"/portal/applications/{app.pk}/documents/subsidy_form/").status_code == 404
+    other = subsidy_case(team, name="别人", phone="13904799999", birth=date(1980, 2, 2))
+    assert client.get(f"/portal/applications/{other.pk}/documents/receipt/").status_code == 404

@@ -230,7 +230,8 @@ def test_bad_filters_are_explained(client, staff):
 
 
 def test_percentiles_are_nearest_rank_on_whole_days():
-    assert percentile([0, 0, 0], 0.5) is None
-    assert percentile([1, 1, 1, 1], 0.5) == 1  # days 0,1,2,3: the 2nd of 4
-    assert percentile([1, 1, 1, 1], 0.9) == 3
-    assert percentile([9, 0, 1], 0.9) == 0  # 9 of 10 took 0 days
+    assert percentile({}, 0.5) is None
+    assert percentile({0: 1, 1: 1, 2: 1, 3: 1}, 0.5) == 1  # the 2nd of 4
+    assert percentile({0: 1, 1: 1, 2: 1, 3: 1}, 0.9) == 3
+    assert percentile({2: 1, 0: 9}, 0.9) == 0  # 9 of 10 took 0 days
+    assert percentile({2: 1, 0: 9}, 0.95) == 2

@@ -20,6 +20,7 @@ urlpatterns = [
     path("applications/<int:pk>/early/<int:matter_id>/", views.early, name="early"),
     path("applications/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("applications/<int:pk>/rate/", views.rate, name="rate"),
+    path("applications/<int:pk>/documents/<str:kind>/", views.document, name="document"),
     path(
         "applications/<int:pk>/ratings/<int:rating_id>/",
         views.rate_rectification,

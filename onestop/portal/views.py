@@ -25,6 +25,9 @@ from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.core.ratelimit import client_ip, hit
 from onestop.delivery.services import handover_request_early
+from onestop.documents.models import DocumentKind
+from onestop.documents.services import document_issue, document_pdf
+from onestop.documents.views import pdf_response
 from onestop.notices.models import Notice, SmsMessage
 from onestop.people.identifiers import mask_mobile
 from onestop.policy import registry
@@ -405,6 +408,22 @@ CITIZEN_STATUS = {
 def application_page(request, pk: int):
     application = _application_for(request, pk)
     return render(request, "portal/application.html", _application_context(application))
+
+
+@citizen_required
+def document(request, pk: int, kind: str):
+    """The applicant's own 受理回执 and 结果告知书 (ID numbers masked), large print on request."""
+    application = _application_for(request, pk)
+    if kind not in (DocumentKind.RECEIPT, DocumentKind.RESULT) or application.accepted_at is None:
+        raise Http404("没有这份文书。")
+    matter = None
+    if kind == DocumentKind.RESULT:
+        matter = get_object_or_404(
+            application.matters.filter(decided_at__isnull=False), pk=request.GET.get("matter") or 0
+        )
+    issued = document_issue(actor=None, kind=kind, application=application, matter=matter)
+    large = request.GET.get("large") == "1"
+    return pdf_response(document_pdf(actor=None, document=issued, large=large), issued, large)
 
 
 def _status_context(application) -> dict:

@@ -47,21 +47,23 @@ class MatterDay(models.Model):
 
 
 class StepDay(models.Model):
-    """Steps decided that day at a unit: how many, how many by their due date, and how many took
-    0, 1, 2, ... working days (the last bucket holds the rest), from which median and p90 are
-    exact, since working days are whole numbers."""
+    """Steps decided that day at a unit that took ``days`` working days (60 stands for 60 or
+    more), and how many of them by their due date. Summing over days gives a histogram, from
+    which median and p90 are exact, since working days are whole numbers."""
 
     day = models.DateField()
     county = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("regions.OrgUnit", on_delete=models.CASCADE, related_name="+")
     step = models.CharField(max_length=64)
+    days = models.PositiveSmallIntegerField()
     decided = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)
-    days = models.JSONField(default=list)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "county", "unit", "step"], name="stepday_once")
+            models.UniqueConstraint(
+                fields=["day", "county", "unit", "step", "days"], name="stepday_once"
+            )
         ]
         indexes = [models.Index(fields=["county", "day"])]
 

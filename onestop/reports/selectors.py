@@ -74,17 +74,17 @@ def counties_for(user) -> list[Region]:
     return list(scope.subtree().filter(level="county").order_by("code"))
 
 
-def percentile(histogram: list[int], share: float) -> int | None:
-    """Nearest-rank percentile of whole working days from a histogram of counts."""
-    total = sum(histogram)
+def percentile(histogram: dict[int, int], share: float) -> int | None:
+    """Nearest-rank percentile of whole working days from {days: how many}."""
+    total = sum(histogram.values())
     if not total:
         return None
     rank, running = math.ceil(share * total), 0
-    for days, count in enumerate(histogram):
-        running += count
+    for days in sorted(histogram):
+        running += histogram[days]
         if running >= rank:
             return days
-    return len(histogram) - 1
+    return max(histogram)
 
 
 def _share(part: int, whole: int) -> str:
@@ -205,16 +205,19 @@ def build(user, data: dict) -> Report:
 
     # Timeliness per unit and step, from the histograms.
     steps: dict[tuple[str, str], list] = {}
-    unit_names = {}
-    for unit_id, step, decided, on_time, hist in StepDay.objects.filter(**window).values_list(
-        "unit_id", "step", "decided", "on_time", "days"
+    for unit_id, step, days, decided, on_time in (
+        StepDay.objects.filter(**window)
+        .values_list("unit_id", "step", "days")
+        .annotate(Sum("decided"), Sum("on_time"))
+        .order_by()
     ):
-        acc = steps.setdefault((unit_id, step), [0, 0, [0] * len(hist)])
+        acc = steps.setdefault((unit_id, step), [0, 0, {}])
         acc[0] += decided
         acc[1] += on_time
-        acc[2] = [a + b for a, b in zip(acc[2], hist, strict=True)]
-        unit_names[unit_id] = None
-    unit_names = dict(OrgUnit.objects.filter(pk__in=unit_names).values_list("pk", "name"))
+        acc[2][days] = decided
+    unit_names = dict(
+        OrgUnit.objects.filter(pk__in={u for u, _ in steps}).values_list("pk", "name")
+    )
     decided_all = sum(v[0] for v in steps.values())
     on_time_all = sum(v[1] for v in steps.values())
     timeliness = Table(

@@ -19,7 +19,7 @@ from onestop.ratings.models import NEGATIVE, Level, Rating
 from .models import ApplicationDay, MatterDay, RatingDay, StepDay
 
 log = logging.getLogger(__name__)
-DAY_BUCKETS = 61  # 0..59 working days, then "60 or more"
+LONGEST = 60  # working days; longer ones are counted as 60
 GOOD = (Level.VERY_SATISFIED, Level.SATISFIED)
 
 
@@ -133,16 +133,15 @@ def _steps(day_from: date, day_to: date) -> list[StepDay]:
     )
     for decided_at, county, unit, name, started, due in decided:
         d = timezone.localtime(decided_at, tz).date()
-        key = (d, county, unit, name)
+        taken = min(LONGEST, max(0, int(calendar.working_days_between(started, d))))
+        key = (d, county, unit, name, taken)
         target = rows.get(key)
         if target is None:
             target = rows[key] = StepDay(
-                day=d, county_id=county, unit_id=unit, step=name, days=[0] * DAY_BUCKETS
+                day=d, county_id=county, unit_id=unit, step=name, days=taken
             )
         target.decided += 1
         target.on_time += d <= due
-        taken = max(0, int(calendar.working_days_between(started, d)))
-        target.days[min(taken, DAY_BUCKETS - 1)] += 1
     return list(rows.values())
 
 
