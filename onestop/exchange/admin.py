@@ -98,19 +98,24 @@ class SecretCreatingAdmin(RoleAdmin):
         return render(request, "admin/exchange_add.html", context)
 
 
-def confirmed(modeladmin, request, queryset, *, action: str, question: str, consequence: str):
-    """Irreversible actions ask once more, listing what they will touch."""
-    if request.POST.get("confirmed") == "yes":
-        return True
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": question,
-        "opts": modeladmin.model._meta,
-        "objects": list(queryset),
-        "action": action,
-        "consequence": consequence,
-    }
-    return TemplateResponse(request, "admin/exchange_confirm.html", context)
+def stop_each(modeladmin, request, live, *, action, question, consequence, stop, done):
+    """An irreversible action: ask once more, listing what it will touch, then apply ``stop``
+    to each through the services."""
+    if request.POST.get("confirmed") != "yes":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": question,
+            "opts": modeladmin.model._meta,
+            "objects": list(live),
+            "action": action,
+            "consequence": consequence,
+        }
+        return TemplateResponse(request, "admin/exchange_confirm.html", context)
+    chosen = list(live)
+    for obj in chosen:
+        stop(actor=request.user, obj=obj)
+    modeladmin.message_user(request, done.format(n=len(chosen)), messages.SUCCESS)
+    return None
 
 
 @admin.register(ApiKey)
@@ -141,21 +146,16 @@ class ApiKeyAdmin(SecretCreatingAdmin):
 
     @admin.action(description="停用所选接口密钥")
     def revoke(self, request, queryset):
-        live = queryset.filter(revoked_at__isnull=True)
-        answer = confirmed(
+        return stop_each(
             self,
             request,
-            live,
+            queryset.filter(revoked_at__isnull=True),
             action="revoke",
             question="确认停用这些接口密钥？",
             consequence="停用后使用这些密钥的系统立即无法调用接口，且不能恢复；需要时请新建密钥。",
+            stop=lambda actor, obj: services.api_key_revoke(actor=actor, api_key=obj),
+            done="已停用 {n} 个接口密钥。",
         )
-        if answer is not True:
-            return answer
-        for api_key in live:
-            services.api_key_revoke(actor=request.user, api_key=api_key)
-        self.message_user(request, f"已停用 {len(live)} 个接口密钥。", messages.SUCCESS)
-        return None
 
 
 @admin.register(Subscription)
@@ -181,21 +181,16 @@ class SubscriptionAdmin(SecretCreatingAdmin):
 
     @admin.action(description="停用所选订阅")
     def deactivate(self, request, queryset):
-        live = queryset.filter(active=True)
-        answer = confirmed(
+        return stop_each(
             self,
             request,
-            live,
+            queryset.filter(active=True),
             action="deactivate",
             question="确认停用这些事件订阅？",
             consequence="停用后不再向这些地址推送事件，尚未送达的推送也不再尝试。",
+            stop=lambda actor, obj: services.subscription_deactivate(actor=actor, subscription=obj),
+            done="已停用 {n} 个订阅。",
         )
-        if answer is not True:
-            return answer
-        for subscription in live:
-            services.subscription_deactivate(actor=request.user, subscription=subscription)
-        self.message_user(request, f"已停用 {len(live)} 个订阅。", messages.SUCCESS)
-        return None
 
 
 @admin.register(Delivery)

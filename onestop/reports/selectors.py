@@ -19,6 +19,15 @@ from onestop.regions.models import OrgUnit, Region
 
 from .models import ApplicationDay, MatterDay, RatingDay, StepDay
 
+APPLICATION_SUMS = {
+    "submitted": Sum("submitted"),
+    "accepted": Sum("accepted"),
+    "concluded": Sum("concluded"),
+    "delivered": Sum("delivered"),
+    "t0": Sum("trips_0"),
+    "t1": Sum("trips_1"),
+    "more": Sum("trips_more"),
+}
 OPEN_FOLLOWUP = (Rating.FollowUp.OPEN, Rating.FollowUp.CALLED, Rating.FollowUp.APPEALED)
 
 
@@ -126,16 +135,7 @@ def build(user, data: dict) -> Report:
         chart_value=len(channels) + 1,
     )
 
-    totals = apps.aggregate(
-        submitted=Sum("submitted"),
-        accepted=Sum("accepted"),
-        concluded=Sum("concluded"),
-        delivered=Sum("delivered"),
-        t0=Sum("trips_0"),
-        t1=Sum("trips_1"),
-        more=Sum("trips_more"),
-    )
-    totals = {k: v or 0 for k, v in totals.items()}
+    totals = {k: v or 0 for k, v in apps.aggregate(**APPLICATION_SUMS).items()}
     proactive = (
         ApplicationDay.objects.filter(**window, channel=Channel.PROACTIVE).aggregate(
             n=Sum("submitted")
@@ -143,18 +143,7 @@ def build(user, data: dict) -> Report:
         or 0
     )
 
-    per_county = {
-        r["county_id"]: r
-        for r in apps.values("county_id").annotate(
-            submitted=Sum("submitted"),
-            accepted=Sum("accepted"),
-            concluded=Sum("concluded"),
-            delivered=Sum("delivered"),
-            t0=Sum("trips_0"),
-            t1=Sum("trips_1"),
-            more=Sum("trips_more"),
-        )
-    }
+    per_county = {r["county_id"]: r for r in apps.values("county_id").annotate(**APPLICATION_SUMS)}
     county_rows = []
     for code in codes:
         r = per_county.get(code)
