@@ -22,6 +22,7 @@ setup: $(DEPS)
 	@mkdir -p var
 	@$(PY) manage.py migrate --noinput
 	@$(PY) manage.py load_demo
+	@$(PY) manage.py prepare_fonts
 
 lint: $(DEPS)
 	@$(VENV)/bin/ruff check .

@@ -29,6 +29,20 @@ def test_demo_data_loads_idempotently_and_prints_the_accounts(capsys):
     assert audit_verify().ok
 
 
+def test_demo_cases_fill_the_queues_documents_and_reports(capsys):
+    from onestop.cases.models import Application, Matter
+    from onestop.reports.models import ApplicationDay, StepDay
+
+    call_command("load_demo")
+    apps = Application.objects.count()
+    assert apps >= 4 and f"{apps} 份申请" in capsys.readouterr().out
+    assert Matter.objects.filter(status__in=["approved", "rejected"]).exists()
+    assert Matter.objects.filter(status="in_progress").exists()  # something in the queues
+    assert ApplicationDay.objects.exists() and StepDay.objects.exists()
+    call_command("load_demo")
+    assert Application.objects.count() == apps
+
+
 def test_each_demo_account_signs_in_and_sees_its_name_and_unit(client):
     call_command("load_demo", stdout=io.StringIO())
     for account in DEMO_ACCOUNTS:

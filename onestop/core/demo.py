@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from onestop.accounts.models import StaffUser
@@ -200,3 +201,73 @@ def load_demo_persons(count: int = 50, today: date | None = None) -> int:
                 )
         created += 1
     return created
+
+
+def load_demo_cases(today: date | None = None) -> int:
+    """A few 正阳街道 applications over the last weeks, through the services as the window and
+    the officers would make them: some decided and handed over, some still open, so that the
+    queues, documents and reports have something to show. Only when there are none yet."""
+    from onestop.cases import services as cs
+    from onestop.cases.chains import Outcome
+    from onestop.cases.models import Application, Step
+    from onestop.core import clock
+    from onestop.reports.services import figures_rebuild
+
+    if Application.objects.exists():
+        return 0
+    today = today or clock.today()
+    officers = {
+        s.role: s
+        for s in StaffUser.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
+        if s.org_unit and s.org_unit.region_id in ("150702", "150702001")
+    }
+    clerk = officers[Role.WINDOW_CLERK]
+    people = (
+        Person.objects.filter(hukou_region_id="150702001", certificates__isnull=False)
+        .distinct()
+        .order_by("pk")[:8]
+    )
+    made = 0
+    for i, person in enumerate(people):
+        submitted = today - timedelta(days=35 - 4 * i)
+        noon = datetime.combine(submitted, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+        matters = ["LIVING", "NURSING"] if i % 2 == 0 else ["LIVING", "PENSION"]
+        try:
+            with clock.frozen(noon):
+                app = cs.application_submit(
+                    actor=clerk,
+                    channel="window",
+                    applicant=person,
+                    matters=matters,
+                    delivery="pickup",
+                    consent_given=True,
+                    sensitive_consent_given=True,
+                )
+                app = cs.application_accept(actor=clerk, application=app)
+        except ValidationError:  # a demo person the rules turn away is simply skipped
+            continue
+        made += 1
+        # The older ones are worked through, a day per step; the newest stay in the queues.
+        day = submitted
+        for _ in range(6 if i < 5 else 0):
+            step = Step.objects.filter(matter__application=app, status="active").first()
+            if step is None or step.role not in officers:
+                break
+            day = day + timedelta(days=1)
+            outcome = (
+                Outcome.REJECT if (i == 1 and step.role == Role.COUNTY_CIVIL) else Outcome.APPROVE
+            )
+            with clock.frozen(
+                datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+            ):
+                cs.step_decide(
+                    actor=officers[step.role],
+                    step=step,
+                    decision=cs.Decision(
+                        outcome,
+                        reason="演示：经核查，"
+                        + ("不符合条件。" if outcome == Outcome.REJECT else "同意。"),
+                    ),
+                )
+    figures_rebuild(day_from=today - timedelta(days=40), day_to=today)
+    return made

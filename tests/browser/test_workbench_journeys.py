@@ -167,3 +167,49 @@ def _application(person, matters) -> Application:
         sensitive_consent_given=True,
     )
     return cs.application_accept(actor=clerk, application=app)
+
+
+def test_reports_and_document_verification_are_accessible(browser, live_server, demo, js):
+    from onestop.accounts.models import StaffUser
+    from onestop.cases import services as cs
+    from onestop.core import clock
+    from onestop.documents.models import DocumentKind
+    from onestop.documents.services import document_issue
+    from onestop.reports.services import figures_rebuild
+
+    clerk = StaffUser.objects.get(username="hlr_window")
+    app = cs.application_submit(
+        actor=clerk,
+        channel="window",
+        applicant=demo,
+        matters=["LIVING"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+    )
+    app = cs.application_accept(actor=clerk, application=app)
+    figures_rebuild(day_from=clock.today(), day_to=clock.today())
+    receipt = document_issue(actor=clerk, kind=DocumentKind.RECEIPT, application=app)
+
+    supervisor = open_as(browser, live_server, "hlbe_supervisor", js)
+    supervisor.click("nav[aria-label=主导航] >> text=统计报表")
+    assert supervisor.title().startswith("统计报表")
+    chart = supervisor.locator("#counties-h + svg[role=img]")
+    assert "海拉尔区：1件" in chart.locator("desc").text_content()
+    supervisor.get_by_label("渠道", exact=True).select_option("online")
+    supervisor.click("button:has-text('查看')")
+    assert "channel=online" in supervisor.url  # filters live in the URL
+    assert "所选期间和范围内没有数据" in supervisor.content()
+    if js:  # axe-core runs as JavaScript in the page
+        supervisor.go_back()
+        axe_clean(supervisor, "report page with charts")
+
+    public = browser.new_context(base_url=live_server.url, locale="zh-CN", java_script_enabled=js)
+    verify = public.new_page()
+    verify.goto("/v/")
+    verify.get_by_label("验证码").fill(receipt.code.lower())
+    verify.click("button:has-text('核验')")
+    assert "文书真实有效" in verify.content() and app.tracking_no in verify.content()
+    if js:
+        axe_clean(verify, "verification page")
+    public.close()

@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from onestop.core.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_persons
+from onestop.core.demo import (
+    DEMO_PASSWORD,
+    load_demo_accounts,
+    load_demo_cases,
+    load_demo_persons,
+)
 from onestop.people.models import Guardian
 
 
@@ -13,7 +18,10 @@ class Command(BaseCommand):
             raise CommandError("生产环境不能导入演示数据。")
         accounts = load_demo_accounts()
         persons = load_demo_persons()
-        self.stdout.write(f"演示数据已就绪（本次新增 {persons} 名人员）。仅供本地试用的演示账号：")
+        cases = load_demo_cases()
+        self.stdout.write(
+            f"演示数据已就绪（本次新增 {persons} 名人员、{cases} 份申请）。仅供本地试用的演示账号："
+        )
         width = max(len(a.username) for a, _ in accounts)
         for account, _new in accounts:
             self.stdout.write(
