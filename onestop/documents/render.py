@@ -62,9 +62,20 @@ def display_code(code: str) -> str:
 
 
 class Sheet(FPDF):
-    def __init__(self, *, title: str, code: str | None, digest: str, issued: datetime, text: str):
+    def __init__(
+        self,
+        *,
+        title: str,
+        issued: datetime,
+        text: str,
+        code: str | None = None,
+        digest: str = "",
+        footnote: str = "",
+    ):
+        """A document with ``code`` and ``digest`` can be verified; one without (an internal
+        report) prints ``footnote`` where it came from instead."""
         super().__init__(format="A4", unit="mm")
-        self.code, self.digest = code, digest
+        self.code, self.digest, self.footnote = code, digest, footnote
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=30)
         self.add_font("cjk", "", fonts.working_font())
@@ -88,13 +99,13 @@ class Sheet(FPDF):
         self.set_draw_color(150)
         self.line(MARGIN, top, 210 - MARGIN, top)
         self.set_draw_color(0)
-        if self.code is None:  # an internal report: no verification, only where it came from
+        if self.code is None:
             self.set_xy(MARGIN, top + 3)
             self.set_font("cjk", size=9)
             self.multi_cell(
                 WIDTH,
                 4.5,
-                f"{self.digest}　　第 {self.page_no()} 页，共 {{nb}} 页",
+                f"{self.footnote}　　第 {self.page_no()} 页，共 {{nb}} 页",
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

@@ -131,8 +131,7 @@ def monthly_pdf(request):
     report = build(request.user, {"county": county.code, "date_from": first, "date_to": last})
     sheet = Sheet(
         title=f"{county.name}{first:%Y年%-m月}工作月报",
-        code=None,
-        digest=f"扶残助困「一件事一次办」服务平台 {localtime(clock.now()):%Y-%m-%d %H:%M} 生成",
+        footnote=f"扶残助困「一件事一次办」服务平台 {localtime(clock.now()):%Y-%m-%d %H:%M} 生成",
         issued=clock.now(),
         text="",
     )
