@@ -205,8 +205,9 @@ def load_demo_persons(count: int = 50, today: date | None = None) -> int:
 
 def load_demo_cases(today: date | None = None) -> int:
     """A few 正阳街道 applications over the last weeks, through the services as the window and
-    the officers would make them: some decided and handed over, some still open, so that the
-    queues, documents and reports have something to show. Only when there are none yet."""
+    the officers would make them: most decided and waiting at the window for hand-over, the
+    newest still open, so that the queues, documents and reports have something to show. Only
+    when there are none yet."""
     from onestop.cases import services as cs
     from onestop.cases.chains import Outcome
     from onestop.cases.models import Application, Step
@@ -230,10 +231,10 @@ def load_demo_cases(today: date | None = None) -> int:
     made = 0
     for i, person in enumerate(people):
         submitted = today - timedelta(days=35 - 4 * i)
-        noon = datetime.combine(submitted, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+        morning = datetime.combine(submitted, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
         matters = ["LIVING", "NURSING"] if i % 2 == 0 else ["LIVING", "PENSION"]
         try:
-            with clock.frozen(noon):
+            with clock.frozen(morning):  # 10:00 in Beijing
                 app = cs.application_submit(
                     actor=clerk,
                     channel="window",
