@@ -235,3 +235,16 @@ def test_percentiles_are_nearest_rank_on_whole_days():
     assert percentile({0: 1, 1: 1, 2: 1, 3: 1}, 0.9) == 3
     assert percentile({2: 1, 0: 9}, 0.9) == 0  # 9 of 10 took 0 days
     assert percentile({2: 1, 0: 9}, 0.95) == 2
+
+
+def test_a_department_head_reads_the_reports_of_their_county_and_no_case_files(
+    client, staff, seeded
+):
+    head = factories.staff("r_head", Role.DEPARTMENT_HEAD, "civil-150702")
+    client.force_login(head)
+    with at(date(2026, 10, 16)):
+        body = client.get("/reports/?date_from=2026-09-01&date_to=2026-10-31").content.decode()
+    assert "统计报表" in body and "海拉尔区" in body and "满洲里" not in body
+    assert "人员查询" not in body and "待办" not in body.split("<main", 1)[0]
+    assert client.get("/workbench/persons/").content.decode().count("阿拉坦") == 0
+    assert client.get(f"/workbench/applications/{seeded['a'].pk}/").status_code == 404

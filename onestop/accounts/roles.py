@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     MEDICAL_OFFICER = "medical_officer", "医保经办员"
     HRSS_OFFICER = "hrss_officer", "人社经办员"
     SUPERVISOR = "supervisor", "政务服务监督员"
+    DEPARTMENT_HEAD = "department_head", "部门负责人"
     ADMIN = "admin", "系统管理员"
 
 
@@ -36,6 +37,7 @@ ROLE_PLACEMENT: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
     Role.MEDICAL_OFFICER: (Department.MEDICAL, (Level.COUNTY, Level.CITY, Level.PROVINCE)),
     Role.HRSS_OFFICER: (Department.HRSS, (Level.COUNTY, Level.CITY, Level.PROVINCE)),
     Role.SUPERVISOR: (Department.GOVSERVICE, (Level.COUNTY, Level.CITY, Level.PROVINCE)),
+    Role.DEPARTMENT_HEAD: (None, (Level.COUNTY, Level.CITY, Level.PROVINCE)),
     Role.ADMIN: (None, (Level.COUNTY, Level.CITY, Level.PROVINCE)),
 }
 
@@ -50,6 +52,10 @@ ROLES_REVEALING_ID = frozenset(
         Role.HRSS_OFFICER,
     }
 )
+
+
+# Roles that read figures, not cases: the reports of their region, and nothing personal.
+REPORT_READERS = frozenset({Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.ADMIN})
 
 
 def placement_error(role: str, department: str, level: str) -> str | None:

@@ -8,7 +8,7 @@ step deadlines the plan does not give are marked as examples in ``note``.
 from dataclasses import dataclass
 from typing import Any
 
-from onestop.accounts.roles import ROLE_PLACEMENT, Role
+from onestop.accounts.roles import OFFICER_ROLES, ROLE_PLACEMENT, Role
 from onestop.policy.matters import Matter
 from onestop.regions.enums import Level
 
@@ -161,7 +161,7 @@ def parse_chain(matter: str, data: Any) -> ChainDef:
         seen.add(code)
         if not isinstance(name, str) or not name.strip():
             raise ChainError(f"{where}的 name（名称）不能为空。")
-        if role not in Role.values or role in (Role.ADMIN, Role.SUPERVISOR, Role.WINDOW_CLERK):
+        if role not in OFFICER_ROLES:
             raise ChainError(f"{where}的 role（办理角色）无效。")
         if level not in (Level.TOWNSHIP, Level.COUNTY):
             raise ChainError(f"{where}的 level 只能是 township 或 county。")

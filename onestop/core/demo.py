@@ -47,6 +47,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("hlr_hrss", "陈志强", Role.HRSS_OFFICER, "hrss-150702"),
     DemoAccount("mzl_civil", "苏日娜", Role.COUNTY_CIVIL, "civil-150781"),
     DemoAccount("hlbe_supervisor", "张文静", Role.SUPERVISOR, "gov-150700"),
+    DemoAccount("hlr_civil_head", "乌云", Role.DEPARTMENT_HEAD, "civil-150702"),
     DemoAccount("hlbe_admin", "巴特尔", Role.ADMIN, "gov-150700"),
 ]
 

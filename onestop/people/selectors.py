@@ -1,13 +1,16 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from onestop.accounts.roles import Role
+
 from .models import Person
 
 
 def persons_visible_to(user) -> QuerySet[Person]:
-    """Persons whose 户籍 lies in the user's region subtree; nothing for a user without a unit."""
+    """Persons whose 户籍 lies in the user's region subtree; nothing for a user without a unit,
+    nor for a 部门负责人, who reads figures, not people."""
     scope = getattr(user, "scope", None)
-    if scope is None:
+    if scope is None or user.role == Role.DEPARTMENT_HEAD:
         return Person.objects.none()
     return Person.objects.filter(
         hukou_region__lft__gte=scope.lft, hukou_region__lft__lte=scope.rgt

@@ -13,20 +13,19 @@ from django.shortcuts import render
 from django.utils.timezone import localtime
 from openpyxl import Workbook
 
-from onestop.accounts.roles import Role
+from onestop.accounts.roles import REPORT_READERS
 from onestop.core import clock
 from onestop.documents.render import Sheet
 
 from .selectors import Report, ReportFilter, Table, build, counties_for
 
-READERS = (Role.SUPERVISOR, Role.ADMIN)
 SHEET_NAME_SAFE = str.maketrans("[]:*?/\\", "（）：＊？／＼")  # characters Excel refuses in names
 BAR_X, BAR_AREA = 200, 360  # the bars start after the labels; the longest is this wide
 
 
 def _reader(user) -> None:
-    if user.role not in READERS:
-        raise PermissionDenied("统计报表仅供政务服务监督员和系统管理员查看。")
+    if user.role not in REPORT_READERS:
+        raise PermissionDenied("统计报表仅供政务服务监督员、部门负责人和系统管理员查看。")
 
 
 def chart(table: Table) -> dict | None:

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from onestop.accounts.roles import Role
+from onestop.accounts.roles import OFFICER_ROLES
 from onestop.cases.selectors import open_steps_for
 from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.selectors import person_get, persons_visible_to
@@ -15,7 +15,7 @@ PAGE_SIZE = 20
 @login_required
 def home(request):
     user = request.user
-    officer = user.role not in (Role.WINDOW_CLERK, Role.SUPERVISOR, Role.ADMIN)
+    officer = user.role in OFFICER_ROLES
     return render(
         request,
         "workbench/home.html",
