@@ -32,8 +32,18 @@ OPEN_FOLLOWUP = (Rating.FollowUp.OPEN, Rating.FollowUp.CALLED, Rating.FollowUp.A
 
 
 class ReportFilter(forms.Form):
-    date_from = forms.DateField(label="开始日期", required=False)
-    date_to = forms.DateField(label="结束日期", required=False)
+    date_from = forms.DateField(
+        label="开始日期",
+        required=False,
+        help_text="不填为本月 1 日",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label="结束日期",
+        required=False,
+        help_text="不填为今天",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     county = forms.ChoiceField(label="旗县（市、区）", required=False)
     channel = forms.ChoiceField(
         label="渠道", required=False, choices=[("", "全部"), *Channel.choices]
