@@ -134,6 +134,8 @@ def test_the_clerk_takes_all_five_matters_and_gets_a_receipt(client, team, holde
     for label in ("残疾人证新办", "困难残疾人生活补贴", "城乡居民基本养老保险保费代缴"):
         assert label in receipt
     assert app.status == "in_progress" and app.trips == 1
+    pdf = client.get(f"/workbench/applications/{app.pk}/documents/receipt/")
+    assert "PDF 回执" in receipt and pdf["Content-Type"] == "application/pdf"
 
 
 def test_the_form_keeps_input_and_names_the_wrong_field(client, team, holder):
