@@ -248,3 +248,16 @@ def test_a_department_head_reads_the_reports_of_their_county_and_no_case_files(
     assert "人员查询" not in body and "待办" not in body.split("<main", 1)[0]
     assert client.get("/workbench/persons/").content.decode().count("阿拉坦") == 0
     assert client.get(f"/workbench/applications/{seeded['a'].pk}/").status_code == 404
+
+
+def test_the_command_recounts_from_the_first_submission(staff, seeded):
+    from django.core.management import call_command
+
+    from onestop.reports.models import ApplicationDay
+
+    ApplicationDay.objects.all().delete()
+    out = io.StringIO()
+    with at(date(2026, 10, 16)):
+        call_command("rebuild_figures", stdout=out)
+    assert "2026-09：已重算" in out.getvalue()
+    assert ApplicationDay.objects.filter(day=date(2026, 9, 30)).exists()

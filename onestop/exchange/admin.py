@@ -15,15 +15,8 @@ from . import services
 from .models import ApiKey, Delivery, OutboxEvent, Subscription
 
 
-def in_scope(queryset, scope, unit_field: str):
-    if scope is None:
-        return queryset.none()
-    return queryset.filter(
-        **{
-            f"{unit_field}__region__lft__gte": scope.lft,
-            f"{unit_field}__region__lft__lte": scope.rgt,
-        }
-    )
+def in_scope(queryset, user, unit_field: str):
+    return queryset.filter(**{f"{unit_field}__in": units_visible_to(user)})
 
 
 class ApiKeyForm(forms.Form):
@@ -129,7 +122,7 @@ class ApiKeyAdmin(SecretCreatingAdmin):
     actions = ["revoke"]
 
     def get_queryset(self, request):
-        return in_scope(super().get_queryset(request), request.user.scope, "account__org_unit")
+        return in_scope(super().get_queryset(request), request.user, "account__org_unit")
 
     @admin.display(description="所属单位")
     def unit(self, obj):
@@ -168,7 +161,7 @@ class SubscriptionAdmin(SecretCreatingAdmin):
     actions = ["deactivate"]
 
     def get_queryset(self, request):
-        return in_scope(super().get_queryset(request), request.user.scope, "unit")
+        return in_scope(super().get_queryset(request), request.user, "unit")
 
     def create(self, actor, data):
         return services.subscription_create(
@@ -203,7 +196,7 @@ class DeliveryAdmin(RoleAdmin):
     actions = ["replay"]
 
     def get_queryset(self, request):
-        return in_scope(super().get_queryset(request), request.user.scope, "subscription__unit")
+        return in_scope(super().get_queryset(request), request.user, "subscription__unit")
 
     @admin.display(description="接收地址")
     def url(self, obj):

@@ -6,7 +6,6 @@ ISO timestamp, and an older version never overwrites a newer one. Each record is
 免申即享, and a death or a move out of the county stops the subsidies from the following month.
 """
 
-import calendar as month_calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -31,6 +30,7 @@ from onestop.people.models import (
     TekunCategory,
 )
 from onestop.people.services import certificate_default_expiry, shared_record_upsert
+from onestop.policy.calendar import month_end
 from onestop.regions.models import OrgUnit, Region
 
 from .models import OutboxEvent
@@ -72,10 +72,6 @@ class RecordResult:
     index: int
     status: str  # "applied", "stale" (an older version, ignored) or "error"
     message: str = ""
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=month_calendar.monthrange(day.year, day.month)[1])
 
 
 CERTIFICATE_CHUNK = 5_000

@@ -11,6 +11,7 @@ Arithmetic is by table, not by walking days: for a span of years we keep, per da
 days precede it, and the list of working days itself, so ``add_working_days`` is two look-ups.
 """
 
+import calendar as month_calendar
 import threading
 from array import array
 from collections.abc import Iterable, Mapping
@@ -178,3 +179,7 @@ def missing_years(years: Iterable[int]) -> list[int]:
     """Which of these years have no published schedule yet (shown as a warning to admins)."""
     cal = get_calendar()
     return [y for y in years if cal.is_provisional_year(y)]
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=month_calendar.monthrange(day.year, day.month)[1])

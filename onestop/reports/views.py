@@ -3,7 +3,7 @@ exports of every table, and the one-page monthly summary of a 旗县 as PDF."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from onestop.accounts.roles import REPORT_READERS
 from onestop.core import clock
 from onestop.documents.render import Sheet
+from onestop.policy.calendar import month_end
 
 from .selectors import Report, ReportFilter, Table, build, counties_for
 
@@ -126,8 +127,8 @@ def monthly_pdf(request):
         first = date.fromisoformat(request.GET.get("month", "") + "-01")
     except ValueError:
         raise Http404("月份格式应为 2026-11。") from None
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    report = build(request.user, {"county": county.code, "date_from": first, "date_to": last})
+    period = {"county": county.code, "date_from": first, "date_to": month_end(first)}
+    report = build(request.user, period)
     sheet = Sheet(
         title=f"{county.name}{first:%Y年%-m月}工作月报",
         footnote=f"扶残助困「一件事一次办」服务平台 {localtime(clock.now()):%Y-%m-%d %H:%M} 生成",
