@@ -295,23 +295,32 @@ def test_a_county_disability_federation_sends_certificates_only_for_its_county(c
     assert Certificate.objects.get(person=near).level == 1
 
 
-def test_a_change_looks_again_for_benefits_the_person_qualifies_for(person):
-    for fact, value in {
+def test_a_change_looks_again_for_benefits_the_person_qualifies_for(
+    person, django_capture_on_commit_callbacks
+):
+    facts = {
         "long_term_care": True,
         "work_injury_nursing": False,
         "employee_pension": False,
         "student": False,
         "orphan_support": False,
-    }.items():
-        import_records(actor=None, records=[record(person, fact, value)])
+    }
+    # The look is queued for the worker once the records are committed, not made meanwhile.
+    with django_capture_on_commit_callbacks() as queued:
+        import_records(actor=None, records=[record(person, f, v) for f, v in facts.items()])
+    assert not ProactiveFinding.objects.filter(person=person).exists()
+    assert len(queued) == 1
+    queued[0]()
     assert set(
         ProactiveFinding.objects.filter(person=person, status="open").values_list(
             "matter", flat=True
         )
     ) == {"LIVING", "NURSING", "PENSION"}
-    import_records(
-        actor=None, records=[record(person, "employee_pension", True, "2026-11-20T00:00:00+08:00")]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        import_records(
+            actor=None,
+            records=[record(person, "employee_pension", True, "2026-11-20T00:00:00+08:00")],
+        )
     assert ProactiveFinding.objects.get(person=person, matter="PENSION").status == "closed"
 
 

@@ -1,52 +1,110 @@
-"""Multi-row UPDATE in one statement per batch.
+"""Multi-row INSERT and UPDATE for the bulk paths (shared-data sync, the 免申即享 scan).
 
-Django's ``bulk_update`` builds a ``CASE WHEN pk = ... THEN ...`` expression per row and field,
-which costs far more in Python than the database spends on the update. Here each batch is one
-``UPDATE ... FROM (VALUES ...)`` (PostgreSQL, and SQLite 3.33+), with values prepared by the
-fields themselves, so encryption, dates and decimals are stored exactly as ``save()`` would.
+Django's ``bulk_create`` and ``bulk_update`` need a model instance per row and a placeholder per
+value (``bulk_update`` even a ``CASE WHEN pk = ...`` per row and field), which costs far more in
+Python than the database spends on the rows. Here rows are plain tuples: PostgreSQL takes them by
+``COPY`` (insert) and as one array per column (update, ``UPDATE ... FROM unnest(...)``); SQLite
+takes them through ``executemany`` and ``UPDATE ... FROM (VALUES ...)`` (SQLite 3.33+).
 """
 
 from django.db import connections, router
+from django.db.models import Lookup
+from django.db.models.lookups import In
 
 
-def update_rows(model, objs, fields: list[str], batch_size: int = 1000) -> int:
-    if not objs:
+def _connection(model):
+    return connections[router.db_for_write(model)]
+
+
+def _fields(model, names: list[str]):
+    return [model._meta.get_field(name) for name in names]
+
+
+def _prepared(connection, columns, rows: list[tuple]) -> list[tuple]:
+    """PostgreSQL takes plain values as they are; SQLite stores what the fields prepare (e.g.
+    datetimes as naive UTC text), as save() would."""
+    if connection.vendor == "postgresql":
+        return rows
+    return [
+        tuple(f.get_db_prep_save(v, connection) for f, v in zip(columns, row, strict=True))
+        for row in rows
+    ]
+
+
+def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
+    """Insert rows of plain values (str, int, Decimal, date, aware datetime, None) in the order
+    of ``fields``; the primary key and anything left out take the column's database default."""
+    if not rows:
         return 0
-    db = router.db_for_write(model)
-    connection = connections[db]
+    connection = _connection(model)
     quote = connection.ops.quote_name
-    pk = model._meta.pk
-    columns = [pk] + [model._meta.get_field(name) for name in fields]
-    # PostgreSQL types a VALUES list from its literals, so every column is cast to the field's
-    # type; SQLite's affinity would turn CAST('2026-01-01' AS date) into 2026, so it gets none.
-    if connection.vendor == "postgresql":
-        source = [f"CAST(v.c{i} AS {f.cast_db_type(connection)})" for i, f in enumerate(columns)]
-    else:
-        source = [f"v.c{i}" for i in range(len(columns))]
-    assignments = ", ".join(
-        f"{quote(f.column)} = {expr}" for f, expr in zip(columns[1:], source[1:], strict=True)
-    )
+    columns = _fields(model, fields)
     table = quote(model._meta.db_table)
-    names = ", ".join(f"c{i}" for i in range(len(columns)))
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    names = ", ".join(quote(f.column) for f in columns)
     if connection.vendor == "postgresql":
-        frame = "(VALUES {}) AS v(" + names + ")"
-        key = source[0]
-    else:  # SQLite names the VALUES columns column1, column2, ...
-        renamed = ", ".join(f"column{i + 1} AS c{i}" for i in range(len(columns)))
-        frame = "(SELECT " + renamed + " FROM (VALUES {})) AS v"  # noqa: S608
-        key = "v.c0"
-    # Only quoted names from the model's own metadata go into the text; every value is a parameter.
-    sql = f"UPDATE {table} SET {assignments} FROM {frame} WHERE {table}.{quote(pk.column)} = {key}"  # noqa: S608
+        connection.ensure_connection()
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+            _prepared(connection, columns, rows),
+        )
+    return len(rows)
+
+
+def update_rows(model, fields: list[str], rows: list[tuple], batch_size: int = 1000) -> int:
+    """Set ``fields`` from rows of plain values ``(pk, *values)``, matched by primary key.
+    SQLite limits the parameters of a statement, hence ``batch_size`` there."""
+    if not rows:
+        return 0
+    connection = _connection(model)
+    quote = connection.ops.quote_name
+    columns = [model._meta.pk, *_fields(model, fields)]
+    table = quote(model._meta.db_table)
+    assignments = ", ".join(f"{quote(f.column)} = v.c{i}" for i, f in enumerate(columns) if i)
+    names = ", ".join(f"c{i}" for i in range(len(columns)))
+    where = f"{table}.{quote(columns[0].column)} = v.c0"
+    if connection.vendor == "postgresql":
+        batch_size = len(rows)  # the parameters do not grow with the rows
     updated = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_size):
-            batch = objs[start : start + batch_size]
-            params = [
-                f.get_db_prep_save(getattr(obj, f.attname), connection)
-                for obj in batch
-                for f in columns
-            ]
-            cursor.execute(sql.format(", ".join([placeholder] * len(batch))), params)
+        for start in range(0, len(rows), batch_size):
+            batch = _prepared(connection, columns, rows[start : start + batch_size])
+            if connection.vendor == "postgresql":
+                # One typed array per column: a constant number of parameters, however many rows.
+                arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
+                frame = f"unnest({arrays}) AS v({names})"
+                params = [list(column) for column in zip(*batch, strict=True)]
+            else:  # SQLite names the VALUES columns column1, column2, ...
+                renamed = ", ".join(f"column{i + 1} AS c{i}" for i in range(len(columns)))
+                row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+                frame = f"(SELECT {renamed} FROM (VALUES {', '.join([row] * len(batch))})) AS v"  # noqa: S608
+                params = [v for r in batch for v in r]
+            # Only quoted names from the model's own metadata go into the text; values are params.
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM {frame} WHERE {where}", params)  # noqa: S608
             updated += cursor.rowcount
     return updated
+
+
+class AnyOf(Lookup):
+    """``field__any_of=[...]``: ``= ANY(%s)`` on PostgreSQL, one array parameter however long the
+    list (an ``IN`` list of thousands of placeholders costs more to build than to run); ``IN``
+    elsewhere."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False  # a list, not one value of the field
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(In(self.lhs, self.rhs))
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        db_type = self.lhs.output_field.cast_db_type(connection)
+        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, list(self.rhs)]

@@ -3,7 +3,8 @@
 A record is `{"id_number", "type", "value", "source", "version"}`; `version` is the source's own
 ISO timestamp, and an older version never overwrites a newer one. Each record is applied on its own
 (a bad one is reported and the rest go in); a person whose data changed is looked at again for
-免申即享, and a death or a move out of the county stops the subsidies from the following month.
+免申即享 by the worker, once the changes are committed, and a death or a move out of the county
+stops the subsidies from the following month.
 """
 
 from dataclasses import dataclass
@@ -15,9 +16,14 @@ from django.db import transaction
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
-from onestop.core.bulk import update_rows
+from onestop.core.bulk import insert_rows, update_rows
 from onestop.people import pii
-from onestop.people.identifiers import IdentifierError, parse_certificate_number, parse_id_number
+from onestop.people.identifiers import (
+    IdentifierError,
+    IdNumber,
+    parse_certificate_number,
+    parse_id_number,
+)
 from onestop.people.models import (
     CERT_CONTEXT,
     ID_CONTEXT,
@@ -105,9 +111,10 @@ def import_records(*, actor, records: list, department: str | None = None) -> li
         chunk = certificates[start : start + CERTIFICATE_CHUNK]
         touched |= _certificates(actor, chunk, department, results)
     if touched:
-        from onestop.policy.services import proactive_rescan
+        from onestop.policy.tasks import proactive_rescan_queued
 
-        proactive_rescan(person_ids=sorted(touched), day=clock.today())
+        ids = sorted(touched)
+        transaction.on_commit(lambda: proactive_rescan_queued(ids))
     return [results[i] for i in range(len(records))]
 
 
@@ -117,7 +124,7 @@ def _field(record: dict, name: str):
     return record[name]
 
 
-def _header(record, department) -> tuple[str, datetime, str, str]:
+def _header(record, department, today: date) -> tuple[str, datetime, str, IdNumber]:
     """Type, version, source and ID number, checked alike for every kind of record."""
     kind = _field(record, "type")
     if kind not in RECORD_TYPES:
@@ -132,24 +139,27 @@ def _header(record, department) -> tuple[str, datetime, str, str]:
     if version.tzinfo is None:
         raise RecordError("version 须带时区。")
     source = str(_field(record, "source"))[:64] or "未注明"
-    return kind, version, source, parse_id_number(str(_field(record, "id_number"))).number
+    return kind, version, source, parse_id_number(str(_field(record, "id_number")), today=today)
 
 
-def _out_of_scope(actor, region) -> bool:
-    return actor is not None and actor.scope is not None and not actor.scope.contains(region)
+def _out_of_scope(actor, lft: int) -> bool:
+    """Whether the region at ``lft`` (of the nested set) lies outside the actor's scope."""
+    return (
+        actor is not None and actor.scope is not None and not actor.scope.contains(Region(lft=lft))
+    )
 
 
 def _apply(actor, record, department) -> tuple[Person, bool]:
-    kind, version, source, number = _header(record, department)
+    kind, version, source, holder = _header(record, department, clock.today())
     person = (
         Person.objects.select_for_update(of=("self",))
-        .filter(id_number_index=pii.blind_index(number, context=ID_CONTEXT))
+        .filter(id_number_index=pii.blind_index(holder.number, context=ID_CONTEXT))
         .select_related("hukou_region__parent")
         .first()
     )
     if person is None:
         raise RecordError(NOT_REGISTERED)
-    if _out_of_scope(actor, person.hukou_region):
+    if _out_of_scope(actor, person.hukou_region.lft):
         raise PermissionDenied(OUT_OF_SCOPE)
     value = _field(record, "value")
     if kind in SharedRecord.BOOLEAN:
@@ -307,6 +317,7 @@ APPLY = {
 class _CertRow:
     index: int
     id_index: str
+    number_index: str
     number: str
     category: int
     level: int
@@ -317,69 +328,99 @@ class _CertRow:
     version: datetime
 
 
-def _certificate_row(index: int, record, department) -> _CertRow:
-    _kind, version, source, id_number = _header(record, department)
-    value = _field(record, "value")
-    if not isinstance(value, dict):
-        raise RecordError("残疾人证记录的 value 应为对象（number、issue_date、status）。")
-    parsed = parse_certificate_number(str(value.get("number", "")), holder_id=id_number)
-    status = value.get("status", CertificateStatus.VALID)
-    if status not in CertificateStatus.values:
-        raise RecordError("残疾人证状态应为 valid、expired 或 cancelled。")
-    try:
-        issued = date.fromisoformat(str(value.get("issue_date")))
-        valid_until = date.fromisoformat(value["valid_until"]) if value.get("valid_until") else None
-    except (TypeError, ValueError):
-        raise RecordError("残疾人证记录的日期无效。") from None
-    if issued > clock.today():
-        raise RecordError("发证日期不能晚于今天。")
-    if valid_until is not None and valid_until <= issued:
-        raise RecordError("有效期应晚于发证日期。")
-    return _CertRow(
-        index,
-        pii.blind_index(id_number, context=ID_CONTEXT),
-        parsed.number,
-        parsed.category,
-        parsed.level,
-        issued,
-        valid_until,
-        status,
-        source,
-        version,
-    )
+CERTIFICATE_STATUSES = frozenset(CertificateStatus.values)
+
+
+class _CertificateParser:
+    """Checks certificate records one by one, with what every record of a chunk shares (the day,
+    the keys) looked up once."""
+
+    def __init__(self, department: str | None):
+        self.department = department
+        self.today = clock.today()
+        self.id_index = pii.blind_indexer(ID_CONTEXT)
+        self.number_index = pii.blind_indexer(CERT_CONTEXT)
+
+    def row(self, index: int, record) -> _CertRow:
+        _kind, version, source, holder = _header(record, self.department, self.today)
+        value = _field(record, "value")
+        if not isinstance(value, dict):
+            raise RecordError("残疾人证记录的 value 应为对象（number、issue_date、status）。")
+        parsed = parse_certificate_number(
+            str(value.get("number", "")), holder_id=holder, today=self.today
+        )
+        status = value.get("status", CertificateStatus.VALID)
+        if status not in CERTIFICATE_STATUSES:
+            raise RecordError("残疾人证状态应为 valid、expired 或 cancelled。")
+        try:
+            issued = date.fromisoformat(str(value.get("issue_date")))
+            until = value.get("valid_until")
+            valid_until = date.fromisoformat(until) if until else None
+        except (TypeError, ValueError):
+            raise RecordError("残疾人证记录的日期无效。") from None
+        if issued > self.today:
+            raise RecordError("发证日期不能晚于今天。")
+        if valid_until is not None and valid_until <= issued:
+            raise RecordError("有效期应晚于发证日期。")
+        return _CertRow(
+            index,
+            self.id_index(holder.number),
+            self.number_index(parsed.number),
+            parsed.number,
+            parsed.category,
+            parsed.level,
+            issued,
+            valid_until,
+            status,
+            source,
+            version,
+        )
+
+
+CERTIFICATE_NEW = [
+    "person",
+    "number_cipher",
+    "number_index",
+    "category",
+    "level",
+    "issue_date",
+    "valid_until",
+    "status",
+    "source",
+    "source_time",
+]
+CERTIFICATE_CHANGED = ["status", "valid_until", "source", "source_time"]
 
 
 def _certificates(actor, chunk, department, results) -> set[int]:
     """One chunk of certificate records: validated in Python, then matched, version-checked and
     written with a few multi-row statements in one transaction, with one audit event."""
+    parser = _CertificateParser(department)
     latest: dict[str, _CertRow] = {}
     superseded: dict[str, list[int]] = {}  # earlier records of a number share the latest's fate
     for index, record in chunk:
         try:
-            row = _certificate_row(index, record, department)
+            row = parser.row(index, record)
         except (RecordError, IdentifierError) as exc:
             results[index] = RecordResult(index, "error", str(exc))
             continue
-        key = pii.blind_index(row.number, context=CERT_CONTEXT)
-        earlier = latest.get(key)
+        earlier = latest.get(row.number_index)
         if earlier is not None and earlier.version > row.version:
             results[index] = RecordResult(index, "stale")
             continue
         if earlier is not None:
-            superseded.setdefault(key, []).append(earlier.index)
-        latest[key] = row
+            superseded.setdefault(row.number_index, []).append(earlier.index)
+        latest[row.number_index] = row
     with transaction.atomic():
         people = {
-            id_index: (pk, Region(code=code, lft=lft, rgt=rgt))
-            for id_index, pk, code, lft, rgt in Person.objects.filter(
-                id_number_index__in={r.id_index for r in latest.values()}
-            ).values_list(
-                "id_number_index", "pk", "hukou_region_id", "hukou_region__lft", "hukou_region__rgt"
-            )
+            id_index: (pk, lft)
+            for id_index, pk, lft in Person.objects.filter(
+                id_number_index__any_of={r.id_index for r in latest.values()}
+            ).values_list("id_number_index", "pk", "hukou_region__lft")
         }
         rows = (
             Certificate.objects.select_for_update()
-            .filter(number_index__in=latest.keys())
+            .filter(number_index__any_of=latest.keys())
             .values_list("number_index", "pk", "valid_until", "source_time")
         )
         held = {number_index: rest for number_index, *rest in rows}
@@ -389,8 +430,8 @@ def _certificates(actor, chunk, department, results) -> set[int]:
             if found is None:
                 results[row.index] = RecordResult(row.index, "error", NOT_REGISTERED)
                 continue
-            person, region = found
-            if _out_of_scope(actor, region):
+            person, lft = found
+            if _out_of_scope(actor, lft):
                 results[row.index] = RecordResult(row.index, "error", OUT_OF_SCOPE)
                 continue
             existing = held.get(key)
@@ -398,32 +439,34 @@ def _certificates(actor, chunk, department, results) -> set[int]:
                 results[row.index] = RecordResult(row.index, "stale")
                 continue
             if existing is None:
-                cert = Certificate(
-                    person_id=person,
-                    category=row.category,
-                    level=row.level,
-                    issue_date=row.issued,
-                    valid_until=row.valid_until or certificate_default_expiry(row.issued),
-                    status=row.status,
-                    source=row.source,
-                    source_time=row.version,
+                new.append(
+                    (
+                        person,
+                        Certificate.seal_number(row.number),
+                        key,
+                        row.category,
+                        row.level,
+                        row.issued,
+                        row.valid_until or certificate_default_expiry(row.issued),
+                        row.status,
+                        row.source,
+                        row.version,
+                    )
                 )
-                cert.set_number(row.number)
-                new.append(cert)
             else:
                 changed.append(
-                    Certificate(
-                        pk=existing[0],
-                        status=row.status,
-                        valid_until=row.valid_until or existing[1],
-                        source=row.source,
-                        source_time=row.version,
+                    (
+                        existing[0],
+                        row.status,
+                        row.valid_until or existing[1],
+                        row.source,
+                        row.version,
                     )
                 )
             results[row.index] = RecordResult(row.index, "applied")
             touched.add(person)
-        Certificate.objects.bulk_create(new, batch_size=1000)
-        update_rows(Certificate, changed, ["status", "valid_until", "source", "source_time"])
+        insert_rows(Certificate, CERTIFICATE_NEW, new)
+        update_rows(Certificate, CERTIFICATE_CHANGED, changed)
         if touched:
             audit_record(
                 actor=actor,

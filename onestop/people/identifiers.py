@@ -125,8 +125,9 @@ CERT_SUFFIX = re.compile(r"B[1-9]\d?")
 
 
 def parse_certificate_number(
-    value: str, *, holder_id: str | None = None, today: date | None = None
+    value: str, *, holder_id: str | IdNumber | None = None, today: date | None = None
 ) -> CertificateNumber:
+    """``holder_id`` already parsed saves parsing the ID part again (bulk sync)."""
     field = "残疾人证号"
     number = (value or "").strip().upper()
     if not number:
@@ -135,10 +136,14 @@ def parse_certificate_number(
         raise IdentifierError(
             f"{field}应为 20 位（身份证号加残疾类别和等级），您填写了 {len(number)} 位。"
         )
-    try:
-        id_part = parse_id_number(number[:18], today=today, field=f"{field}中的身份证号")
-    except IdentifierError as exc:
-        raise IdentifierError(str(exc)) from None
+    held = holder_id if isinstance(holder_id, IdNumber) else None
+    if held is not None and held.number == number[:18]:
+        id_part = held
+    else:
+        try:
+            id_part = parse_id_number(number[:18], today=today, field=f"{field}中的身份证号")
+        except IdentifierError as exc:
+            raise IdentifierError(str(exc)) from None
     category, level, suffix = number[18], number[19], number[20:]
     if not category.isdigit() or int(category) not in CATEGORIES:
         raise IdentifierError(f"{field}第 19 位是残疾类别，应为 1 至 7。")
@@ -146,7 +151,8 @@ def parse_certificate_number(
         raise IdentifierError(f"{field}第 20 位是残疾等级，应为 1 至 4。")
     if suffix and not CERT_SUFFIX.fullmatch(suffix):
         raise IdentifierError(f"{field}第 20 位之后只能是换发标记（如 B1）。")
-    if holder_id is not None and id_part.number != holder_id.strip().upper():
+    expected = held.number if held is not None else holder_id
+    if expected is not None and id_part.number != expected.strip().upper():
         raise IdentifierError(f"{field}中的身份证号与持证人的身份证号不一致。")
     return CertificateNumber(number, id_part, int(category), int(level), suffix)
 

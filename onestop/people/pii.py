@@ -7,6 +7,7 @@ bound in as associated data, so a token copied into another column or row kind f
 
 import base64
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -116,7 +117,18 @@ def decrypt(token: str, *, context: str) -> str:
 
 def blind_index(value: str, *, context: str) -> str:
     """Keyed hash for exact-match look-up without storing the value in clear."""
+    return blind_indexer(context)(value)
+
+
+def blind_indexer(context: str) -> Callable[[str], str]:
+    """``blind_index`` for many values of one context: the key ring is read once."""
     ring = keyring()
-    mac = hmac.HMAC(ring.index_key, INDEX_HASHES[ring.index_hash]())
-    mac.update(context.encode() + b"\x00" + value.encode())
-    return mac.finalize().hex()
+    algorithm = INDEX_HASHES[ring.index_hash]
+    prefix = context.encode() + b"\x00"
+
+    def index(value: str) -> str:
+        mac = hmac.HMAC(ring.index_key, algorithm())
+        mac.update(prefix + value.encode())
+        return mac.finalize().hex()
+
+    return index

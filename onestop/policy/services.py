@@ -304,8 +304,9 @@ def _scan_batch(batch: list[tuple[int, Facts]], day: date, report: ScanReport) -
                 update.append(f)
                 closed += 1
         ProactiveFinding.objects.bulk_create(create)
+        fields = ["status", "first_found", "last_found", "amount", "unit"]
         update_rows(
-            ProactiveFinding, update, ["status", "first_found", "last_found", "amount", "unit"]
+            ProactiveFinding, fields, [(f.pk, *(getattr(f, n) for n in fields)) for f in update]
         )
         audit_record(
             actor=None,

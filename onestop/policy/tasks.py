@@ -2,9 +2,11 @@ import logging
 from datetime import date
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from .services import proactive_scan
+from onestop.core import clock
+
+from .services import proactive_rescan, proactive_scan
 
 log = logging.getLogger(__name__)
 
@@ -16,3 +18,10 @@ def proactive_scan_nightly():
     report = proactive_scan(day=date.today())
     log.info("proactive scan finished: %s", report)
     return report.persons
+
+
+@db_task(retries=3, retry_delay=60)
+def proactive_rescan_queued(person_ids: list[int]) -> int:
+    """免申即享 for persons whose shared data changed; queued by the sync so that a batch of
+    thousands of records is answered without waiting for it. Safe to run twice."""
+    return proactive_rescan(person_ids=person_ids, day=clock.today()).persons
