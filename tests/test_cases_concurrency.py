@@ -4,7 +4,7 @@ import threading
 from datetime import UTC, date, datetime, time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
@@ -97,3 +97,50 @@ def test_the_same_submit_sent_twice_at_once_makes_one_application(setup):
     assert results[0].pk == results[1].pk
     assert Application.objects.count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.APPLICATION_SUBMIT).count() == 1
+
+
+def test_a_certificate_added_while_a_batch_is_being_written_is_updated_not_refused(reference_data):
+    """The certificate system resends a batch while the first send is still being written: the
+    second finds the number taken after it looked, looks again, and applies the record."""
+    from onestop.exchange.sync import import_records
+    from onestop.people.models import Certificate
+
+    holder = factories.person("150702001", name="重发", birth=date(1979, 9, 9))
+    number = holder.id_number + "42"
+    record = {
+        "id_number": holder.id_number,
+        "type": "certificate",
+        "value": {"number": number, "issue_date": "2024-06-01", "status": "cancelled"},
+        "source": "残疾人证管理系统",
+        "version": "2026-11-02T09:00:00+08:00",
+    }
+    outcome: list = []
+
+    def resend():
+        try:
+            outcome.extend(import_records(actor=None, records=[record]))
+        except Exception as exc:
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # the first send, not yet committed
+        first = Certificate(
+            person=holder,
+            category=4,
+            level=2,
+            issue_date=date(2024, 6, 1),
+            valid_until=date(2034, 6, 1),
+            source="残疾人证管理系统",
+            source_time=datetime(2026, 11, 1, tzinfo=UTC),
+        )
+        first.set_number(number)
+        first.save()
+        second = threading.Thread(target=resend)
+        second.start()
+        second.join(timeout=1)  # it looks, finds nothing, and waits on the number
+    second.join(timeout=60)
+    assert [(r.status, r.message) for r in outcome] == [("applied", "")]
+    assert list(Certificate.objects.filter(person=holder).values_list("status", flat=True)) == [
+        "cancelled"
+    ]

@@ -44,6 +44,7 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         with (
+            connection.wrap_database_errors,  # e.g. a unique violation as Django's IntegrityError
             connection.connection.cursor() as cursor,
             cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):

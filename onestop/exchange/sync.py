@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -393,8 +393,7 @@ CERTIFICATE_CHANGED = ["status", "valid_until", "source", "source_time"]
 
 
 def _certificates(actor, chunk, department, results) -> set[int]:
-    """One chunk of certificate records: validated in Python, then matched, version-checked and
-    written with a few multi-row statements in one transaction, with one audit event."""
+    """One chunk of certificate records: checked in Python, then written set-wise."""
     parser = _CertificateParser(department)
     latest: dict[str, _CertRow] = {}
     superseded: dict[str, list[int]] = {}  # earlier records of a number share the latest's fate
@@ -411,6 +410,24 @@ def _certificates(actor, chunk, department, results) -> set[int]:
         if earlier is not None:
             superseded.setdefault(row.number_index, []).append(earlier.index)
         latest[row.number_index] = row
+    for attempt in range(3):
+        try:
+            touched = _write_certificates(actor, latest, results)
+            break
+        except IntegrityError:
+            # A concurrent request (a retry, say) added one of these numbers after we looked,
+            # and everything here rolled back: look again, and it is an update now.
+            if attempt == 2:
+                raise
+    for key, indexes in superseded.items():
+        outcome = results[latest[key].index]
+        for index in indexes:
+            results[index] = RecordResult(index, outcome.status, outcome.message)
+    return touched
+
+
+def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]:
+    """Match, version-check and write the checked rows in one transaction, with one audit event."""
     with transaction.atomic():
         people = {
             id_index: (pk, lft)
@@ -478,8 +495,4 @@ def _certificates(actor, chunk, department, results) -> set[int]:
                     "persons": sorted(touched),
                 },
             )
-    for key, indexes in superseded.items():
-        outcome = results[latest[key].index]
-        for index in indexes:
-            results[index] = RecordResult(index, outcome.status, outcome.message)
     return touched
