@@ -27,6 +27,7 @@ setup: $(DEPS)
 lint: $(DEPS)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
 
 format: $(DEPS)
 	@$(VENV)/bin/ruff format .
@@ -64,4 +65,4 @@ apt:
 	fi
 
 clean:
-	rm -rf $(VENV) var *.egg-info
+	rm -rf $(VENV) var *.egg-info .mypy_cache

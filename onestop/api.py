@@ -26,8 +26,8 @@ def on_validation_error(request, exc: ValidationError):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-        detail = translate_validation_errors([{"type": "json_invalid", "loc": ()}])
-        return api.create_response(request, {"detail": detail}, status=422)
+        errors = translate_validation_errors([{"type": "json_invalid", "loc": ()}])
+        return api.create_response(request, {"detail": errors}, status=422)
     detail = getattr(exc, "detail", None) or str(exc)
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 

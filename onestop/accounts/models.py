@@ -31,11 +31,11 @@ class StaffUser(AbstractUser):
     @property
     def scope(self):
         """The region whose subtree this user may see."""
-        return self.org_unit.region if self.org_unit_id else None
+        return self.org_unit.region if self.org_unit is not None else None
 
     @property
     def department(self) -> str | None:
-        return self.org_unit.department if self.org_unit_id else None
+        return self.org_unit.department if self.org_unit is not None else None
 
     @property
     def can_reveal_id(self) -> bool:

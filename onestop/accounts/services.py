@@ -23,14 +23,19 @@ class LoginRefused(Exception):
 BAD_CREDENTIALS = "用户名或密码不正确。"
 
 
-def _check_admin_scope(actor: StaffUser | None, unit: OrgUnit) -> None:
+def _check_admin_scope(actor: StaffUser | None, unit: OrgUnit | None) -> None:
     if actor is None:
         return
-    if not actor.is_admin_role or actor.scope is None or not actor.scope.contains(unit.region):
+    if (
+        unit is None
+        or not actor.is_admin_role
+        or actor.scope is None
+        or not actor.scope.contains(unit.region)
+    ):
         raise PermissionDenied("您无权管理该单位的工作人员。")
 
 
-def _check_placement(role: str, unit: OrgUnit | None) -> None:
+def _check_placement(role: str, unit: OrgUnit | None) -> OrgUnit:
     if role not in Role.values:
         raise ValidationError({"role": "请选择有效的角色。"})
     if unit is None:
@@ -38,16 +43,18 @@ def _check_placement(role: str, unit: OrgUnit | None) -> None:
     problem = placement_error(role, unit.department, unit.region.level)
     if problem:
         raise ValidationError({"org_unit": problem})
+    return unit
 
 
 def staff_user_check(
     *, actor: StaffUser | None, role: str, org_unit: OrgUnit | None, user: StaffUser | None = None
-) -> None:
-    """Whether ``actor`` may place a user (new, or ``user``) in this role and unit."""
-    _check_placement(role, org_unit)
+) -> OrgUnit:
+    """Whether ``actor`` may place a user (new, or ``user``) in this role and unit; the unit."""
+    unit = _check_placement(role, org_unit)
     if user is not None:
         _check_admin_scope(actor, user.org_unit)
-    _check_admin_scope(actor, org_unit)
+    _check_admin_scope(actor, unit)
+    return unit
 
 
 def staff_user_create(
@@ -65,7 +72,7 @@ def staff_user_create(
         raise ValidationError({"username": "请填写用户名。"})
     if not display_name:
         raise ValidationError({"display_name": "请填写姓名。"})
-    staff_user_check(actor=actor, role=role, org_unit=org_unit)
+    org_unit = staff_user_check(actor=actor, role=role, org_unit=org_unit)
     user = StaffUser(
         username=username,
         display_name=display_name,
@@ -114,7 +121,7 @@ def staff_user_update(
         ("is_active", is_active),
     ):
         if getattr(user, field) != value:
-            changes[field] = str(value.code if field == "org_unit" else value)
+            changes[field] = str(value.code if isinstance(value, OrgUnit) else value)
             setattr(user, field, value)
     user.is_staff = role == Role.ADMIN
     if password:

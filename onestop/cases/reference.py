@@ -10,7 +10,7 @@ from .chains import ChainDef, parse_chain
 from .models import ChainVersion
 
 
-def _build_chains():
+def _build_chains() -> tuple[dict[tuple[str, str], tuple[int, int]], dict[int, ChainDef]]:
     latest: dict[tuple[str, str], tuple[int, int]] = {}
     definitions: dict[int, ChainDef] = {}
     for pk, matter, region, version, definition in ChainVersion.objects.values_list(

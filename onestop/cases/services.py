@@ -312,11 +312,14 @@ def application_submit(
 
 def _create_application(*, applicant: Person, kinds: list[str], **fields) -> Application:
     township = applicant.hukou_region
+    county = township.parent_id
+    if county is None:
+        raise CaseError("申请人户籍须登记到苏木乡镇（街道）。")
     day = clock.today()
     application = Application(
         applicant=applicant,
         township=township,
-        county_id=township.parent_id,
+        county_id=county,
         tracking_no=new_tracking_no(day),
         **{k: v for k, v in fields.items() if k != "actor"},
         created_by=fields.get("actor"),
@@ -326,7 +329,7 @@ def _create_application(*, applicant: Person, kinds: list[str], **fields) -> App
         facts=Facts(),
         region_code=township.code,
         day=day,
-        matters=kinds,
+        matters=[MatterType(k) for k in kinds],
         person=applicant,
         claim=medical_claim(application.answers),
     )
@@ -346,7 +349,7 @@ def _create_application(*, applicant: Person, kinds: list[str], **fields) -> App
                 kind=kind,
                 status=Matter.Status.PENDING,
                 chain_id=chain_id,
-                prescreen=_snapshot(by_kind[kind]),
+                prescreen=_snapshot(by_kind[MatterType(kind)]),
             )
         )
     Matter.objects.bulk_create(matters)
@@ -441,7 +444,7 @@ def application_accept(*, actor, application: Application) -> Application:
             _announce(step, app)
         app.status = Application.Status.IN_PROGRESS
         app.accepted_at = clock.now()
-        app.due_date = max(m.due_date for m in matters)
+        app.due_date = max(m.due_date for m in matters if m.due_date is not None)
         app.save(update_fields=["status", "accepted_at", "due_date"])
         audit_record(
             actor=actor,
@@ -614,7 +617,7 @@ def step_decide(*, actor, step: Step, decision: Decision) -> Step:
             raise Conflict(f"该环节已由{who}于{when}办理（{label}），请刷新后查看。")
         if not _can_act(actor, locked):
             raise PermissionDenied("该环节不由您所在的单位和岗位办理。")
-        if locked.assignee_id and locked.assignee_id != actor.pk:
+        if locked.assignee is not None and locked.assignee_id != actor.pk:
             raise Conflict(
                 f"该环节已由{locked.assignee.display_name}认领，请联系其办理或申请改派。"
             )
@@ -785,9 +788,11 @@ def _close(matter: Matter, status: str, result: dict, now) -> None:
 
 def _resume(matter: Matter, today: date) -> int:
     """Restart a paused matter's clock; returns the working days it was stopped."""
-    stopped = max(0, calendar.working_days_between(matter.paused_on, today))
+    paused_on = matter.paused_on or today
+    stopped = max(0, calendar.working_days_between(paused_on, today))
     matter.paused_days += stopped
-    matter.due_date = calendar.add_working_days(matter.due_date, stopped)
+    if matter.due_date is not None:
+        matter.due_date = calendar.add_working_days(matter.due_date, stopped)
     matter.paused_on = None
     matter.status = Matter.Status.IN_PROGRESS
     return stopped
@@ -805,7 +810,7 @@ def _resume_waiting(app: Application, today: date) -> None:
             facts=Facts(),
             region_code=app.township_id,
             day=today,
-            matters=[matter.kind],
+            matters=[MatterType(matter.kind)],
             person=app.applicant,
         )
         matter.prescreen = _snapshot(result.assessments[0])
@@ -839,6 +844,8 @@ def matter_supply(
         if not materials:
             raise ValidationError({"materials": "请提交需要补正的材料。"})
         returned = locked.steps.filter(outcome=Outcome.RETURN).order_by("-decided_at").first()
+        if returned is None:
+            raise CaseError("该事项当前不需要补正材料。")
         today = clock.today()
         stopped = _resume(locked, today)
         locked.save()

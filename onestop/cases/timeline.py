@@ -45,7 +45,7 @@ def _text(event: AuditEvent, kinds) -> str:
     if a == AuditAction.APPLICATION_ACCEPT:
         return "受理" if kinds is not None else f"受理，全部事项办结期限 {d.get('due')}"
     if a == AuditAction.STEP_DECIDE:
-        text = f"{_matter(d)}·{d.get('step')}：{Outcome.LABELS.get(d.get('outcome'), '')}"
+        text = f"{_matter(d)}·{d.get('step')}：{Outcome.LABELS.get(str(d.get('outcome')), '')}"
         if d.get("reason"):
             text += f"（理由：{d['reason']}）"
         if d.get("missing"):
@@ -87,9 +87,7 @@ def _text(event: AuditEvent, kinds) -> str:
     if a == AuditAction.APPLICATION_PROPOSE:
         return f"平台发现可享受{_matter(d)}，主动推送，等待本人确认"
     if a == AuditAction.NOTICE:
-        return (
-            f"已通知（{'、'.join(d.get('channels', []))}）：{NOTICE_EVENTS.get(d.get('event'), '')}"
-        )
+        return f"已通知（{'、'.join(d.get('channels', []))}）：{NOTICE_EVENTS.get(str(d.get('event')), '')}"
     if a == AuditAction.APPLICATION_CONFIRM:
         return "申请人确认办理"
     return event.action_label
@@ -100,7 +98,9 @@ def _who(event: AuditEvent, for_citizen: bool) -> str:
         return "" if for_citizen else "系统"
     # Applicants see which office acted; staff see the officer too.
     return (
-        event.org_unit.name if for_citizen else f"{event.org_unit.name} {event.actor.display_name}"
+        event.org_unit.name
+        if for_citizen or event.actor is None
+        else f"{event.org_unit.name} {event.actor.display_name}"
     )
 
 

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from ninja.errors import HttpError
+
 FIELD_LABELS = {
     "matter_id": "事项编号",
     "step_id": "环节编号",
@@ -90,3 +92,11 @@ def translate_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, 
 def field_error(field: str, message: str) -> list[dict[str, str]]:
     label = FIELD_LABELS.get(field.rsplit(".", 1)[-1], field)
     return [{"field": field, "message": f"{label}：{message}"}]
+
+
+class FieldError(HttpError):
+    """A 422 answer naming the field at fault, in the same shape as the validation errors."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(422, message)
+        self.detail = field_error(field, message)

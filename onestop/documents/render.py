@@ -11,7 +11,7 @@ import segno
 from django.conf import settings
 from fpdf import FPDF
 from fpdf.enums import TextMode
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from . import fonts
 from .models import DocumentKind
@@ -87,7 +87,8 @@ class Sheet(FPDF):
         for font in self.fonts.values():
             # The embedded subset keeps the source's bounding boxes: recomputing them from every
             # CFF outline was a third of the time of each PDF.
-            font.ttfont.recalcBBoxes = False
+            if isinstance(font, TTFFont):
+                font.ttfont.recalcBBoxes = False
         self.set_title(title)
         self.set_creator("扶残助困「一件事一次办」服务平台")
         self.set_creation_date(issued)
@@ -191,7 +192,7 @@ class Sheet(FPDF):
     def needed(self, w, text, size=10) -> float:
         """The height a box of width ``w`` needs for ``text``."""
         self.set_font("cjk", size=size)
-        lines = self.multi_cell(w - 2, size * 0.45, text, dry_run=True, output="LINES")
+        lines: list[str] = self.multi_cell(w - 2, size * 0.45, text, dry_run=True, output="LINES")  # type: ignore[assignment]  # the output= argument decides the type
         return len(lines) * size * 0.45 + 3
 
     def box(self, x, y, w, h, text="", *, size=10, bold=False, align="L", valign="M"):
@@ -235,7 +236,7 @@ def render(kind: str, content: dict, *, code: str, digest: str, issued, large: b
     )
     sheet.add_page()
     size = 16 if large and kind != DocumentKind.SUBSIDY_FORM else 11
-    LAYOUTS[kind](sheet, content, size)
+    LAYOUTS[DocumentKind(kind)](sheet, content, size)
     if missing:
         sheet.ln(2)
         listed = "、".join(f"〔U+{ord(c):04X}〕" for c in sorted(missing))

@@ -29,11 +29,14 @@ def _check(body: str) -> str:
     return ALPHABET[value >> 5] + ALPHABET[value & 31]
 
 
+LOOKALIKES = str.maketrans("OIL", "011")  # letters read for the digits they resemble
+
+
 def normalize_code(raw: str) -> str | None:
     """The code as stored, or None when it is malformed or its check characters do not match
     (a mistyped or altered code is refused without looking anything up)."""
     text = (raw or "").upper().replace("-", "").replace(" ", "")
-    text = text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    text = text.translate(LOOKALIKES)
     if len(text) != 10 or any(c not in ALPHABET for c in text):
         return None
     return text if hmac.compare_digest(_check(text[:8]), text[8:]) else None

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from onestop.accounts.roles import Role
 from onestop.accounts.selectors import units_visible_to
 from onestop.core.admin_site import RoleAdmin
+from onestop.regions.models import OrgUnit
 
 from . import services
 from .models import ApiKey, Delivery, OutboxEvent, Subscription
@@ -21,7 +22,7 @@ def in_scope(queryset, user, unit_field: str):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label="系统名称", max_length=100, help_text="例如：海拉尔区医保经办系统")
-    unit = forms.ModelChoiceField(label="所属单位", queryset=None)
+    unit = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
     role = forms.ChoiceField(
         label="办理岗位",
         choices=[(r.value, r.label) for r in Role if r in services.DEPARTMENT_ROLES],
@@ -34,7 +35,7 @@ class ApiKeyForm(forms.Form):
 
 
 class SubscriptionForm(forms.Form):
-    unit = forms.ModelChoiceField(label="所属单位", queryset=None)
+    unit = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
     url = forms.URLField(label="接收地址", max_length=200, assume_scheme="https")
     algorithm = forms.ChoiceField(label="签名算法", choices=Subscription.Algorithm.choices)
     topics = forms.MultipleChoiceField(
@@ -117,8 +118,8 @@ class ApiKeyAdmin(SecretCreatingAdmin):
     shown_once_label = "接口密钥"
     list_display = ["name", "prefix", "unit", "role", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["account__org_unit"]
-    fields = ["name", "prefix", "unit", "role", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    readonly_fields = ("name", "prefix", "unit", "role", "created_at", "last_used_at", "revoked_at")
+    fields = readonly_fields
     actions = ["revoke"]
 
     def get_queryset(self, request):

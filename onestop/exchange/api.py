@@ -26,7 +26,7 @@ from onestop.cases import services as cs
 from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.selectors import open_steps_for
 from onestop.core.actions import ActionRefused
-from onestop.core.api_errors import field_error
+from onestop.core.api_errors import FieldError
 from onestop.delivery.models import Handover
 from onestop.delivery.services import handover_track
 from onestop.regions.models import OrgUnit
@@ -193,13 +193,7 @@ def _decode_cursor(cursor: str) -> tuple[date, int]:
         due, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return date.fromisoformat(due), int(pk)
     except (ValueError, UnicodeDecodeError):
-        raise _unprocessable("cursor", "分页游标无效，请从第一页重新读取。") from None
-
-
-def _unprocessable(field: str, message: str) -> HttpError:
-    error = HttpError(422, message)
-    error.detail = field_error(field, message)
-    return error
+        raise FieldError("cursor", "分页游标无效，请从第一页重新读取。") from None
 
 
 def idempotent(view):
@@ -216,7 +210,7 @@ def idempotent(view):
         seen = IdempotentRequest.objects.filter(api_key=request.api_key, key=key).first()
         if seen is not None:
             if seen.request_hash != digest:
-                raise _unprocessable("Idempotency-Key", "这个 Idempotency-Key 已用于另一个请求。")
+                raise FieldError("Idempotency-Key", "这个 Idempotency-Key 已用于另一个请求。")
             return Status(seen.status, seen.body)
         answer = view(request, *args, **kwargs)
         status, body = answer.status_code, answer.value
@@ -246,7 +240,7 @@ def _run(action):
         raise HttpError(409, str(exc)) from None
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        raise _unprocessable(field, messages[0]) from None
+        raise FieldError(field, messages[0]) from None
 
 
 # --- endpoints -----------------------------------------------------------------------------------
@@ -338,12 +332,12 @@ def decide(request, matter_id: int, payload: DecisionIn):
     matter = _matter(request, matter_id)
     step = next((s for s in matter.steps.all() if s.pk == payload.step_id), None)
     if step is None:
-        raise _unprocessable("step_id", "该环节不属于这个事项。")
+        raise FieldError("step_id", "该环节不属于这个事项。")
     transfer = None
     if payload.transfer_to:
         transfer = OrgUnit.objects.filter(code=payload.transfer_to).first()
         if transfer is None:
-            raise _unprocessable("transfer_to", f"单位代码“{payload.transfer_to}”不存在。")
+            raise FieldError("transfer_to", f"单位代码“{payload.transfer_to}”不存在。")
     decision = cs.Decision(
         outcome=payload.outcome,
         reason=payload.reason,
@@ -426,7 +420,7 @@ def shared_records(request, payload: SharedBatchIn):
     """Records of this department's kinds (残联: certificate; 民政: dibao, tekun, …; 医保:
     resident_medical; 人社: pension and 工伤). An older version than the one held is ignored."""
     if len(payload.records) > 5000:
-        raise _unprocessable("records", "一次最多报送 5000 条。")
+        raise FieldError("records", "一次最多报送 5000 条。")
     results = import_records(
         actor=request.auth,
         records=[r.model_dump() for r in payload.records],

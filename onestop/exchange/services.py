@@ -20,9 +20,12 @@ from .models import ApiKey, Delivery, Subscription
 DEPARTMENT_ROLES = OFFICER_ROLES
 
 
-def _check_admin(actor, unit: OrgUnit) -> None:
+def _check_admin(actor, unit: OrgUnit | None) -> None:
     if actor is not None and (
-        not actor.is_admin_role or actor.scope is None or not actor.scope.contains(unit.region)
+        unit is None
+        or not actor.is_admin_role
+        or actor.scope is None
+        or not actor.scope.contains(unit.region)
     ):
         raise PermissionDenied("只能为本管辖范围内的单位配置接口。")
 

@@ -440,7 +440,10 @@ def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]
             .filter(number_index__any_of=latest.keys())
             .values_list("number_index", "pk", "valid_until", "source_time")
         )
-        held = {number_index: rest for number_index, *rest in rows}
+        held: dict[str, tuple[int, date, datetime | None]] = {
+            number_index: (pk, valid_until, version)
+            for number_index, pk, valid_until, version in rows
+        }
         new, changed, touched = [], [], set()
         for key, row in latest.items():
             found = people.get(row.id_index)

@@ -47,7 +47,7 @@ def channels_for(application) -> list[str]:
             "category", flat=True
         )
     )
-    chosen = [Notice.Channel.INBOX]
+    chosen: list[str] = [Notice.Channel.INBOX]
     if "sms_only" in needs:
         return [*chosen, Notice.Channel.SMS]
     chosen.append(Notice.Channel.SMS)  # text reaches both the deaf and screen-reader users

@@ -13,7 +13,7 @@ class PersonAdmin(RoleAdmin):
     list_display = ["name", "masked_id", "sex", "birth_date", "hukou_region", "dibao_category"]
     list_filter = ["dibao_category", "tekun_category"]
     search_fields = ["name"]
-    fields = [
+    readonly_fields = (
         "name",
         "masked_id",
         "sex",
@@ -23,8 +23,8 @@ class PersonAdmin(RoleAdmin):
         "phone",
         "dibao_category",
         "tekun_category",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     def get_queryset(self, request):
         return persons_visible_to(request.user)

@@ -136,7 +136,10 @@ def parse_certificate_number(
         raise IdentifierError(
             f"{field}应为 20 位（身份证号加残疾类别和等级），您填写了 {len(number)} 位。"
         )
-    held = holder_id if isinstance(holder_id, IdNumber) else None
+    if isinstance(holder_id, IdNumber):
+        held, holder_id = holder_id, holder_id.number
+    else:
+        held = None
     if held is not None and held.number == number[:18]:
         id_part = held
     else:
@@ -151,8 +154,7 @@ def parse_certificate_number(
         raise IdentifierError(f"{field}第 20 位是残疾等级，应为 1 至 4。")
     if suffix and not CERT_SUFFIX.fullmatch(suffix):
         raise IdentifierError(f"{field}第 20 位之后只能是换发标记（如 B1）。")
-    expected = held.number if held is not None else holder_id
-    if expected is not None and id_part.number != expected.strip().upper():
+    if holder_id is not None and id_part.number != holder_id.strip().upper():
         raise IdentifierError(f"{field}中的身份证号与持证人的身份证号不一致。")
     return CertificateNumber(number, id_part, int(category), int(level), suffix)
 

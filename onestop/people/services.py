@@ -91,6 +91,7 @@ def person_register(
     if tekun_category not in TekunCategory.values:
         errors.add("tekun_category", "特困供养类别无效。")
     errors.raise_if_any()
+    assert region is not None  # a missing region was refused just above
     _check_scope(actor, region)
     person = Person(
         name=name,
@@ -245,6 +246,7 @@ def shared_record_upsert(
     """
     if fact not in SharedRecord.Fact.values:
         raise ValidationError({"fact": [f"共享数据项“{fact}”不存在。"]})
+    stored: str | bool
     if fact == SharedRecord.Fact.DIBAO_UNTIL:
         if value is not None and not isinstance(value, date):
             raise ValidationError({"value": ["低保终止日期应为日期。"]})

@@ -37,8 +37,8 @@ class HolidayUploadForm(forms.Form):
 
 class HolidayDayInline(admin.TabularInline):
     model = HolidayDay
-    fields = ["date", "is_off", "name"]
-    readonly_fields = fields
+    readonly_fields = ("date", "is_off", "name")
+    fields = readonly_fields
     extra = 0
     can_delete = False
 
@@ -49,8 +49,8 @@ class HolidayDayInline(admin.TabularInline):
 @admin.register(HolidayNotice)
 class HolidayNoticeAdmin(RoleAdmin):
     list_display = ["year", "loaded_at", "loaded_by"]
-    fields = ["year", "papers", "loaded_at", "loaded_by"]
-    readonly_fields = fields
+    readonly_fields = ("year", "papers", "loaded_at", "loaded_by")
+    fields = readonly_fields
     inlines = [HolidayDayInline]
 
     def has_add_permission(self, request):

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
-from onestop.core.api_errors import field_error
+from onestop.core.api_errors import FieldError
 from onestop.core.ratelimit import client_ip, hit
 from onestop.people.selectors import person_get
 
@@ -44,9 +44,9 @@ class FactsIn(In):
     """What the applicant says; every field may be left out (unknown)."""
 
     birth_date: date | None = None
-    hukou_region: str | None = Field(None, description="户籍地区划代码（旗县或苏木乡镇）")
+    hukou_region: str | None = Field(default=None, description="户籍地区划代码（旗县或苏木乡镇）")
     student: bool | None = None
-    has_certificate: bool | None = Field(None, description="false 表示确认没有残疾人证")
+    has_certificate: bool | None = Field(default=None, description="false 表示确认没有残疾人证")
     certificate: CertificateIn | None = None
     dibao: F.Dibao | None = None
     dibao_until: date | None = None
@@ -74,9 +74,9 @@ class BillIn(In):
 
 class PrescreenIn(In):
     region: str = Field(..., description="办理地：旗县（市、区）或苏木乡镇（街道）区划代码")
-    day: date | None = Field(None, description="评估日期，默认今天")
-    matters: list[Matter] | None = Field(None, description="要预审的事项，默认全部五项")
-    person_id: int | None = Field(None, description="登记库中的人员（仅限工作人员）")
+    day: date | None = Field(default=None, description="评估日期，默认今天")
+    matters: list[Matter] | None = Field(default=None, description="要预审的事项，默认全部五项")
+    person_id: int | None = Field(default=None, description="登记库中的人员（仅限工作人员）")
     guardian: Literal["", "guardian", "agent"] = ""
     facts: FactsIn = FactsIn()
     bills: list[BillIn] = []
@@ -143,20 +143,14 @@ class ErrorOut(Schema):
     detail: list[dict[str, str]] | str
 
 
-def unprocessable(field: str, message: str) -> HttpError:
-    error = HttpError(422, message)
-    error.detail = field_error(field, message)
-    return error
-
-
 def _facts(data: FactsIn, day: date) -> F.Facts:
     if data.birth_date and data.birth_date > day:
-        raise unprocessable("facts.birth_date", "不能晚于评估日期。")
+        raise FieldError("facts.birth_date", "不能晚于评估日期。")
     hukou_path = None
     if data.hukou_region:
         hukou_path = registry.region_path(data.hukou_region)
         if hukou_path is None:
-            raise unprocessable("facts.hukou_region", f"区划代码“{data.hukou_region}”不存在。")
+            raise FieldError("facts.hukou_region", f"区划代码“{data.hukou_region}”不存在。")
     cert: F.Certificate | bool | None = data.has_certificate
     if data.certificate is not None:
         c = data.certificate
@@ -255,5 +249,5 @@ def prescreen_endpoint(request, payload: PrescreenIn):
         )
     except DjangoValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        raise unprocessable(field, messages[0]) from None
+        raise FieldError(field, messages[0]) from None
     return _out(result)

@@ -118,12 +118,12 @@ def parse_value(key: str, raw: Any) -> Any:
         raise ParameterError(f"{spec.label}只能填“是”或“否”。")
     if spec.kind == "int":
         try:
-            value = int(str(raw).strip())
+            whole = int(str(raw).strip())
         except ValueError:
             raise ParameterError(f"{spec.label}应为整数。") from None
-        if not 0 < value < 150:
+        if not 0 < whole < 150:
             raise ParameterError(f"{spec.label}应在 1 至 149 之间。")
-        return value
+        return whole
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:

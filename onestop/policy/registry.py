@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Max
 
@@ -86,18 +87,18 @@ def _related(person_ids: list[int]):
     certs: dict[int, list] = defaultdict(list)
     shared: dict[int, list] = defaultdict(list)
     benefits: dict[int, list] = defaultdict(list)
-    for row in Certificate.objects.filter(person_id__in=person_ids).values_list(
+    for cert in Certificate.objects.filter(person_id__in=person_ids).values_list(
         "person_id", "category", "level", "valid_until", "status", "issue_date"
     ):
-        certs[row[0]].append(row[1:])
-    for row in SharedRecord.objects.filter(person_id__in=person_ids).values_list(
+        certs[cert[0]].append(cert[1:])
+    for record in SharedRecord.objects.filter(person_id__in=person_ids).values_list(
         "person_id", "fact", "value"
     ):
-        shared[row[0]].append(row[1:])
-    for row in Benefit.objects.filter(person_id__in=person_ids).values_list(
+        shared[record[0]].append(record[1:])
+    for benefit in Benefit.objects.filter(person_id__in=person_ids).values_list(
         "person_id", "kind", "monthly_amount", "start", "end"
     ):
-        benefits[row[0]].append(row[1:])
+        benefits[benefit[0]].append(benefit[1:])
     return certs, shared, benefits
 
 
@@ -107,7 +108,7 @@ def _facts(person: tuple, certs: list, shared: list, benefits: list, day: date) 
     if certs:
         category, level, valid_until, status, _ = max(certs, key=lambda c: c[4])
         cert = F.Certificate(category, level, valid_until, F.CertStatus(status))
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for fact, value in shared:
         if fact == SharedRecord.Fact.DIBAO_UNTIL:
             values["dibao_until"] = date.fromisoformat(value) if value else None

@@ -77,13 +77,12 @@ def rule_parameter_check(
         errors["valid_from"] = "请填写起始日期。"
     elif valid_to is not None and valid_to < valid_from:
         errors["valid_to"] = "截止日期不能早于起始日期。"
-    if not errors:
+    if valid_from is not None and not errors:
+        others = RuleParameter.objects.filter(key=key, region=region)
+        if exclude_pk is not None:
+            others = others.exclude(pk=exclude_pk)
         clash = next(
-            (
-                p
-                for p in RuleParameter.objects.filter(key=key, region=region).exclude(pk=exclude_pk)
-                if overlaps(p.valid_from, p.valid_to, valid_from, valid_to)
-            ),
+            (p for p in others if overlaps(p.valid_from, p.valid_to, valid_from, valid_to)),
             None,
         )
         if clash is not None:

@@ -105,7 +105,7 @@ def code_verify(*, phone: str, purpose: str, code: str) -> OneTimeCode:
         else:
             otc.used_at = now
             otc.save(update_fields=["used_at"])
-    if problem:
+    if problem or otc is None:
         raise PortalError(problem)
     return otc
 

@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.db.models import Count, Q, Sum
@@ -153,7 +154,9 @@ def build(user, data: dict) -> Report:
         or 0
     )
 
-    per_county = {r["county_id"]: r for r in apps.values("county_id").annotate(**APPLICATION_SUMS)}
+    per_county: dict[str, Any] = {
+        r["county_id"]: r for r in apps.values("county_id").annotate(**APPLICATION_SUMS)
+    }
     county_rows = []
     for code in codes:
         r = per_county.get(code)
@@ -203,7 +206,7 @@ def build(user, data: dict) -> Report:
     by_matter = Table("matters", "各事项", ["事项", "申请", "通过", "未通过"], matter_rows)
 
     # Timeliness per unit and step, from the histograms.
-    steps: dict[tuple[str, str], list] = {}
+    steps: dict[tuple[int, str], list] = {}
     for unit_id, step, days, decided, on_time in (
         StepDay.objects.filter(**window)
         .values_list("unit_id", "step", "days")
@@ -264,13 +267,13 @@ def build(user, data: dict) -> Report:
     overdue_now = sum(r[1] for r in overdue.rows)
 
     # Ratings: counted ones from the figures, follow-ups live.
-    rated = {
+    rated: dict[int, Any] = {
         r["unit_id"]: r
         for r in RatingDay.objects.filter(**window)
         .values("unit_id")
         .annotate(rated=Sum("rated"), good=Sum("good"), bad=Sum("bad"))
     }
-    followups = {
+    followups: dict[int, Any] = {
         r["unit_id"]: r
         for r in Rating.objects.filter(
             level__in=NEGATIVE,

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -173,7 +173,7 @@ def _ratings(day_from: date, day_to: date) -> list[RatingDay]:
 
 def figures_rebuild(*, day_from: date, day_to: date) -> RebuildReport:
     """Recount the figures of these days (local dates, both included)."""
-    built = {
+    built: dict[type[models.Model], list] = {
         ApplicationDay: _applications(day_from, day_to),
         MatterDay: _matters(day_from, day_to),
         StepDay: _steps(day_from, day_to),
@@ -182,8 +182,8 @@ def figures_rebuild(*, day_from: date, day_to: date) -> RebuildReport:
     report = RebuildReport(days=(day_to - day_from).days + 1)
     with transaction.atomic():
         for model, rows in built.items():
-            model.objects.filter(day__gte=day_from, day__lte=day_to).delete()
-            model.objects.bulk_create(rows, batch_size=2000)
+            model._default_manager.filter(day__gte=day_from, day__lte=day_to).delete()
+            model._default_manager.bulk_create(rows, batch_size=2000)
             report.rows += len(rows)
         audit_record(
             actor=None,

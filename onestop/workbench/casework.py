@@ -1,5 +1,7 @@
 """Queues, the application and matter pages, and the actions on them."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -233,7 +235,9 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, step: Step, records: str, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [(o, Outcome.LABELS[o]) for o in outcomes]
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = [
+            (o, Outcome.LABELS[o]) for o in outcomes
+        ]
         if Outcome.TRANSFER in outcomes:
             others = (
                 OrgUnit.objects.filter(
@@ -244,7 +248,7 @@ class DecisionForm(forms.Form):
                 .exclude(pk=step.unit_id)
                 .order_by("region_id")
             )
-            self.fields["transfer_to"].choices = [("", "请选择")] + [
+            cast(forms.ChoiceField, self.fields["transfer_to"]).choices = [("", "请选择")] + [
                 (str(u.pk), u.name) for u in others
             ]
         else:
@@ -305,7 +309,7 @@ def _matter_context(request, matter: Matter, **extra):
         and active.role == user.role
     )
     form = extra.pop("form", None)
-    if can_act and form is None:
+    if can_act and active is not None and form is None:
         sdef = definition.steps[active.index]
         form = DecisionForm(step=active, records=sdef.records, outcomes=sdef.outcomes)
     today = clock.today()
@@ -414,7 +418,7 @@ def supply(request, pk: int):
     matter = _matter_for(request.user, pk)
     form = SupplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(form.non_field_errors()) or "请检查补正材料。")
+        messages.error(request, "；".join(map(str, form.non_field_errors())) or "请检查补正材料。")
         return redirect("workbench:matter", pk)
     upload = form.cleaned_data.get("file")
     material = (

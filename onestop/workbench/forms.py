@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
@@ -51,7 +53,8 @@ class PersonRegisterForm(Form):
     def __init__(self, *args, scope: Region, **kwargs):
         super().__init__(*args, **kwargs)
         townships = scope.subtree().filter(level="township").order_by("code")
-        self.fields["township"].choices = [("", "请选择")] + [(r.code, r.name) for r in townships]
+        township = cast(forms.ChoiceField, self.fields["township"])
+        township.choices = [("", "请选择")] + [(r.code, r.name) for r in townships]
 
 
 class IntakeForm(Form):
