@@ -372,7 +372,15 @@ def test_the_command_imports_a_file_and_reports(tmp_path, person):
     out = io.StringIO()
     call_command("sync_shared", str(path), stdout=out)
     text = out.getvalue()
-    assert "第 2 行不是有效的 JSON" in text and "生效 1" in text and "有误 2" in text
+    assert "第 2 行不是有效的 JSON" in text and "第 3 行有误" in text
+    assert "共 3 条：生效 1，版本较旧未采用 0，有误 2" in text
+    assert "已处理" not in text  # one batch: no progress lines
+    out = io.StringIO()
+    call_command("sync_shared", str(path), "--batch", "1", stdout=out)
+    text = out.getvalue()
+    assert "已处理 1 / 3 行。" in text and "已处理 3 / 3 行。" in text
+    # The same file again: the same version is applied again, nothing counted twice.
+    assert "共 3 条：生效 1，版本较旧未采用 0，有误 2" in text
 
 
 # --- notices -------------------------------------------------------------------------------------
