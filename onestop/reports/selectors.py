@@ -120,7 +120,6 @@ def build(user, data: dict) -> Report:
     date_to = data.get("date_to") or today
     date_from = data.get("date_from") or date_to.replace(day=1)
     window = {"county_id__in": codes, "day__gte": date_from, "day__lte": date_to}
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
     apps = ApplicationDay.objects.filter(**window)
     if data.get("channel"):
@@ -128,24 +127,6 @@ def build(user, data: dict) -> Report:
     matters = MatterDay.objects.filter(**window)
     if data.get("kind"):
         matters = matters.filter(kind=data["kind"])
-
-    # Applications by month and channel.
-    by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for day, channel, n in apps.values_list("day", "channel", "submitted"):
-        by_month[f"{day:%Y-%m}"][channel] += n
-    channels = [c for c in Channel if not data.get("channel") or c == data["channel"]]
-    month_rows = [
-        [month, *(by_month[month][c] for c in channels), sum(by_month[month].values())]
-        for month in sorted(by_month)
-    ]
-    months = Table(
-        "months",
-        "按月份和渠道的申请件数",
-        ["月份", *(c.label for c in channels), "合计"],
-        month_rows,
-        chart_value=len(channels) + 1,
-    )
-
     totals = {k: v or 0 for k, v in apps.aggregate(**APPLICATION_SUMS).items()}
     proactive = (
         ApplicationDay.objects.filter(**window, channel=Channel.PROACTIVE).aggregate(
@@ -153,16 +134,64 @@ def build(user, data: dict) -> Report:
         )["n"]
         or 0
     )
+    timeliness, decided_all, on_time_all = _timeliness(window)
+    overdue = _overdue(codes, today)
+    ratings, rated_all, good_all = _ratings(window, codes, today)
+    delivered = totals["delivered"]
+    tiles = [
+        ("申请", f"{totals['submitted']:,}", "件"),
+        ("已送达", f"{delivered:,}", "件"),
+        ("最多跑一次", _share(totals["t0"] + totals["t1"], delivered), "已送达中到现场不超过 1 次"),
+        ("按时办结率", _share(on_time_all, decided_all), f"{decided_all:,} 个环节"),
+        ("好评率", _share(good_all, rated_all), f"{rated_all:,} 条评价"),
+        ("免申即享已确认", f"{proactive:,}", "件"),
+        ("当前超期", f"{sum(r[1] for r in overdue.rows):,}", "个环节"),
+    ]
+    return Report(
+        date_from,
+        date_to,
+        counties,
+        tiles,
+        [
+            _months(apps, data.get("channel")),
+            _matters(matters),
+            _counties(apps, codes),
+            _trips(totals),
+            timeliness,
+            overdue,
+            ratings,
+        ],
+    )
 
+
+def _months(apps, channel: str | None) -> Table:
+    """Applications by month and channel."""
+    by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day, kind, n in apps.values_list("day", "channel", "submitted"):
+        by_month[f"{day:%Y-%m}"][kind] += n
+    channels = [c for c in Channel if not channel or c == channel]
+    return Table(
+        "months",
+        "按月份和渠道的申请件数",
+        ["月份", *(c.label for c in channels), "合计"],
+        [
+            [month, *(by_month[month][c] for c in channels), sum(by_month[month].values())]
+            for month in sorted(by_month)
+        ],
+        chart_value=len(channels) + 1,
+    )
+
+
+def _counties(apps, codes: list[str]) -> Table:
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     per_county: dict[str, Any] = {
         r["county_id"]: r for r in apps.values("county_id").annotate(**APPLICATION_SUMS)
     }
-    county_rows = []
-    for code in codes:
-        r = per_county.get(code)
-        if r is None:
-            continue
-        county_rows.append(
+    return Table(
+        "counties",
+        "各旗县（市、区）",
+        ["旗县（市、区）", "申请", "受理", "办结", "送达", "最多跑一次占比"],
+        [
             [
                 names[code],
                 r["submitted"],
@@ -171,16 +200,15 @@ def build(user, data: dict) -> Report:
                 r["delivered"],
                 _share(r["t0"] + r["t1"], r["delivered"]),
             ]
-        )
-    by_county = Table(
-        "counties",
-        "各旗县（市、区）",
-        ["旗县（市、区）", "申请", "受理", "办结", "送达", "最多跑一次占比"],
-        county_rows,
+            for code in codes
+            if (r := per_county.get(code)) is not None
+        ],
     )
 
+
+def _trips(totals: dict[str, int]) -> Table:
     delivered = totals["delivered"]
-    trips = Table(
+    return Table(
         "trips",
         "「最多跑一次」：已送达申请的到现场次数",
         ["到现场次数", "件数", "占比"],
@@ -191,21 +219,29 @@ def build(user, data: dict) -> Report:
         ],
     )
 
-    kind_labels = dict(MatterType.choices)
+
+def _matters(matters) -> Table:
+    labels = dict(MatterType.choices)
     kinds = {
         r["kind"]: r
         for r in matters.values("kind").annotate(
             submitted=Sum("submitted"), approved=Sum("approved"), rejected=Sum("rejected")
         )
     }
-    matter_rows = [
-        [kind_labels[k], kinds[k]["submitted"], kinds[k]["approved"], kinds[k]["rejected"]]
-        for k in MatterType.values
-        if k in kinds
-    ]
-    by_matter = Table("matters", "各事项", ["事项", "申请", "通过", "未通过"], matter_rows)
+    return Table(
+        "matters",
+        "各事项",
+        ["事项", "申请", "通过", "未通过"],
+        [
+            [labels[k], kinds[k]["submitted"], kinds[k]["approved"], kinds[k]["rejected"]]
+            for k in MatterType.values
+            if k in kinds
+        ],
+    )
 
-    # Timeliness per unit and step, from the histograms.
+
+def _timeliness(window: dict) -> tuple[Table, int, int]:
+    """Per unit and step, from the histograms; with the steps decided and decided on time."""
     steps: dict[tuple[int, str], list] = {}
     for unit_id, step, days, decided, on_time in (
         StepDay.objects.filter(**window)
@@ -220,9 +256,7 @@ def build(user, data: dict) -> Report:
     unit_names = dict(
         OrgUnit.objects.filter(pk__in={u for u, _ in steps}).values_list("pk", "name")
     )
-    decided_all = sum(v[0] for v in steps.values())
-    on_time_all = sum(v[1] for v in steps.values())
-    timeliness = Table(
+    table = Table(
         "timeliness",
         "按时办结：各单位各环节",
         ["单位", "环节", "办理件数", "按时办结率", "用时中位数（工作日）", "90%在（工作日）内"],
@@ -241,15 +275,17 @@ def build(user, data: dict) -> Report:
         ],
         chart_value=None,
     )
+    return table, sum(v[0] for v in steps.values()), sum(v[1] for v in steps.values())
 
-    # Late now, live.
-    soon = calendar.add_working_days(today, 1)
+
+def _overdue(codes: list[str], today: date) -> Table:
+    """Late now, read live."""
     late = (
         Step.objects.filter(
             status=Step.Status.ACTIVE,
             matter__status=Matter.Status.IN_PROGRESS,
             matter__application__county_id__in=codes,
-            due_date__lte=soon,
+            due_date__lte=calendar.add_working_days(today, 1),
         )
         .values("unit__name")
         .annotate(
@@ -258,15 +294,16 @@ def build(user, data: dict) -> Report:
         )
         .order_by("-overdue", "unit__name")
     )
-    overdue = Table(
+    return Table(
         "overdue",
         f"当前超期和临期（截至 {today:%Y年%-m月%-d日}）",
         ["单位", "已超期环节", "1个工作日内到期"],
         [[r["unit__name"], r["overdue"], r["due_soon"]] for r in late],
     )
-    overdue_now = sum(r[1] for r in overdue.rows)
 
-    # Ratings: counted ones from the figures, follow-ups live.
+
+def _ratings(window: dict, codes: list[str], today: date) -> tuple[Table, int, int]:
+    """Counted ratings from the figures, open follow-ups live; with all ratings and the good."""
     rated: dict[int, Any] = {
         r["unit_id"]: r
         for r in RatingDay.objects.filter(**window)
@@ -283,16 +320,15 @@ def build(user, data: dict) -> Report:
         .values("unit_id")
         .annotate(open=Count("pk"), late=Count("pk", filter=Q(followup_due__lt=today)))
     }
-    rating_units = dict(
-        OrgUnit.objects.filter(pk__in=set(rated) | set(followups)).values_list("pk", "name")
-    )
-    rating_rows = []
-    for unit_id in sorted(set(rated) | set(followups), key=lambda u: rating_units.get(u, "")):
+    units = set(rated) | set(followups)
+    names = dict(OrgUnit.objects.filter(pk__in=units).values_list("pk", "name"))
+    rows = []
+    for unit_id in sorted(units, key=lambda u: names.get(u, "")):
         r = rated.get(unit_id, {"rated": 0, "good": 0, "bad": 0})
         f = followups.get(unit_id, {"open": 0, "late": 0})
-        rating_rows.append(
+        rows.append(
             [
-                rating_units.get(unit_id, "未归属单位"),
+                names.get(unit_id, "未归属单位"),
                 r["rated"],
                 _share(r["good"], r["rated"]),
                 r["bad"],
@@ -300,29 +336,11 @@ def build(user, data: dict) -> Report:
                 f["late"],
             ]
         )
-    ratings = Table(
+    table = Table(
         "ratings",
         "好差评",
         ["单位", "评价数", "好评率", "差评", "差评待整改", "差评整改超期"],
-        rating_rows,
+        rows,
         chart_value=1,
     )
-    rated_all = sum(r["rated"] for r in rated.values())
-    good_all = sum(r["good"] for r in rated.values())
-
-    tiles = [
-        ("申请", f"{totals['submitted']:,}", "件"),
-        ("已送达", f"{delivered:,}", "件"),
-        ("最多跑一次", _share(totals["t0"] + totals["t1"], delivered), "已送达中到现场不超过 1 次"),
-        ("按时办结率", _share(on_time_all, decided_all), f"{decided_all:,} 个环节"),
-        ("好评率", _share(good_all, rated_all), f"{rated_all:,} 条评价"),
-        ("免申即享已确认", f"{proactive:,}", "件"),
-        ("当前超期", f"{overdue_now:,}", "个环节"),
-    ]
-    return Report(
-        date_from,
-        date_to,
-        counties,
-        tiles,
-        [months, by_matter, by_county, trips, timeliness, overdue, ratings],
-    )
+    return table, sum(r["rated"] for r in rated.values()), sum(r["good"] for r in rated.values())
