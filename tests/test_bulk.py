@@ -85,3 +85,6 @@ def test_any_of_finds_the_same_rows_as_in_for_long_short_and_empty_lists():
         Person.objects.filter(pk__any_of=[people[2].pk]).values_list("name", flat=True)
     ) == ["查找"]
     assert not Person.objects.filter(id_number_index__any_of=[]).exists()
+    # Through a foreign key, to a text key here.
+    assert Person.objects.filter(hukou_region__any_of=["150702001", "150781400"]).count() == 3
+    assert not Person.objects.filter(hukou_region__any_of=["150781400"]).exists()

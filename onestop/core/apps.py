@@ -7,9 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "平台"
 
     def ready(self) -> None:
-        from django.db.models import CharField, IntegerField
+        from django.db.models import CharField, ForeignKey, IntegerField
 
         from .bulk import AnyOf
 
-        CharField.register_lookup(AnyOf)
-        IntegerField.register_lookup(AnyOf)
+        for field in (CharField, IntegerField, ForeignKey):
+            field.register_lookup(AnyOf)

@@ -87,16 +87,23 @@ def _related(person_ids: list[int]):
     certs: dict[int, list] = defaultdict(list)
     shared: dict[int, list] = defaultdict(list)
     benefits: dict[int, list] = defaultdict(list)
-    for cert in Certificate.objects.filter(person_id__in=person_ids).values_list(
-        "person_id", "category", "level", "valid_until", "status", "issue_date"
+    # No ordering: the models' default orders would sort what is only grouped here.
+    for cert in (
+        Certificate.objects.filter(person_id__any_of=person_ids)
+        .order_by()
+        .values_list("person_id", "category", "level", "valid_until", "status", "issue_date")
     ):
         certs[cert[0]].append(cert[1:])
-    for record in SharedRecord.objects.filter(person_id__in=person_ids).values_list(
-        "person_id", "fact", "value"
+    for record in (
+        SharedRecord.objects.filter(person_id__any_of=person_ids)
+        .order_by()
+        .values_list("person_id", "fact", "value")
     ):
         shared[record[0]].append(record[1:])
-    for benefit in Benefit.objects.filter(person_id__in=person_ids).values_list(
-        "person_id", "kind", "monthly_amount", "start", "end"
+    for benefit in (
+        Benefit.objects.filter(person_id__any_of=person_ids)
+        .order_by()
+        .values_list("person_id", "kind", "monthly_amount", "start", "end")
     ):
         benefits[benefit[0]].append(benefit[1:])
     return certs, shared, benefits
@@ -152,7 +159,7 @@ def facts_batch(after_pk: int, size: int, day: date) -> list[tuple[int, F.Facts]
 
 
 def facts_for_ids(ids: list[int], day: date) -> list[tuple[int, F.Facts]]:
-    rows = list(Person.objects.filter(pk__in=ids).order_by("pk").values_list(*PERSON_FIELDS))
+    rows = list(Person.objects.filter(pk__any_of=ids).order_by("pk").values_list(*PERSON_FIELDS))
     return _facts_of(rows, day)
 
 

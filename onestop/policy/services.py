@@ -268,7 +268,7 @@ def _scan_batch(batch: list[tuple[int, Facts]], day: date, report: ScanReport) -
         existing = {
             (f.person_id, f.matter): f
             for f in ProactiveFinding.objects.select_for_update().filter(
-                person_id__in=[pk for pk, _ in batch]
+                person_id__any_of=[pk for pk, _ in batch]
             )
         }
         create, update = [], []
