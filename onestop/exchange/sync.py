@@ -450,7 +450,7 @@ def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]
             if found is None:
                 results[row.index] = RecordResult(row.index, "error", NOT_REGISTERED)
                 continue
-            person, lft = found
+            person_id, lft = found
             if _out_of_scope(actor, lft):
                 results[row.index] = RecordResult(row.index, "error", OUT_OF_SCOPE)
                 continue
@@ -461,7 +461,7 @@ def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]
             if existing is None:
                 new.append(
                     (
-                        person,
+                        person_id,
                         Certificate.seal_number(row.number),
                         key,
                         row.category,
@@ -484,7 +484,7 @@ def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]
                     )
                 )
             results[row.index] = RecordResult(row.index, "applied")
-            touched.add(person)
+            touched.add(person_id)
         insert_rows(Certificate, CERTIFICATE_NEW, new)
         update_rows(Certificate, CERTIFICATE_CHANGED, changed)
         if touched:
