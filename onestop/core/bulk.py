@@ -4,7 +4,9 @@ Django's ``bulk_create`` and ``bulk_update`` need a model instance per row and a
 value (``bulk_update`` even a ``CASE WHEN pk = ...`` per row and field), which costs far more in
 Python than the database spends on the rows. Here rows are plain tuples: PostgreSQL takes them by
 ``COPY`` (insert) and as one array per column (update, ``UPDATE ... FROM unnest(...)``); SQLite
-takes them through ``executemany`` and ``UPDATE ... FROM (VALUES ...)`` (SQLite 3.33+).
+takes them through ``executemany`` and ``UPDATE ... FROM (VALUES ...)`` (SQLite 3.33+). The
+``any_of`` look-up (registered on text, integer and foreign-key fields by the core app) finds rows
+by thousands of keys with one parameter.
 """
 
 from django.db import connections, router
