@@ -4,7 +4,7 @@ verification by code, and a picture of the 附件4 form compared with the seed's
 import io
 import re
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from onestop.cases.chains import Outcome
 from onestop.cases.models import Matter, Step
 from onestop.documents.models import DocumentKind, IssuedDocument
 from onestop.documents.services import document_issue, document_pdf
-from onestop.people.services import certificate_record, guardian_add, shared_record_upsert
+from onestop.people.services import guardian_add
 
 from . import factories
 
@@ -42,24 +42,8 @@ def team(db):
 
 
 def subsidy_case(team, name="其木格", needs=(), phone="13904711111", birth=date(1975, 3, 3)):
-    person = factories.person(
-        "150702001",
-        name=name,
-        birth=birth,
-        dibao_category="urban",
-        phone=phone,
-        address="正阳街道8号",
-    )
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
-    )
-    shared_record_upsert(
-        actor=None,
-        person=person,
-        fact="long_term_care",
-        value=True,
-        source="测试",
-        source_time=datetime(2026, 1, 1, tzinfo=UTC),
+    person = factories.certified_person(
+        name=name, birth=birth, dibao_category="urban", phone=phone, address="正阳街道8号"
     )
     guardian_add(
         actor=None,

@@ -4,7 +4,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -21,7 +21,7 @@ from onestop.exchange.services import (
     subscription_create,
 )
 from onestop.exchange.webhooks import deliver_due
-from onestop.people.services import certificate_record, guardian_add, shared_record_upsert
+from onestop.people.services import guardian_add
 from onestop.regions.models import OrgUnit
 
 from . import factories
@@ -61,24 +61,14 @@ def world(reference_data, settings):
     receiver = Receiver().start()
     subscription, secret = subscription_create(actor=admin, unit=medical, url=receiver.url)
     receiver.secret = secret.encode()
-    person = factories.person(
-        "150702001",
+    person = factories.certified_person(
+        fact="resident_medical",
+        source="医保",
         name="其木格",
         birth=date(1975, 3, 3),
         dibao_category="urban",
         phone="13904711111",
         address="正阳街道8号",
-    )
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
-    )
-    shared_record_upsert(
-        actor=None,
-        person=person,
-        fact="resident_medical",
-        value=True,
-        source="医保",
-        source_time=datetime(2026, 1, 1, tzinfo=UTC),
     )
     guardian_add(
         actor=None,

@@ -18,7 +18,6 @@ from onestop.core import clock
 from onestop.delivery import services as delivery
 from onestop.delivery.models import Handover
 from onestop.notices.models import Notice
-from onestop.people.services import certificate_record, shared_record_upsert
 from onestop.ratings.services import rating_submit
 from onestop.reports.selectors import build, percentile
 from onestop.reports.services import figures_rebuild
@@ -49,21 +48,9 @@ def staff(db):
 
 
 def eligible(township: str, name: str, birth: date):
-    person = factories.person(
+    return factories.certified_person(
         township, name=name, birth=birth, dibao_category="urban", phone="13904700000"
     )
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
-    )
-    shared_record_upsert(
-        actor=None,
-        person=person,
-        fact="long_term_care",
-        value=True,
-        source="测试",
-        source_time=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-    return person
 
 
 def apply(staff, person, channel, delivery_choice, day, clerk="clerk", accepted=None):

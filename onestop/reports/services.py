@@ -45,14 +45,21 @@ def _counted(model, field: str, keys: list[str], day_from: date, day_to: date, *
     )
 
 
-def _applications(day_from: date, day_to: date) -> list[ApplicationDay]:
-    rows: dict[tuple, ApplicationDay] = {}
+class _Rows(dict):
+    """One figure row per key, made the first time the key is asked for."""
 
-    def row(d, county, channel) -> ApplicationDay:
-        key = (d, county, channel)
-        if key not in rows:
-            rows[key] = ApplicationDay(day=d, county_id=county, channel=channel)
-        return rows[key]
+    def __init__(self, model, *fields: str):
+        super().__init__()
+        self.model, self.fields = model, fields
+
+    def __call__(self, *key):
+        if key not in self:
+            self[key] = self.model(**dict(zip(self.fields, key, strict=True)))
+        return self[key]
+
+
+def _applications(day_from: date, day_to: date) -> list[ApplicationDay]:
+    row = _Rows(ApplicationDay, "day", "county_id", "channel")
 
     for field, attr in (
         ("submitted_at", "submitted"),
@@ -77,17 +84,11 @@ def _applications(day_from: date, day_to: date) -> list[ApplicationDay]:
         target = row(r["d"], r["county_id"], r["channel"])
         target.delivered, target.trips_0 = r["n"], r["t0"]
         target.trips_1, target.trips_more = r["t1"], r["more"]
-    return list(rows.values())
+    return list(row.values())
 
 
 def _matters(day_from: date, day_to: date) -> list[MatterDay]:
-    rows: dict[tuple, MatterDay] = {}
-
-    def row(d, county, kind) -> MatterDay:
-        key = (d, county, kind)
-        if key not in rows:
-            rows[key] = MatterDay(day=d, county_id=county, kind=kind)
-        return rows[key]
+    row = _Rows(MatterDay, "day", "county_id", "kind")
 
     for r in _counted(
         Matter,
@@ -109,7 +110,7 @@ def _matters(day_from: date, day_to: date) -> list[MatterDay]:
     ):
         target = row(r["d"], r["application__county_id"], r["kind"])
         target.approved, target.rejected = r["ok"], r["no"]
-    return list(rows.values())
+    return list(row.values())
 
 
 def _steps(day_from: date, day_to: date) -> list[StepDay]:
@@ -117,7 +118,7 @@ def _steps(day_from: date, day_to: date) -> list[StepDay]:
     holidays and 调休; on time means decided on or before the due date."""
     start, end = _bounds(day_from, day_to)
     tz = timezone.get_current_timezone()
-    rows: dict[tuple, StepDay] = {}
+    row = _Rows(StepDay, "day", "county_id", "unit_id", "step", "days")
     decided = (
         Step.objects.filter(decided_at__gte=start, decided_at__lt=end)
         .exclude(status=Step.Status.CANCELLED)
@@ -134,15 +135,10 @@ def _steps(day_from: date, day_to: date) -> list[StepDay]:
     for decided_at, county, unit, name, started, due in decided:
         d = timezone.localtime(decided_at, tz).date()
         taken = min(LONGEST, max(0, int(calendar.working_days_between(started, d))))
-        key = (d, county, unit, name, taken)
-        target = rows.get(key)
-        if target is None:
-            target = rows[key] = StepDay(
-                day=d, county_id=county, unit_id=unit, step=name, days=taken
-            )
+        target = row(d, county, unit, name, taken)
         target.decided += 1
         target.on_time += d <= due
-    return list(rows.values())
+    return list(row.values())
 
 
 def _ratings(day_from: date, day_to: date) -> list[RatingDay]:
