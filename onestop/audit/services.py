@@ -249,7 +249,7 @@ def _read_checkpoints(path: Path, report: ChainReport) -> dict[str, Checkpoint]:
                         "",
                         0,
                         Tamper.FORGED_CHECKPOINT,
-                        f"检查点文件第 {lineno} 行签名不符，该检查点被伪造或改动",
+                        f"检查点文件第 {lineno} 行签名不符",
                     )
                 )
                 continue
@@ -288,17 +288,17 @@ class _ChainWalk:
                 self.add(
                     Tamper.REORDERED,
                     event.seq,
-                    f"第 {event.seq} 条事件原本接在第 {origin.seq} 条之后，顺序被调换",
+                    f"第 {event.seq} 条事件原本接在第 {origin.seq} 条之后",
                 )
             elif event.seq != prev_seq + 1:
                 first, last = prev_seq + 1, event.seq - 1
                 span = f"第 {first} 条" if first == last else f"第 {first}–{last} 条"
-                self.add(Tamper.DELETED, first, f"{span}事件被删除，链在此断开")
+                self.add(Tamper.DELETED, first, f"{span}事件不见了，链在此断开")
             elif not self.prev_failed:
                 self.add(
                     Tamper.DELETED,
                     event.seq,
-                    f"第 {event.seq} 条事件之前的事件被删除，其余事件被重新编号",
+                    f"第 {event.seq} 条事件之前有事件被删除，其后的事件被重新编号",
                 )
         ok = event_hash(event) == event.hash
         if (
@@ -310,7 +310,7 @@ class _ChainWalk:
             self.add(
                 Tamper.RECOMPUTED,
                 event.seq,
-                f"第 {event.seq} 条事件的哈希与已发布的检查点不符，链被重新计算",
+                f"第 {event.seq} 条事件的哈希与已发布的检查点不符",
             )
         if ok or reordered:
             self._close_run()
@@ -333,7 +333,7 @@ class _ChainWalk:
                 f"{span}事件的哈希用密钥验证不通过而链接完整：有人不持密钥重新计算了这一段",
             )
         else:
-            self.add(Tamper.EDITED, first, f"第 {first} 条事件的内容与密钥哈希不符，记录被修改")
+            self.add(Tamper.EDITED, first, f"第 {first} 条事件的内容与密钥哈希不符")
         self.run = []
         self.run_recomputed = False
 
@@ -353,13 +353,13 @@ class _ChainWalk:
                     self.add(
                         Tamper.TRUNCATED,
                         head.seq,
-                        f"链头（第 {head.seq} 条）签名不符：链头被改写，链尾被截断",
+                        f"链头（第 {head.seq} 条）签名不符：链头被改写",
                     )
             elif head.seq > tail_seq:
                 self.add(
                     Tamper.TRUNCATED,
                     tail_seq + 1,
-                    f"链头记录到第 {head.seq} 条，库中只到第 {tail_seq} 条：链尾被截断",
+                    f"链头记录到第 {head.seq} 条，库中只到第 {tail_seq} 条",
                 )
             elif head.hash != tail_hash:
                 head_disagrees = True
@@ -369,7 +369,7 @@ class _ChainWalk:
             self.add(
                 Tamper.TRUNCATED,
                 tail_seq + 1,
-                f"已发布的检查点记录到第 {self.checkpoint.seq} 条，{left}：链尾被截断",
+                f"已发布的检查点记录到第 {self.checkpoint.seq} 条，{left}",
             )
 
 
