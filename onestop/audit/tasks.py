@@ -18,7 +18,9 @@ def publish_audit_checkpoints():
 def verify_audit_chain_nightly():
     report = audit_verify()
     for f in report.findings:
-        log.error("audit chain %s, event %s: %s (%s)", chain_label(f.chain), f.seq, f.kind, f.message)
+        log.error(
+            "audit chain %s, event %s: %s (%s)", chain_label(f.chain), f.seq, f.kind, f.message
+        )
     publish_checkpoints(report.intact)
     if report.ok:
         log.info("audit chains intact: %s chains, %s events", report.chains, report.checked)
