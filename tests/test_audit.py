@@ -1,16 +1,18 @@
 import importlib
 import itertools
 import json
-import multiprocessing
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.test import override_settings
 
 from onestop.accounts.roles import Role
@@ -31,6 +33,7 @@ from onestop.regions.models import OrgUnit
 from . import factories
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 OTHER_KEY = "dev1:" + bytes(range(40, 72)).hex()  # same key id, a key the attacker made up
 
 
@@ -103,6 +106,13 @@ def test_cutting_the_tail_and_moving_the_head_back_is_detected():
     report, found = _findings()
     assert {kind for kind, _ in found} == {Tamper.TRUNCATED}
     assert "签名不符" in report.findings[0].message
+
+
+def test_a_deleted_head_is_named():
+    _write(3)
+    AuditHead.objects.filter(chain=SYSTEM_CHAIN)._raw_delete(AuditHead.objects.db)
+    report, found = _findings()
+    assert found == {(Tamper.TRUNCATED, 3)} and "链头记录被删除" in report.findings[0].message
 
 
 def test_a_replayed_old_head_is_caught_by_the_published_checkpoint():
@@ -263,35 +273,34 @@ WRITES = 8
 HOLD = 0.05  # seconds each writer keeps its transaction open after the audit event
 
 
-def _writer(user_pk, go, done):
-    from onestop.accounts.models import StaffUser
-
-    user = StaffUser.objects.get(pk=user_pk)  # connect before the clock starts
-    go.wait(timeout=60)
-    for i in range(WRITES):
-        with transaction.atomic():
-            audit_record(actor=user, action=AuditAction.STAFF_UPDATE, detail={"i": i})
-            time.sleep(HOLD)
-    connection.close()
-    done.put(user_pk)
-
-
 def _run_writers(users) -> float:
-    ctx = multiprocessing.get_context("fork")
-    go, done = ctx.Event(), ctx.Queue()
-    connection.close()  # the children must not share this process's connection
-    procs = [ctx.Process(target=_writer, args=(u.pk, go, done)) for u in users]
-    for p in procs:
-        p.start()
-    time.sleep(0.5)  # let every child connect and wait at the start line
-    start = time.monotonic()
-    go.set()
-    finished = [done.get(timeout=120) for _ in procs]
-    elapsed = time.monotonic() - start
-    for p in procs:
-        p.join(timeout=30)
-    assert sorted(finished) == sorted(u.pk for u in users)
-    assert all(p.exitcode == 0 for p in procs)
+    """Seconds from the start signal until every writer has finished."""
+    db = str(connection.settings_dict["NAME"])
+    procs = [
+        subprocess.Popen(  # noqa: S603 (our own module, our own arguments)
+            [sys.executable, "-m", "tests.audit_writer", db, str(u.pk), str(WRITES), str(HOLD)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for u in users
+    ]
+    try:
+        for p in procs:  # each connected and waiting at the start line
+            assert p.stdout.readline().strip() == "ready"
+        start = time.monotonic()
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        codes = [p.wait(timeout=120) for p in procs]
+        elapsed = time.monotonic() - start
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    assert codes == [0] * len(procs)
     return elapsed
 
 

@@ -381,16 +381,18 @@ def audit_verify() -> ChainReport:
     # show up as a broken chain while we read.
     heads = {h.chain: h for h in AuditHead.objects.all()}
     walks: dict[str, _ChainWalk] = {}
+    started_since: set[str] = set()  # chains whose first event came after the heads were read
     events = AuditEvent.objects.order_by("chain", "seq").iterator(chunk_size=2000)
     for event in events:
+        head = heads.get(event.chain)
+        if event.chain in started_since or (head is not None and event.seq > head.seq):
+            continue
         walk = walks.get(event.chain)
         if walk is None:
-            walk = walks[event.chain] = _ChainWalk(
-                event.chain, heads.get(event.chain), checkpoints.get(event.chain)
-            )
-        head = heads.get(event.chain)
-        if head is not None and event.seq > head.seq:
-            continue  # appended after the heads were read
+            if head is None and AuditHead.objects.filter(chain=event.chain).exists():
+                started_since.add(event.chain)
+                continue
+            walk = walks[event.chain] = _ChainWalk(event.chain, head, checkpoints.get(event.chain))
         walk.step(event)
     for chain in set(heads) | set(checkpoints):
         if chain not in walks:
