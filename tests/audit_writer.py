@@ -2,7 +2,7 @@
 
 Run as ``python -m tests.audit_writer DB_NAME USER_PK WRITES HOLD``: connects, prints ``ready``,
 waits for a line on stdin, then makes WRITES audited writes, each keeping its transaction open
-HOLD seconds after the audit event. A fresh process, not a fork of the threaded test worker."""
+HOLD seconds after the audit event, and prints ``done``. A fresh process, not a fork of the threaded test worker."""
 
 import os
 import sys
@@ -29,6 +29,7 @@ def main() -> None:
         with transaction.atomic():
             audit_record(actor=user, action=AuditAction.STAFF_UPDATE, detail={"i": i})
             time.sleep(float(hold))
+    print("done", flush=True)  # before the interpreter's own exit, which the test must not time
     connection.close()
 
 

@@ -293,14 +293,15 @@ def _run_writers(users) -> float:
         for p in procs:
             p.stdin.write("go\n")
             p.stdin.flush()
-        codes = [p.wait(timeout=120) for p in procs]
+        finished = [p.stdout.readline().strip() for p in procs]
         elapsed = time.monotonic() - start
+        codes = [p.wait(timeout=120) for p in procs]
     finally:
         for p in procs:
             if p.poll() is None:
                 p.kill()
                 p.wait()
-    assert codes == [0] * len(procs)
+    assert finished == ["done"] * len(procs) and codes == [0] * len(procs)
     return elapsed
 
 
