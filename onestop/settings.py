@@ -30,6 +30,7 @@ DEV_SECRETS = {
     "ONESTOP_SECRET_KEY": _dev_secret("django", 32),
     "ONESTOP_PII_KEYS": "dev1:" + _dev_secret("pii-sm4", 16),
     "ONESTOP_PII_INDEX_KEY": _dev_secret("pii-index", 32),
+    "ONESTOP_AUDIT_KEYS": "dev1:" + _dev_secret("audit-chain", 32),
 }
 
 
@@ -60,6 +61,16 @@ PII_KEYS = _secret("ONESTOP_PII_KEYS")
 PII_KEY_ID = os.environ.get("ONESTOP_PII_KEY_ID", "")
 PII_INDEX_KEY = _secret("ONESTOP_PII_INDEX_KEY")
 PII_INDEX_HASH = os.environ.get("ONESTOP_PII_INDEX_HASH", "hmac-sm3")
+
+# Audit chain (see onestop/audit/services.py): keyed outside the database, so a database writer
+# cannot recompute it; checkpoints go to an append-only file and to the 政务服务局 outbox.
+AUDIT_KEYS = _secret("ONESTOP_AUDIT_KEYS")
+AUDIT_KEY_ID = os.environ.get("ONESTOP_AUDIT_KEY_ID", "")
+AUDIT_HASH = os.environ.get("ONESTOP_AUDIT_HASH", "hmac-sm3")
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("ONESTOP_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit" / "checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("ONESTOP_AUDIT_CHECKPOINT_MINUTES", "5"))
 
 INSTALLED_APPS = [
     "onestop.apps.OnestopAdminConfig",

@@ -24,6 +24,15 @@ def _own_rate_limits(settings):
     settings.RATELIMIT_NAMESPACE = f"rl-test-{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path_factory):
+    """The checkpoint file outlives each test's rolled-back database: give each test its own."""
+    import uuid
+
+    base = tmp_path_factory.getbasetemp()
+    settings.AUDIT_CHECKPOINT_FILE = base / f"audit-checkpoints-{uuid.uuid4().hex}.jsonl"
+
+
 @pytest.fixture
 def hlr_clerk(db):
     return factories.staff("t_hlr_window", Role.WINDOW_CLERK, "cdpf-150702", name="王晓梅")

@@ -55,7 +55,7 @@ def test_home_shows_name_unit_and_scope(client, login, role, unit, unit_name, sc
 def test_successful_and_failed_logins_are_audited(client, hlr_clerk):
     client.post("/accounts/login/", {"username": "t_hlr_window", "password": "wrong-password"})
     client.post("/accounts/login/", {"username": "t_hlr_window", "password": factories.PASSWORD})
-    actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions[-2:] == [AuditAction.LOGIN_FAILED, AuditAction.LOGIN]
     failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
     assert "wrong-password" not in str(failed.detail)

@@ -12,6 +12,7 @@ REAL = {
     "ONESTOP_SECRET_KEY": "a" * 50,
     "ONESTOP_PII_KEYS": "prod1:" + "ab" * 16,
     "ONESTOP_PII_INDEX_KEY": "cd" * 32,
+    "ONESTOP_AUDIT_KEYS": "prod1:" + bytes(range(7, 39)).hex(),
     "ONESTOP_ALLOWED_HOSTS": "onestop.example.gov.cn",
 }
 
@@ -36,7 +37,8 @@ def run_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize(
-    "missing", ["ONESTOP_SECRET_KEY", "ONESTOP_PII_KEYS", "ONESTOP_PII_INDEX_KEY"]
+    "missing",
+    ["ONESTOP_SECRET_KEY", "ONESTOP_PII_KEYS", "ONESTOP_PII_INDEX_KEY", "ONESTOP_AUDIT_KEYS"],
 )
 def test_production_refuses_to_start_without_each_secret(missing):
     result = run_check({k: v for k, v in REAL.items() if k != missing})
@@ -49,6 +51,12 @@ def test_production_refuses_the_development_defaults():
 
     result = run_check({**REAL, "ONESTOP_PII_KEYS": DEV_SECRETS["ONESTOP_PII_KEYS"]})
     assert result.returncode != 0 and "ONESTOP_PII_KEYS" in result.stderr
+
+
+@pytest.mark.parametrize("weak", ["ab" * 32, "0123456789abcdef" * 2, "not-hex"])
+def test_production_refuses_a_short_or_patterned_audit_key(weak):
+    result = run_check({**REAL, "ONESTOP_AUDIT_KEYS": "prod1:" + weak})
+    assert result.returncode != 0 and "ONESTOP_AUDIT_KEYS" in result.stderr
 
 
 def test_production_starts_with_real_secrets():

@@ -7,7 +7,17 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(RoleAdmin):
-    list_display = ["seq", "at", "action_label", "actor", "org_unit", "subject_type", "subject_id"]
+    list_display = [
+        "id",
+        "chain",
+        "seq",
+        "at",
+        "action_label",
+        "actor",
+        "org_unit",
+        "subject_type",
+        "subject_id",
+    ]
     list_filter = ["action"]
     search_fields = ["subject_id", "actor__username"]
     list_select_related = ["actor", "org_unit"]

@@ -5,3 +5,8 @@ class AuditConfig(AppConfig):
     name = "onestop.audit"
     label = "audit"
     verbose_name = "审计日志"
+
+    def ready(self):
+        from .services import audit_keys
+
+        audit_keys()  # a missing or weak key stops start-up, not the first audited write

@@ -1,4 +1,7 @@
-"""Append-only audit trail, each event chained to the previous one by an SM3 hash."""
+"""Append-only audit trail in chains, one per acting org unit plus a system chain.
+
+Each event is linked to the previous one of its chain by a keyed hash (HMAC-SM3 by default) whose
+key lives outside the database; see onestop/audit/services.py."""
 
 from django.conf import settings
 from django.db import models
@@ -66,8 +69,14 @@ class AuditAction(models.TextChoices):
     HANDOVER_RETURNED = "delivery.returned", "邮件退回"
 
 
+LEGACY_CHAIN = "legacy"  # the one global, unkeyed chain written before chains per unit
+SYSTEM_CHAIN = "system"  # events without an acting unit (citizens, the worker, commands)
+
+
 class AuditEvent(models.Model):
-    seq = models.BigIntegerField("序号", unique=True)
+    # The primary key is the global order; ``seq`` counts within the chain.
+    chain = models.CharField("审计链", max_length=24)
+    seq = models.BigIntegerField("序号")
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,10 +102,14 @@ class AuditEvent(models.Model):
     detail = models.JSONField("详情", default=dict)
     prev_hash = models.CharField("前一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    key_id = models.CharField("密钥编号", max_length=16, blank=True)
 
     class Meta:
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq")
+        ]
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "at"]),
             models.Index(fields=["actor", "at"]),
@@ -104,7 +117,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action_label}"
+        return f"{self.chain}#{self.seq} {self.action_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -123,13 +136,20 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's tip: one row, locked while an event is appended so two writers cannot fork it."""
+    """A chain's tip, locked while an event is appended so two writers cannot fork that chain.
 
+    ``mac`` binds (chain, seq, hash) to the key, so a head moved back over deleted events shows."""
+
+    chain = models.CharField(max_length=24, unique=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
+    # The last seq written to the checkpoint file, so unchanged chains are not published again.
+    published_seq = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "审计链头"
 
     def __str__(self) -> str:
-        return f"#{self.seq}"
+        return f"{self.chain}#{self.seq}"

@@ -1,18 +1,27 @@
 import logging
 
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .services import audit_verify
+from .services import audit_verify, chain_label, publish_checkpoints
 
 log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute=f"*/{settings.AUDIT_CHECKPOINT_MINUTES}"))
+def publish_audit_checkpoints():
+    return publish_checkpoints()
 
 
 @db_periodic_task(crontab(minute="17", hour="2"))
 def verify_audit_chain_nightly():
     report = audit_verify()
+    for f in report.findings:
+        log.error(
+            "audit chain %s, event %s: %s (%s)", chain_label(f.chain), f.seq, f.kind, f.message
+        )
+    publish_checkpoints(report.intact)
     if report.ok:
-        log.info("audit chain intact: %s events", report.checked)
-    else:
-        log.error("audit chain broken at event %s: %s", report.broken_seq, report.reason)
+        log.info("audit chains intact: %s chains, %s events", report.chains, report.checked)
     return report.ok

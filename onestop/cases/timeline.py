@@ -109,7 +109,7 @@ def timeline(application, kinds=None, for_citizen: bool = False) -> list[Entry]:
     events = (
         AuditEvent.objects.filter(subject_type="cases.application", subject_id=str(application.pk))
         .select_related("actor", "org_unit")
-        .order_by("seq")
+        .order_by("id")
     )
     return [
         Entry(e.at, _who(e, for_citizen), _text(e, kinds))

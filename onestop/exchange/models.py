@@ -62,6 +62,7 @@ class OutboxEvent(models.Model):
         CERTIFICATE_ISSUED = "certificate.issued", "残疾人证核发"
         APPLICATION_CONCLUDED = "application.concluded", "全部办结"
         BENEFIT_STOPPED = "benefit.stopped", "待遇停发"
+        AUDIT_CHECKPOINT = "audit.checkpoint", "审计检查点"
 
     # The primary key orders events; event_id is what receivers deduplicate on.
     event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)

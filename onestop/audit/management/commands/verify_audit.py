@@ -1,16 +1,27 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from onestop.audit.services import audit_verify
+from onestop.audit.services import audit_verify, chain_label, publish_checkpoints
 
 
 class Command(BaseCommand):
-    help = "Verify the audit hash chain and report the first broken link."
+    help = (
+        "Verify every audit chain (links, keyed hashes, seq, heads, published checkpoints), "
+        "name each kind of tampering found, then publish checkpoints of the intact chains."
+    )
 
     def handle(self, *args, **options):
         report = audit_verify()
+        for f in report.findings:
+            where = f"审计链「{chain_label(f.chain)}」" if f.chain else "检查点文件"
+            self.stderr.write(f"{where}：{f.kind}——{f.message}")
+        published = publish_checkpoints(report.intact)
         if not report.ok:
+            kinds = "、".join(sorted({str(f.kind) for f in report.findings}))
             raise CommandError(
-                f"审计链在第 {report.broken_seq} 条事件处断开：{report.reason}"
-                f"（此前 {report.checked} 条完好）"
+                f"审计链发现 {len(report.findings)} 处问题（{kinds}），详见上文；"
+                f"共核对 {report.chains} 条链、{report.checked} 条事件。"
             )
-        self.stdout.write(f"审计链完好：共 {report.checked} 条事件。")
+        self.stdout.write(
+            f"审计链完好：共 {report.chains} 条链、{report.checked} 条事件，"
+            f"已核对 {report.checkpoints} 个已发布的检查点，新发布 {published} 个。"
+        )
