@@ -9,7 +9,6 @@ import pytest
 
 from onestop.accounts.roles import Role
 from onestop.cases import services as cs
-from onestop.people.services import certificate_record
 
 from . import factories
 from .test_workbench import as_user
@@ -39,10 +38,7 @@ def assert_clean(response, url):
 @pytest.fixture
 def case(db):
     clerk = factories.staff("c_clerk", Role.WINDOW_CLERK, "cdpf-150702")
-    person = factories.person("150702001", birth=date(1970, 1, 1), dibao_category="urban")
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 5, 1)
-    )
+    person = factories.certified_person(birth=date(1970, 1, 1), dibao_category="urban")
     app = cs.application_submit(
         actor=clerk,
         channel="window",

@@ -11,7 +11,6 @@ from onestop.audit.models import AuditAction, AuditEvent
 from onestop.cases import services as cs
 from onestop.cases.models import MaterialSource, Matter
 from onestop.cases.selectors import materials_visible_to
-from onestop.people.services import certificate_record
 from onestop.policy.materials import CATALOGUE
 
 from . import factories
@@ -61,10 +60,7 @@ def case(db):
         "mzl": (Role.COUNTY_CIVIL, "civil-150781"),
     }
     team = {k: factories.staff(f"m_{k}", role, unit) for k, (role, unit) in specs.items()}
-    holder = factories.person("150702001", birth=date(1970, 1, 1), dibao_category="urban")
-    certificate_record(
-        actor=None, person=holder, number=holder.id_number + "41", issue_date=date(2024, 5, 1)
-    )
+    holder = factories.certified_person(birth=date(1970, 1, 1), dibao_category="urban")
     app = cs.application_submit(
         actor=team["clerk"],
         channel="window",
