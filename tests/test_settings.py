@@ -28,7 +28,7 @@ def run_manage(env_overrides: dict[str, str], *args: str) -> subprocess.Complete
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("ONESTOP_") and k != "DJANGO_SETTINGS_MODULE"
+        if not k.startswith(("ONESTOP_", "DJANGO_"))  # e.g. the browser tests' async switch
     }
     env.update({"ONESTOP_ENV": "production", "DJANGO_SETTINGS_MODULE": "onestop.settings"})
     env.update(env_overrides)
