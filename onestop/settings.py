@@ -106,10 +106,10 @@ PII_INDEX_HASH = os.environ.get("ONESTOP_PII_INDEX_HASH", "hmac-sm3")
 
 if PRODUCTION:  # every secret checked at start-up, not when it is first used
     _strong_text("ONESTOP_SECRET_KEY", SECRET_KEY, min_length=50)
-    PII_KEY_BYTES = {"sm4-gcm": 16, "aes-256-gcm": 32}
-    if PII_CIPHER not in PII_KEY_BYTES:
+    pii_key_bytes = {"sm4-gcm": 16, "aes-256-gcm": 32}.get(PII_CIPHER)
+    if pii_key_bytes is None:
         raise ImproperlyConfigured("ONESTOP_PII_CIPHER must be sm4-gcm or aes-256-gcm.")
-    pii_key_ids = _strong_keyring("ONESTOP_PII_KEYS", PII_KEYS, nbytes=PII_KEY_BYTES[PII_CIPHER])
+    pii_key_ids = _strong_keyring("ONESTOP_PII_KEYS", PII_KEYS, nbytes=pii_key_bytes)
     if PII_KEY_ID and PII_KEY_ID not in pii_key_ids:
         raise ImproperlyConfigured(f"ONESTOP_PII_KEY_ID {PII_KEY_ID!r} is not in ONESTOP_PII_KEYS.")
     _strong_key("ONESTOP_PII_INDEX_KEY", PII_INDEX_KEY, nbytes=32)
