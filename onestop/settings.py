@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,48 @@ def _secret(name: str) -> str:
     return value or DEV_SECRETS[name]
 
 
+def _looks_random(symbols: str | bytes, *, min_distinct: int) -> bool:
+    """Enough distinct symbols and no short block repeated: drawn at random, not typed in."""
+    periodic = any(symbols[p:] == symbols[:-p] for p in range(1, len(symbols) // 2 + 1))
+    return not periodic and len(set(symbols)) >= min_distinct
+
+
+def _strong_text(name: str, value: str, *, min_length: int) -> None:
+    if len(value) < min_length or not _looks_random(value, min_distinct=10):
+        raise ImproperlyConfigured(
+            f"{name} is too weak: use at least {min_length} random characters, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+
+
+def _strong_key(name: str, hexkey: str, *, nbytes: int, exact: bool = False) -> None:
+    """A key given in hex: ``nbytes`` long (at least, unless ``exact``) and random."""
+    try:
+        key = bytes.fromhex(hexkey)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be hexadecimal.") from None
+    if len(key) != nbytes if exact else len(key) < nbytes:
+        size = f"exactly {nbytes}" if exact else f"at least {nbytes}"
+        raise ImproperlyConfigured(f"{name} must be {size} bytes ({nbytes * 2} hex digits).")
+    if not _looks_random(key, min_distinct=len(key) // 2 + 1):
+        raise ImproperlyConfigured(
+            f"{name} is not random: draw it with python3 -c "
+            f"'import secrets; print(secrets.token_hex({nbytes}))'."
+        )
+
+
+def _strong_keyring(name: str, value: str, *, nbytes: int) -> list[str]:
+    """Keys written "id:hex,id:hex" (the newest usually first); returns the key ids."""
+    ids = []
+    for item in value.split(","):
+        kid, sep, hexkey = item.strip().partition(":")
+        if not kid or not sep:
+            raise ImproperlyConfigured(f'{name} must be written "id:hex", several joined by ",".')
+        _strong_key(f"{name} (key {kid!r})", hexkey, nbytes=nbytes, exact=True)
+        ids.append(kid)
+    return ids
+
+
 SECRET_KEY = _secret("ONESTOP_SECRET_KEY")
 # Printed on documents (QR code and verification address): where the public reaches the site.
 PUBLIC_URL = os.environ.get("ONESTOP_PUBLIC_URL", "http://127.0.0.1:8000")
@@ -71,6 +114,16 @@ AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("ONESTOP_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit" / "checkpoints.jsonl")
 )
 AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("ONESTOP_AUDIT_CHECKPOINT_MINUTES", "5"))
+
+if PRODUCTION:  # every secret checked at start-up, not when it is first used
+    _strong_text("ONESTOP_SECRET_KEY", SECRET_KEY, min_length=50)
+    pii_key_bytes = {"sm4-gcm": 16, "aes-256-gcm": 32}.get(PII_CIPHER)
+    if pii_key_bytes is None:
+        raise ImproperlyConfigured("ONESTOP_PII_CIPHER must be sm4-gcm or aes-256-gcm.")
+    pii_key_ids = _strong_keyring("ONESTOP_PII_KEYS", PII_KEYS, nbytes=pii_key_bytes)
+    if PII_KEY_ID and PII_KEY_ID not in pii_key_ids:
+        raise ImproperlyConfigured(f"ONESTOP_PII_KEY_ID {PII_KEY_ID!r} is not in ONESTOP_PII_KEYS.")
+    _strong_key("ONESTOP_PII_INDEX_KEY", PII_INDEX_KEY, nbytes=32)
 
 INSTALLED_APPS = [
     "onestop.apps.OnestopAdminConfig",
@@ -100,6 +153,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -224,7 +278,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe may come over plain HTTP
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # No HSTS preload: being on the browsers' list cannot be undone for months, and would bind
+    # every subdomain of the government domain, which this service does not run.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Scripts, styles and images from this site only; no inline script or style, no plugins, no
+# framing; forms post back here. Pages work without JavaScript, which only enhances them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -1,5 +1,6 @@
-"""Production mode refuses to start with development secrets."""
+"""Production mode refuses to start with development or weak secrets, and is HTTPS only."""
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -8,25 +9,32 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _random_hex(label: str, nbytes: int) -> str:
+    """Fixed, random-looking test values (a real deployment draws them with ``secrets``)."""
+    return hashlib.sha512(label.encode()).hexdigest()[: nbytes * 2]
+
+
 REAL = {
-    "ONESTOP_SECRET_KEY": "a" * 50,
-    "ONESTOP_PII_KEYS": "prod1:" + "ab" * 16,
-    "ONESTOP_PII_INDEX_KEY": "cd" * 32,
-    "ONESTOP_AUDIT_KEYS": "prod1:" + bytes(range(7, 39)).hex(),
+    "ONESTOP_SECRET_KEY": _random_hex("django", 32),
+    "ONESTOP_PII_KEYS": f"prod2:{_random_hex('pii-2', 16)},prod1:{_random_hex('pii-1', 16)}",
+    "ONESTOP_PII_INDEX_KEY": _random_hex("index", 32),
+    "ONESTOP_AUDIT_KEYS": "prod1:" + _random_hex("audit", 32),
     "ONESTOP_ALLOWED_HOSTS": "onestop.example.gov.cn",
 }
 
 
-def run_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+def run_manage(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("ONESTOP_") and k != "DJANGO_SETTINGS_MODULE"
+        if not k.startswith(("ONESTOP_", "DJANGO_"))  # e.g. the browser tests' async switch
     }
     env.update({"ONESTOP_ENV": "production", "DJANGO_SETTINGS_MODULE": "onestop.settings"})
     env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "CRITICAL"],
+    return subprocess.run(  # noqa: S603 - this interpreter, arguments made by the test
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -34,6 +42,10 @@ def run_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
         timeout=60,
         check=False,
     )
+
+
+def run_check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+    return run_manage(env_overrides, "check", "--deploy", "--fail-level", "CRITICAL")
 
 
 @pytest.mark.parametrize(
@@ -62,3 +74,58 @@ def test_production_refuses_a_short_or_patterned_audit_key(weak):
 def test_production_starts_with_real_secrets():
     result = run_check(REAL)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("ONESTOP_SECRET_KEY", _random_hex("short", 20), "at least 50 random characters"),
+        ("ONESTOP_SECRET_KEY", "a" * 60, "at least 50 random characters"),
+        ("ONESTOP_SECRET_KEY", "onestop-secret-" * 4, "at least 50 random characters"),
+        ("ONESTOP_PII_KEYS", "prod1:" + _random_hex("k", 15), "exactly 16 bytes"),
+        ("ONESTOP_PII_KEYS", "prod1:" + _random_hex("k", 32), "exactly 16 bytes"),
+        ("ONESTOP_PII_KEYS", "prod1:" + "zz" * 16, "must be hexadecimal"),
+        ("ONESTOP_PII_KEYS", _random_hex("k", 16), 'written "id:hex"'),
+        ("ONESTOP_PII_KEYS", "prod1:" + "ab" * 16, "is not random"),
+        ("ONESTOP_PII_KEYS", "prod1:" + "0123456789abcdef" * 2, "is not random"),
+        ("ONESTOP_PII_INDEX_KEY", _random_hex("index", 16), "at least 32 bytes"),
+        ("ONESTOP_PII_INDEX_KEY", "00" * 32, "is not random"),
+        ("ONESTOP_PII_KEY_ID", "prod3", "is not in ONESTOP_PII_KEYS"),
+    ],
+)
+def test_production_refuses_weak_or_malformed_secrets_at_start_up(name, value, says):
+    result = run_check({**REAL, name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and name in result.stderr
+    assert says in result.stderr
+
+
+def test_production_takes_aes_keys_of_32_bytes():
+    aes = {"ONESTOP_PII_CIPHER": "aes-256-gcm", "ONESTOP_PII_KEYS": "a1:" + _random_hex("a", 32)}
+    assert run_check({**REAL, **aes}).returncode == 0
+    result = run_check({**REAL, "ONESTOP_PII_CIPHER": "aes-256-gcm"})  # 16-byte SM4 keys
+    assert result.returncode != 0 and "exactly 32 bytes" in result.stderr
+
+
+def test_the_deployment_check_is_clean_in_production():
+    result = run_manage(REAL, "check", "--deploy")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_production_redirects_to_https_and_sends_hsts_and_the_policy(tmp_path):
+    probe = (
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='onestop.example.gov.cn')\n"
+        "r = c.get('/portal/')\n"
+        "print(r.status_code, r['Location'])\n"
+        "r = c.get('/api/v1/matters', secure=True)\n"
+        "print(r['Strict-Transport-Security'])\n"
+        "print(r['Content-Security-Policy'])\n"
+    )
+    result = run_manage({**REAL, "ONESTOP_VAR_DIR": str(tmp_path)}, "shell", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    redirect, hsts, policy = result.stdout.strip().splitlines()[-3:]
+    assert redirect == "301 https://onestop.example.gov.cn/portal/"
+    assert hsts == "max-age=31536000; includeSubDomains"  # no preload: see settings.py
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy

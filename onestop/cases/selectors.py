@@ -5,8 +5,9 @@ from django.db.models import Q, QuerySet
 from onestop.accounts.roles import OFFICER_ROLES, Role
 from onestop.core import clock
 from onestop.policy import calendar
+from onestop.policy.materials import codes_needed_by
 
-from .models import Alert, Application, Matter, Step
+from .models import Alert, Application, Material, Matter, Step
 
 QUEUE_TABS = {
     "mine": "我的待办",
@@ -38,6 +39,27 @@ def matters_visible_to(user, application: Application) -> QuerySet[Matter]:
         # 按需共享: an officer sees the matters their unit works on, not the others.
         matters = matters.filter(steps__unit_id=user.org_unit_id).distinct()
     return matters
+
+
+def materials_visible_to(user, application: Application, matter=None) -> QuerySet[Material]:
+    """按需共享 of materials: each belongs to the matters that need it (the one list of materials
+    says which; a supplement or a department's document to the matter of its step), and whoever
+    sees a matter sees its materials: the window, supervisors and admins all of them, an officer
+    only those of the matters their unit works on. ``matter`` narrows it to that one matter's."""
+    materials = application.materials.select_related("supplied_for").order_by("pk")
+    matters = matters_visible_to(user, application)
+    if matter is not None:
+        matters = matters.filter(pk=matter.pk)
+    elif user.role not in OFFICER_ROLES:
+        return materials
+    codes = codes_needed_by(matters.values_list("kind", flat=True))
+    return materials.filter(
+        Q(supplied_for__isnull=True, code__in=codes) | Q(supplied_for__matter__in=matters)
+    )
+
+
+def material_visible_to(user, material: Material) -> bool:
+    return materials_visible_to(user, material.application).filter(pk=material.pk).exists()
 
 
 def open_steps_for(user) -> QuerySet[Step]:

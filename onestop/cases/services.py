@@ -893,7 +893,8 @@ def matter_attach(*, actor, matter: Matter, material: MaterialIn) -> Material:
     with transaction.atomic():
         app = _locked(matter.application)
         active = matter.steps.filter(status=Step.Status.ACTIVE).first()
-        (stored,) = _store_materials(app, [material], step=active)
+        # Tied to a step of this matter even when none is active, so it stays with the matter.
+        (stored,) = _store_materials(app, [material], step=active or step)
         audit_record(
             actor=actor,
             action=AuditAction.MATERIAL_ATTACH,

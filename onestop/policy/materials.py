@@ -86,6 +86,16 @@ NEEDS = {
 }
 
 
+# Who acts for the applicant: this concerns every matter of the application.
+REPRESENTATION = ("guardian_id", "authorization")
+
+
+def codes_needed_by(matters: Iterable[str]) -> set[str]:
+    """The material codes that belong to these matters (按需共享 of what was submitted)."""
+    codes = {code for matter in matters for code in NEEDS[Matter(matter)]}
+    return codes | set(REPRESENTATION) if codes else codes
+
+
 @dataclass(frozen=True)
 class MaterialNeed:
     material: Material
@@ -108,9 +118,10 @@ def materials_for(
         for code in NEEDS[a.matter]:
             wanted.setdefault(code, []).append(a.matter)
     if guardian and wanted:
-        wanted["guardian_id"] = []
+        guardian_id, authorization = REPRESENTATION
+        wanted[guardian_id] = []
         if guardian == "agent":
-            wanted["authorization"] = []
+            wanted[authorization] = []
     out = []
     for code, matters in wanted.items():
         m = CATALOGUE[code]

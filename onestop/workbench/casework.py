@@ -22,6 +22,8 @@ from onestop.cases.reference import chain_definition
 from onestop.cases.selectors import (
     QUEUE_TABS,
     applications_visible_to,
+    material_visible_to,
+    materials_visible_to,
     matters_visible_to,
     open_steps_for,
     queue,
@@ -175,13 +177,15 @@ def _timeline_for(user, application: Application, matters):
 
 def _application_page(request, application: Application, revealed_id: str = ""):
     matters = list(matters_visible_to(request.user, application))
+    materials = list(materials_visible_to(request.user, application))
     return render(
         request,
         "workbench/application.html",
         {
             "application": application,
             "matters": matters,
-            "materials": application.materials.select_related("supplied_for"),
+            "materials": materials,
+            "materials_hidden": application.materials.count() - len(materials),
             "timeline": _timeline_for(request.user, application, matters),
             "today": clock.today(),
             "refuse_form": RefuseForm(),
@@ -324,7 +328,7 @@ def _matter_context(request, matter: Matter, **extra):
         "form": form,
         "today": today,
         "days_left": calendar.working_days_between(today, active.due_date) if active else None,
-        "materials": matter.application.materials.all(),
+        "materials": materials_visible_to(user, matter.application, matter),
         "timeline": _timeline_for(user, matter.application, [matter]),
         "press_form": PressForm() if user.role == Role.SUPERVISOR else None,
         "supply_form": SupplyForm()
@@ -545,9 +549,11 @@ def reveal(request, pk: int):
 
 @login_required
 def material(request, pk: int):
-    """Open an uploaded material; only for those who may see its application, and audited."""
+    """Open an uploaded material: only for those who see a matter it belongs to, and audited."""
     item = get_object_or_404(Material, pk=pk)
     application = _application_for(request.user, item.application_id)
+    if not material_visible_to(request.user, item):
+        raise PermissionDenied("该材料仅供办理相关事项的部门查看。")
     if not item.file:
         raise Http404("该材料没有电子文件。")
     audit_record(

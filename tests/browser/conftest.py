@@ -33,3 +33,15 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def csp_violations(page) -> list[str]:
+    """The Content-Security-Policy violations Chromium reports on this page from now on."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return found
