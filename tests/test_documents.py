@@ -4,7 +4,7 @@ verification by code, and a picture of the 附件4 form compared with the seed's
 import io
 import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -141,6 +141,19 @@ def test_every_document_carries_the_name_tracking_number_and_decisions(team):
     assert "行政复议" in refused and "六个月" in refused
     application_form = rendered[(DocumentKind.APPLICATION_FORM, "")]
     assert "巴特尔" in application_form and "签字" in application_form
+
+
+def test_a_refusal_is_dated_in_beijing_and_gives_the_appeal_deadline(awkward_moment, team):
+    app = subsidy_case(team)
+    nursing = Matter.objects.get(application=app, kind="NURSING")
+    doc = document_issue(
+        actor=team["clerk"], kind=DocumentKind.RESULT, application=app, matter=nursing
+    )
+    text = pdf_text(document_pdf(actor=team["clerk"], document=doc))
+    today, deadline = awkward_moment.date(), awkward_moment.date() + timedelta(days=60)
+    assert f"你于{today.year}年{today.month}月{today.day}日提交" in text
+    assert f"（即{deadline.year}年{deadline.month}月{deadline.day}日前）" in text
+    assert "申请行政复议" in text and "六个月内" in text
 
 
 def test_full_id_numbers_only_for_roles_that_may_see_them(team):
