@@ -2,9 +2,11 @@
 server's, which is UTC on a server, so yesterday before 08:00), and pinnable by tests."""
 
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import onestop
+from onestop.core import clock
 
 ROOT = Path(onestop.__file__).parent
 CLOCK = ROOT / "core" / "clock.py"
@@ -30,3 +32,10 @@ def test_the_rule_catches_what_it_is_meant_to():
         assert FORBIDDEN.search(line), line
     for line in ["clock.today()", "clock.now().timestamp()", "time.monotonic()", "localdate"]:
         assert not FORBIDDEN.search(line), line
+
+
+def test_today_is_the_date_in_beijing():
+    with clock.frozen(datetime(2026, 12, 2, 16, 0, 1, tzinfo=UTC)):  # 00:00:01 on 3 Dec there
+        assert clock.today() == date(2026, 12, 3)
+    with clock.frozen(datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC)):
+        assert clock.today() == date(2026, 12, 31)
