@@ -1,9 +1,59 @@
+import os
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.core import tablecache
+from onestop.core import clock, tablecache
 
 from . import factories
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+# Where a date computed from "now" is easiest to get wrong. Beijing is UTC+8: its midnight is
+# 16:00 UTC, and a server's own date (UTC) is Beijing's yesterday until 08:00 Beijing time.
+AWKWARD_MOMENTS = {
+    "beijing-23h59": datetime(2026, 12, 2, 15, 59, 59, tzinfo=UTC),
+    "beijing-00h00-utc-yesterday": datetime(2026, 12, 2, 16, 0, 1, tzinfo=UTC),
+    "new-years-eve": datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC),
+    "new-year-2027-unpublished": datetime(2026, 12, 31, 16, 0, 1, tzinfo=UTC),
+    "last-working-day-before-national-day": datetime(2026, 9, 30, 15, 59, 59, tzinfo=UTC),
+    "tiaoxiu-sunday-working-utc-saturday": datetime(2026, 9, 19, 23, 30, tzinfo=UTC),
+}
+
+
+def _suite_moment() -> datetime | None:
+    """ONESTOP_TEST_NOW (ISO 8601; without an offset it is Beijing time) pins the clock."""
+    value = os.environ.get("ONESTOP_TEST_NOW")
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+
+
+SUITE_MOMENT = _suite_moment()
+MOMENTS = {"ONESTOP_TEST_NOW": SUITE_MOMENT} if SUITE_MOMENT else AWKWARD_MOMENTS
+
+
+@pytest.fixture(autouse=True)
+def _pinned_suite_clock():
+    """With ONESTOP_TEST_NOW set, every test starts at that moment (a test that pins its own
+    moments still does). The live server's threads and other processes keep the real clock:
+    run those under faketime (see README)."""
+    if SUITE_MOMENT is None:
+        yield
+        return
+    with clock.frozen(SUITE_MOMENT):
+        yield
+
+
+@pytest.fixture(params=list(MOMENTS.values()), ids=list(MOMENTS))
+def awkward_moment(request) -> datetime:
+    """Runs the test at each of AWKWARD_MOMENTS, the clock pinned there for the whole test
+    (list it first among the test's fixtures so their data is made then too). Gives the moment
+    in Beijing time: ``.date()`` is the day a Beijing officer calls today."""
+    with clock.frozen(request.param):
+        yield request.param.astimezone(BEIJING)
 
 
 @pytest.fixture(autouse=True)

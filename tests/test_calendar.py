@@ -2,7 +2,7 @@
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from onestop.audit.models import AuditAction, AuditEvent
+from onestop.core import clock
 from onestop.policy.calendar import (
     WorkingCalendar,
     add_working_days,
@@ -142,6 +143,7 @@ def test_pure_calendar_extends_its_tables_far_ahead():
         cal.add_working_days(date(2026, 1, 1), -1)
 
 
+@clock.frozen(datetime(2026, 11, 2, 2, tzinfo=UTC))  # 2026 asks for 2027 (this and next)
 def test_admin_uploads_a_notice_and_the_warning_goes_away(client, login, hlbe_admin):
     login(hlbe_admin)
     assert "尚未导入 2027 年" in client.get("/admin/").content.decode()

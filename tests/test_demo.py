@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -27,6 +28,16 @@ def test_demo_data_loads_idempotently_and_prints_the_accounts(capsys):
     assert Person.objects.exclude(dibao_category=DibaoCategory.NONE).exists()
     assert {c.level for c in Certificate.objects.all()} == {1, 2, 3, 4}
     assert audit_verify().ok
+
+
+def test_demo_persons_are_dated_from_today_in_beijing(awkward_moment):
+    from onestop.core.demo import load_demo_persons
+
+    assert load_demo_persons(count=6) == 6
+    today = awkward_moment.date()
+    issued = list(Certificate.objects.values_list("issue_date", flat=True))
+    assert issued and all(today - timedelta(days=3000) <= d <= today for d in issued)
+    assert all(p.birth_date < today for p in Person.objects.all())
 
 
 def test_demo_cases_fill_the_queues_documents_and_reports(capsys):

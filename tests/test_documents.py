@@ -4,7 +4,7 @@ verification by code, and a picture of the 附件4 form compared with the seed's
 import io
 import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from onestop.documents.services import document_issue, document_pdf
 from onestop.people.services import guardian_add
 
 from . import factories
+from .pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"  # kept for a person to look at
@@ -91,13 +92,6 @@ def subsidy_case(team, name="其木格", needs=(), phone="13904711111", birth=da
     return app
 
 
-def text_of(pdf: bytes) -> str:
-    # pypdf reads fpdf2's embedded two-byte CMap as one byte too many: a NUL before each
-    # character (pdftotext reads the same files cleanly). The NULs are not in the document.
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return "\n".join(page.extract_text() for page in pages).replace("\x00", "")
-
-
 def embedded_fonts(pdf: bytes) -> list[tuple[str, bool]]:
     """Each font the PDF uses, and whether its program is inside the file."""
     out = []
@@ -134,7 +128,7 @@ def test_every_document_carries_the_name_tracking_number_and_decisions(team):
         assert pdf.startswith(b"%PDF")
         fonts = embedded_fonts(pdf)
         assert fonts and all(embedded for _, embedded in fonts), fonts
-        text = text_of(pdf)
+        text = pdf_text(pdf)
         assert "其木格" in text and app.tracking_no in text, kind
         assert doc.code[:4] in text  # the verification code is printed
         rendered[(kind, matter.kind if matter else "")] = text
@@ -149,12 +143,25 @@ def test_every_document_carries_the_name_tracking_number_and_decisions(team):
     assert "巴特尔" in application_form and "签字" in application_form
 
 
+def test_a_refusal_is_dated_in_beijing_and_gives_the_appeal_deadline(awkward_moment, team):
+    app = subsidy_case(team)
+    nursing = Matter.objects.get(application=app, kind="NURSING")
+    doc = document_issue(
+        actor=team["clerk"], kind=DocumentKind.RESULT, application=app, matter=nursing
+    )
+    text = pdf_text(document_pdf(actor=team["clerk"], document=doc))
+    today, deadline = awkward_moment.date(), awkward_moment.date() + timedelta(days=60)
+    assert f"你于{today.year}年{today.month}月{today.day}日提交" in text
+    assert f"（即{deadline.year}年{deadline.month}月{deadline.day}日前）" in text
+    assert "申请行政复议" in text and "六个月内" in text
+
+
 def test_full_id_numbers_only_for_roles_that_may_see_them(team):
     app = subsidy_case(team)
     number = app.applicant.id_number
     doc = document_issue(actor=team["clerk"], kind=DocumentKind.SUBSIDY_FORM, application=app)
-    assert number in text_of(document_pdf(actor=team["clerk"], document=doc))
-    seen_by_supervisor = text_of(document_pdf(actor=team["supervisor"], document=doc))
+    assert number in pdf_text(document_pdf(actor=team["clerk"], document=doc))
+    seen_by_supervisor = pdf_text(document_pdf(actor=team["supervisor"], document=doc))
     assert number not in seen_by_supervisor and number[:6] in seen_by_supervisor
     assert number not in IssuedDocument.objects.get(pk=doc.pk).content_cipher
 
@@ -180,7 +187,7 @@ def test_a_rare_character_renders_from_the_fallback_fonts(team):
     doc = document_issue(actor=team["clerk"], kind=DocumentKind.RECEIPT, application=app)
     pdf = document_pdf(actor=team["clerk"], document=doc)
     assert doc.missing_glyphs == []
-    assert "王䶮𪚥" in text_of(pdf)
+    assert "王䶮𪚥" in pdf_text(pdf)
     assert any("HanaMin" in name for name, _ in embedded_fonts(pdf))
 
 
@@ -188,7 +195,7 @@ def test_a_character_no_font_has_is_reported_never_dropped(team):
     app = subsidy_case(team, name="王\U00030000")  # CJK Extension G: in no installed font
     doc = document_issue(actor=team["clerk"], kind=DocumentKind.RECEIPT, application=app)
     assert doc.missing_glyphs == ["U+30000"]
-    text = text_of(document_pdf(actor=team["clerk"], document=doc))
+    text = pdf_text(document_pdf(actor=team["clerk"], document=doc))
     assert "王〔U+30000〕" in text and "字库暂未收录" in text
 
 
@@ -227,7 +234,7 @@ def test_staff_download_from_the_application_within_scope(client, team):
     client.force_login(team["clerk"])
     response = client.get(f"/workbench/applications/{app.pk}/documents/subsidy_form/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "其木格" in text_of(response.content)
+    assert "其木格" in pdf_text(response.content)
     page = client.get(f"/workbench/applications/{app.pk}/").content.decode()
     assert "申请表" in page and "附件4" in page and "护理补贴结果告知书" in page
     # 按需共享: the 乡镇 officer prints 附件4 and the subsidy results, never the whole form.
@@ -323,7 +330,7 @@ def test_the_applicant_downloads_their_own_receipt_and_results(client, team):
     response = client.get(
         f"/portal/applications/{app.pk}/documents/result/?matter={nursing.pk}&large=1"
     )
-    text = text_of(response.content)
+    text = pdf_text(response.content)
     assert response.status_code == 200 and "不予批准" in text and "行政复议" in text
     assert app.applicant.id_number not in text  # masked for everyone outside the office
     assert client.get(f"/portal/applications/{app.pk}/documents/subsidy_form/").status_code == 404

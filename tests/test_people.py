@@ -1,7 +1,7 @@
 """Person registry: validation, PII at rest and on screen, scope."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -84,6 +84,19 @@ def test_certificate_takes_category_and_level_from_its_number(hlr_person):
             number=factories.id_number() + "52",
             issue_date=date(2024, 3, 1),
         )
+
+
+def test_a_certificate_issued_today_in_beijing_is_accepted_and_tomorrow_refused(
+    awkward_moment, hlr_person
+):
+    today = awkward_moment.date()
+    number = hlr_person.id_number + "41"
+    with pytest.raises(ValidationError, match="发证日期不能晚于今天"):
+        certificate_record(
+            actor=None, person=hlr_person, number=number, issue_date=today + timedelta(days=1)
+        )
+    cert = certificate_record(actor=None, person=hlr_person, number=number, issue_date=today)
+    assert cert.issue_date == today
 
 
 def test_guardian_is_validated_and_cannot_be_the_applicant(hlr_person):

@@ -69,6 +69,12 @@ def test_anonymous_prescreen_tells_everything_once(client):
     assert shipped["living.monthly_amount"]["example"] is False
 
 
+def test_without_a_day_the_assessment_is_for_today_in_beijing(awkward_moment, client):
+    response = post(client, {"region": "150702", "matters": ["LIVING"], "facts": ELIGIBLE_FACTS})
+    assert response.status_code == 200, response.content
+    assert response.json()["day"] == awkward_moment.date().isoformat()
+
+
 def test_a_township_code_is_assessed_in_its_county(client):
     response = post(client, {"region": "150702001", "day": DAY, "facts": ELIGIBLE_FACTS})
     assert response.json()["county"] == "150702"

@@ -107,9 +107,12 @@ def test_the_command_shows_progress():
     assert "新发现 9 条" in text
 
 
-def test_the_nightly_task_runs_the_scan():
+def test_the_nightly_task_scans_for_the_day_it_is_in_beijing(awkward_moment):
     from onestop.policy.tasks import proactive_scan_nightly
 
     qualifying_person()
     assert proactive_scan_nightly.call_local() == 1
-    assert ProactiveFinding.objects.count() == 3
+    assert (
+        list(ProactiveFinding.objects.values_list("first_found", flat=True))
+        == [awkward_moment.date()] * 3
+    )

@@ -9,6 +9,7 @@ from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.cases.models import Application, Matter, Step
 from onestop.people.services import certificate_record
+from onestop.policy import calendar
 
 from . import factories
 
@@ -373,12 +374,16 @@ def test_materials_open_for_those_in_scope_and_are_audited(client, team, holder)
 # --- supervision -----------------------------------------------------------------------------------
 
 
-def test_supervisor_sees_the_one_clock_and_presses(client, team, holder):
+def test_supervisor_sees_the_one_clock_and_presses(awkward_moment, client, team, holder):
     take(client, team["clerk"], holder, matters=["PENSION", "LIVING"])
     app = Application.objects.get()
+    today = awkward_moment.date()
+    assert {m.dispatched_on for m in app.matters.all()} == {today}
+    assert app.due_date == max(m.due_date for m in app.matters.all()) > today
+    left = calendar.working_days_between(today, app.due_date)
     as_user(client, team["supervisor"])
     page = client.get("/workbench/supervise/").content.decode()
-    assert app.tracking_no in page and "剩余" in page
+    assert app.tracking_no in page and f"剩余 {left} 个工作日" in page
     matter = app.matters.get(kind="LIVING")
     response = client.post(
         f"/workbench/matters/{matter.pk}/press/", {"message": "请今天办结"}, follow=True

@@ -6,10 +6,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
+from onestop.core import clock
 from onestop.regions.models import OrgUnit
 
 from .models import StaffUser
@@ -142,7 +142,7 @@ def staff_user_update(
 def staff_login(*, request, username: str, password: str) -> StaffUser:
     """Authenticate with lockout after repeated failures; every attempt is audited."""
     username = username.strip()
-    now = timezone.now()
+    now = clock.now()
     ip = request.META.get("REMOTE_ADDR", "")
     account = StaffUser.objects.filter(username__iexact=username).first()
     if account is not None and account.locked_until and account.locked_until > now:

@@ -1,10 +1,10 @@
-from datetime import date
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from onestop.core import clock
 
 
 class OnestopAdminSite(admin.AdminSite):
@@ -27,7 +27,7 @@ class OnestopAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         from onestop.policy.calendar import missing_years
 
-        this_year = date.today().year
+        this_year = clock.today().year
         extra_context = {
             **(extra_context or {}),
             "missing_calendar_years": missing_years([this_year, this_year + 1]),

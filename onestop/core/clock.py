@@ -6,7 +6,7 @@ past events) can pin the date with ``frozen`` instead of waiting for a holiday t
 
 import contextlib
 import contextvars
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.utils import timezone
 
@@ -24,7 +24,8 @@ def today() -> date:
 @contextlib.contextmanager
 def frozen(moment: datetime):
     """Pin now() to an aware datetime for the duration of the block."""
-    token = _pinned.set(moment)
+    # In UTC, as timezone.now() gives it: a stamp must read back from the database unchanged.
+    token = _pinned.set(moment.astimezone(UTC))
     try:
         yield
     finally:

@@ -14,6 +14,7 @@ from django.db import transaction
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.accounts.services import staff_user_create
+from onestop.core import clock
 from onestop.people.identifiers import check_digit
 from onestop.people.models import DibaoCategory, Person, TekunCategory
 from onestop.people.services import (
@@ -102,7 +103,7 @@ def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:
 
 def load_demo_persons(count: int = 50, today: date | None = None) -> int:
     """Register ``count`` generated persons; returns how many were new."""
-    today = today or date.today()
+    today = today or clock.today()
     townships = {
         c: list(Region.objects.filter(parent_id=c).order_by("code").values_list("code", flat=True))
         for c in set(COUNTIES)
@@ -212,7 +213,6 @@ def load_demo_cases(today: date | None = None) -> int:
     from onestop.cases import services as cs
     from onestop.cases.chains import Outcome
     from onestop.cases.models import Application, Step
-    from onestop.core import clock
     from onestop.reports.services import figures_rebuild
 
     if Application.objects.exists():

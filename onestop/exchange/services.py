@@ -5,7 +5,6 @@ import secrets
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import OFFICER_ROLES, placement_error
@@ -70,9 +69,7 @@ def api_key_create(*, actor, unit: OrgUnit, role: str, name: str) -> tuple[ApiKe
 def api_key_revoke(*, actor, api_key: ApiKey) -> ApiKey:
     _check_admin(actor, api_key.account.org_unit)
     with transaction.atomic():
-        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
         StaffUser.objects.filter(pk=api_key.account_id).update(is_active=False)
         audit_record(
             actor=actor,
@@ -96,7 +93,7 @@ def api_key_check(key: str) -> ApiKey | None:
         return None
     if not hmac.compare_digest(found.key_hash, _key_hash(key)):
         return None
-    now = timezone.now()
+    now = clock.now()
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=found.pk).update(last_used_at=now)
     return found

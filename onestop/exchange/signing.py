@@ -9,9 +9,10 @@ deduplicate on the event id header: a delivery can arrive twice after a retry.
 """
 
 import hmac as std_hmac
-import time
 
 from cryptography.hazmat.primitives import hashes, hmac
+
+from onestop.core import clock
 
 ALGORITHMS = {"hmac-sm3": hashes.SM3, "hmac-sha256": hashes.SHA256}
 TOLERANCE_SECONDS = 300
@@ -26,7 +27,7 @@ def sign(secret: bytes, timestamp: int, body: bytes, algorithm: str = "hmac-sm3"
 def headers(
     secret: bytes, event_id: str, body: bytes, algorithm: str, now: float | None = None
 ) -> dict:
-    timestamp = int(now if now is not None else time.time())
+    timestamp = int(now if now is not None else clock.now().timestamp())
     return {
         "Content-Type": "application/json; charset=utf-8",
         "X-Onestop-Event-Id": event_id,
@@ -43,5 +44,6 @@ def verify(secret: bytes, received: dict, body: bytes, now: float | None = None)
         expected = sign(secret, timestamp, body, algorithm)
     except (KeyError, ValueError):
         return False
-    fresh = abs((now if now is not None else time.time()) - timestamp) <= TOLERANCE_SECONDS
+    at = now if now is not None else clock.now().timestamp()
+    fresh = abs(at - timestamp) <= TOLERANCE_SECONDS
     return fresh and std_hmac.compare_digest(expected, received["X-Onestop-Signature"])

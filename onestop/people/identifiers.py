@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from stdnum import numdb
 
+from onestop.core import clock
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 EARLIEST_BIRTH = date(1890, 1, 1)
@@ -83,7 +85,7 @@ def parse_id_number(value: str, *, today: date | None = None, field: str = "身�
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdentifierError(f"{field}中的出生日期（第 7 至 14 位）不是真实存在的日期。") from None
-    if birth > (today or date.today()):
+    if birth > (today or clock.today()):
         raise IdentifierError(f"{field}中的出生日期晚于今天。")
     if birth < EARLIEST_BIRTH:
         raise IdentifierError(f"{field}中的出生日期过早，请核对。")

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
+from onestop.core import clock
 from onestop.regions.models import Region
 
 from . import pii
@@ -190,7 +191,7 @@ def certificate_record(
         parsed = parse_certificate_number(number, holder_id=person.id_number)
     except IdentifierError as exc:
         raise ValidationError({"number": [str(exc)]}) from None
-    if issue_date > date.today():
+    if issue_date > clock.today():
         raise ValidationError({"issue_date": ["发证日期不能晚于今天。"]})
     if valid_until is None:
         valid_until = certificate_default_expiry(issue_date)

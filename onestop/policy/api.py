@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
+from onestop.core import clock
 from onestop.core.api_errors import FieldError
 from onestop.core.ratelimit import client_ip, hit
 from onestop.people.selectors import person_get
@@ -223,7 +224,7 @@ def prescreen_endpoint(request, payload: PrescreenIn):
         "prescreen", client_ip(request), settings.PRESCREEN_ANON_PER_MINUTE, 60
     ):
         raise HttpError(429, "预审请求过于频繁，请一分钟后再试。")
-    day = payload.day or date.today()
+    day = payload.day or clock.today()
     person = None
     if payload.person_id is not None:
         if not staff:

@@ -1,5 +1,4 @@
 import logging
-from datetime import date
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
@@ -15,7 +14,7 @@ log = logging.getLogger(__name__)
 @lock_task("proactive-scan")
 def proactive_scan_nightly():
     """免申即享: every night, look through the registry for benefits people qualify for."""
-    report = proactive_scan(day=date.today())
+    report = proactive_scan(day=clock.today())
     log.info("proactive scan finished: %s", report)
     return report.persons
 

@@ -26,7 +26,7 @@ def _attribution(application: Application, matter) -> tuple[int | None, Step | N
     """A matter's rating falls on the unit of its last decided step; the application's (and a
     window visit's) on the window."""
     if matter is not None:
-        step = matter.steps.exclude(decided_at=None).order_by("-decided_at").first()
+        step = matter.steps.exclude(decided_at=None).order_by("-decided_at", "-pk").first()
         if step is not None:
             return step.unit_id, step
     return unit_id("cdpf", application.county_id), None

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from onestop.core import clock
 from onestop.people.models import Person
 from onestop.policy.services import proactive_scan
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, day=None, batch=2000, **options):
         try:
-            on = date.fromisoformat(day) if day else date.today()
+            on = date.fromisoformat(day) if day else clock.today()
         except ValueError:
             raise CommandError(f"日期“{day}”无效，请按 YYYY-MM-DD 填写。") from None
         if batch < 1:
