@@ -351,12 +351,12 @@ def decide(request, matter_id: int, payload: DecisionIn):
     matter = _matter(request, matter_id)
     step = next((s for s in matter.steps.all() if s.pk == payload.step_id), None)
     if step is None:
-        raise FieldError("step_id", "该环节不属于这个事项。")
+        raise HttpError(404, "未找到该环节，或它不属于这个事项。")
     transfer = None
     if payload.transfer_to:
         transfer = OrgUnit.objects.filter(code=payload.transfer_to).first()
         if transfer is None:
-            raise FieldError("transfer_to", f"单位代码“{payload.transfer_to}”不存在。")
+            raise HttpError(404, f"未找到要转办的单位：单位代码“{payload.transfer_to}”不存在。")
     decision = cs.Decision(
         outcome=payload.outcome,
         reason=payload.reason,
