@@ -2,6 +2,7 @@
 API and on every page with an upload form, with DEBUG on (a developer's machine) or off."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onestop.accounts.roles import Role
 from onestop.exchange.services import api_key_create
@@ -127,3 +128,23 @@ def test_any_cursor_the_schema_allows_is_a_place_in_the_list(client, key, cursor
     assert response.status_code == status
     if status == 422:
         assert "next_cursor" in response.json()["detail"][0]["message"]
+
+
+def test_text_with_a_nul_character_is_refused_before_the_database(client, key):
+    # PostgreSQL text cannot hold NUL: without this, a 500 on PostgreSQL and not on SQLite.
+    response = api_post(
+        client,
+        key,
+        "/api/v1/matters/1/decision",
+        {"step_id": 1, "outcome": "reject", "reason": "重复\x00"},
+        "application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "reason"
+    upload = client.post(
+        "/api/v1/matters/1/documents",
+        {"code": "notice\x00", "file": SimpleUploadedFile("n.pdf", b"%PDF-1.4")},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert upload.status_code == 422
+    assert "材料代码" in upload.json()["detail"][0]["message"]

@@ -39,3 +39,38 @@ def _json_type(value: Any) -> Any:
 
 
 SharedValue = Annotated[bool | str | dict, BeforeValidator(_json_type)]
+
+
+CODE_PATTERN = r"^[a-z0-9_]{1,32}$"
+
+
+def _code(value: Any) -> str:
+    if not isinstance(value, str) or not re.search(CODE_PATTERN, value):
+        raise ValueError(
+            "应为材料代码：小写字母、数字和下划线，不超过 32 个字符，如 decision_notice。"
+        )
+    return value.rstrip("\n")
+
+
+Code = Annotated[
+    str,
+    PlainValidator(_code),
+    WithJsonSchema({"type": "string", "pattern": CODE_PATTERN, "examples": ["decision_notice"]}),
+]
+
+
+TEXT_PATTERN = r"^[^\u0000]*$"
+
+
+def _text(value: Any) -> str:
+    # PostgreSQL text cannot hold a NUL character; say so instead of failing at the database.
+    if not isinstance(value, str):
+        raise ValueError("应为文字。")
+    if "\x00" in value:
+        raise ValueError("不能包含空字符（\\u0000）。")
+    return value
+
+
+Text = Annotated[
+    str, PlainValidator(_text), WithJsonSchema({"type": "string", "pattern": TEXT_PATTERN})
+]

@@ -27,7 +27,7 @@ from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.selectors import open_steps_for
 from onestop.core.actions import ActionRefused
 from onestop.core.api_errors import FieldError
-from onestop.core.api_fields import Money, SharedValue
+from onestop.core.api_fields import Code, Money, SharedValue, Text
 from onestop.delivery.models import Handover
 from onestop.delivery.services import handover_track
 from onestop.regions.models import OrgUnit
@@ -326,9 +326,9 @@ def claim(request, matter_id: int):
 class DecisionIn(Schema):
     step_id: int
     outcome: Literal["approve", "reject", "return", "transfer"]
-    reason: str = ""
-    missing_materials: list[str] = []
-    transfer_to: str | None = None  # org unit code
+    reason: Text = ""
+    missing_materials: list[Text] = []
+    transfer_to: Text | None = None  # org unit code
     category: int | None = None
     level: int | None = None
     amount: Money | None = None
@@ -393,7 +393,7 @@ class DocumentOut(Schema):
 def attach(
     request,
     matter_id: int,
-    code: Annotated[str, Form(min_length=1, max_length=32)],
+    code: Annotated[Code, Form()],
     file: Annotated[
         UploadedFile,
         WithJsonSchema({"type": "string", "format": "binary", "minLength": 1}),
@@ -415,11 +415,11 @@ def attach(
 
 
 class SharedRecordIn(Schema):
-    id_number: str
-    type: str
+    id_number: Text
+    type: Text
     value: SharedValue
-    source: str
-    version: str
+    source: Text
+    version: Text
 
 
 class SharedBatchIn(Schema):
@@ -465,7 +465,7 @@ def shared_records(request, payload: SharedBatchIn):
 
 class PostalStatusIn(Schema):
     status: Literal["delivered", "returned"]
-    tracking_no: str = ""
+    tracking_no: Text = ""
 
 
 class HandoverOut(Schema):
