@@ -1,5 +1,7 @@
 """The JSON API (OpenAPI 3.1 at /api/v1/openapi.json, browsable at /api/v1/docs)."""
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -30,6 +32,22 @@ def on_http_error(request, exc: HttpError):
         return api.create_response(request, {"detail": errors}, status=422)
     detail = getattr(exc, "detail", None) or str(exc)
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_broken_multipart(request, exc):
+    errors = translate_validation_errors([{"type": "multipart_invalid", "loc": ()}])
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_body(request, exc):
+    # Django's own limits on a body: too big, too many fields or files, a malformed part.
+    if isinstance(exc, RequestDataTooBig):
+        return api.create_response(request, {"detail": "请求内容过大。"}, status=413)
+    return api.create_response(
+        request, {"detail": "请求内容无法处理，请检查后重新提交。"}, status=400
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("v/<str:code>/", document_views.verify, name="verify"),
 ]
 
+handler400 = "onestop.core.views.bad_request"
 handler403 = "onestop.core.views.forbidden"
 handler404 = "onestop.core.views.not_found"

@@ -35,6 +35,11 @@ FIELD_LABELS = {
     "networked": "是否已联网结算",
     "medical_aid_paid_this_year": "本年度已获医疗救助金额",
     "deductible_used_this_year": "本年度已计入起付标准的金额",
+    "amount": "核定金额",
+    "code": "材料代码",
+    "file": "文件",
+    "records": "记录",
+    "value": "取值",
 }
 
 
@@ -70,6 +75,10 @@ def _message(error: dict[str, Any]) -> str:
         return "不是可用的字段，请检查拼写。"
     if kind == "json_invalid":
         return "请求内容不是有效的 JSON。"
+    if kind == "multipart_invalid":
+        return (
+            "请求内容不是完整的 multipart/form-data 表单（缺少 boundary 或内容残缺），请重新上传。"
+        )
     if kind == "value_error":
         return str(ctx.get("error", "取值无效。"))
     return "取值无效。"
@@ -78,11 +87,10 @@ def _message(error: dict[str, Any]) -> str:
 def translate_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for error in errors:
-        loc = [
-            str(p)
-            for p in error.get("loc", ())
-            if p not in ("body", "payload", "query", "path", "form", "file")
-        ]
+        # (where, [payload,] field, ...): the first is the part of the request, not a field.
+        loc = [str(p) for p in error.get("loc", ())][1:]
+        if loc[:1] == ["payload"]:
+            loc = loc[1:]
         names = [FIELD_LABELS.get(p, f"第 {int(p) + 1} 项" if p.isdigit() else p) for p in loc]
         label = "·".join(names) or "请求"
         out.append({"field": ".".join(loc), "message": f"{label}：{_message(error)}"})

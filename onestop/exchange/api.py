@@ -5,13 +5,12 @@ that unit's work, and gets only the fields its department needs (按需共享). 
 `Idempotency-Key` header: a retry with the same key gets the first answer again.
 """
 
-import base64
 import hashlib
 import json
+import re
 from datetime import date
-from decimal import Decimal
 from functools import wraps
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
+from pydantic import PlainValidator, WithJsonSchema
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -27,6 +27,7 @@ from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.selectors import open_steps_for
 from onestop.core.actions import ActionRefused
 from onestop.core.api_errors import FieldError
+from onestop.core.api_fields import Code, Money, SharedValue, Text
 from onestop.delivery.models import Handover
 from onestop.delivery.services import handover_track
 from onestop.regions.models import OrgUnit
@@ -185,15 +186,33 @@ def _matter(request, matter_id: int) -> Matter:
 
 
 def _cursor(due: date, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{due.isoformat()}|{pk}".encode()).decode()
+    return f"{due.toordinal()}-{pk}"
 
 
-def _decode_cursor(cursor: str) -> tuple[date, int]:
-    try:
-        due, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return date.fromisoformat(due), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise FieldError("cursor", "分页游标无效，请从第一页重新读取。") from None
+# Every string the pattern matches is a place in the (due date, step) order, so any cursor the
+# schema allows is read as one; re.search as JSON Schema matches, for the schema and the server
+# to agree to the last character.
+CURSOR_PATTERN = r"^[0-9]{1,7}-[0-9]{1,18}$"
+
+
+def _decode_cursor(value: object) -> tuple[date, int]:
+    if not isinstance(value, str) or not re.search(CURSOR_PATTERN, value):
+        raise ValueError("分页游标无效，请使用上一页返回的 next_cursor，或从第一页重新读取。")
+    day, pk = value.split("-")
+    return date.fromordinal(min(max(int(day), 1), date.max.toordinal())), int(pk)
+
+
+Cursor = Annotated[
+    tuple[date, int],
+    PlainValidator(_decode_cursor),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": CURSOR_PATTERN,
+            "description": "上一页返回的 next_cursor，原样传回",
+        }
+    ),
+]
 
 
 def idempotent(view):
@@ -249,12 +268,12 @@ def _run(action):
     response={200: PageOut, 401: ErrorOut, 422: ErrorOut},
     summary="本单位待办事项（按期限排序，游标分页）",
 )
-def list_matters(request, cursor: str | None = None, limit: int = 50):
+def list_matters(request, cursor: Cursor | None = None, limit: int = 50):
     """Matters with a step open at this unit for this key's role, earliest due first."""
     limit = max(1, min(limit, 200))
     steps = open_steps_for(request.auth).order_by("due_date", "pk")
     if cursor:
-        due, pk = _decode_cursor(cursor)
+        due, pk = cursor
         steps = steps.filter(due_date__gt=due) | steps.filter(due_date=due, pk__gt=pk)
         steps = steps.order_by("due_date", "pk")
     page = list(steps.values_list("matter_id", "due_date", "pk")[: limit + 1])
@@ -307,12 +326,12 @@ def claim(request, matter_id: int):
 class DecisionIn(Schema):
     step_id: int
     outcome: Literal["approve", "reject", "return", "transfer"]
-    reason: str = ""
-    missing_materials: list[str] = []
-    transfer_to: str | None = None  # org unit code
+    reason: Text = ""
+    missing_materials: list[Text] = []
+    transfer_to: Text | None = None  # org unit code
     category: int | None = None
     level: int | None = None
-    amount: Decimal | None = None
+    amount: Money | None = None
 
 
 @router.post(
@@ -332,12 +351,12 @@ def decide(request, matter_id: int, payload: DecisionIn):
     matter = _matter(request, matter_id)
     step = next((s for s in matter.steps.all() if s.pk == payload.step_id), None)
     if step is None:
-        raise FieldError("step_id", "该环节不属于这个事项。")
+        raise HttpError(404, "未找到该环节，或它不属于这个事项。")
     transfer = None
     if payload.transfer_to:
         transfer = OrgUnit.objects.filter(code=payload.transfer_to).first()
         if transfer is None:
-            raise FieldError("transfer_to", f"单位代码“{payload.transfer_to}”不存在。")
+            raise HttpError(404, f"未找到要转办的单位：单位代码“{payload.transfer_to}”不存在。")
     decision = cs.Decision(
         outcome=payload.outcome,
         reason=payload.reason,
@@ -371,10 +390,19 @@ class DocumentOut(Schema):
     summary="为事项附上文书（JPG、PNG、PDF，10 MB 以内）",
 )
 @idempotent
-def attach(request, matter_id: int, code: Form[str], file: File[UploadedFile]):
+def attach(
+    request,
+    matter_id: int,
+    code: Annotated[Code, Form()],
+    file: Annotated[
+        UploadedFile,
+        WithJsonSchema({"type": "string", "format": "binary", "minLength": 1}),
+        File(),
+    ],
+):
     matter = _matter(request, matter_id)
     material = cs.MaterialIn(
-        code[:32], MaterialSource.UPLOAD, content=file.read(), filename=file.name or ""
+        code, MaterialSource.UPLOAD, content=file.read(), filename=file.name or ""
     )
     stored = _run(lambda: cs.matter_attach(actor=request.auth, matter=matter, material=material))
     body = {
@@ -387,11 +415,11 @@ def attach(request, matter_id: int, code: Form[str], file: File[UploadedFile]):
 
 
 class SharedRecordIn(Schema):
-    id_number: str
-    type: str
-    value: bool | str | dict
-    source: str
-    version: str
+    id_number: Text
+    type: Text
+    value: SharedValue
+    source: Text
+    version: Text
 
 
 class SharedBatchIn(Schema):
@@ -437,7 +465,7 @@ def shared_records(request, payload: SharedBatchIn):
 
 class PostalStatusIn(Schema):
     status: Literal["delivered", "returned"]
-    tracking_no: str = ""
+    tracking_no: Text = ""
 
 
 class HandoverOut(Schema):

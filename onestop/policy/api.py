@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 
 from onestop.core import clock
 from onestop.core.api_errors import FieldError
+from onestop.core.api_fields import Money
 from onestop.core.ratelimit import client_ip, hit
 from onestop.people.selectors import person_get
 
@@ -38,7 +39,7 @@ class CertificateIn(In):
 
 class AllowanceIn(In):
     kind: F.AllowanceKind
-    monthly_amount: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2)
+    monthly_amount: Money
 
 
 class FactsIn(In):
@@ -69,7 +70,7 @@ class FactsIn(In):
 
 class BillIn(In):
     day: date
-    policy_self_pay: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    policy_self_pay: Money
     networked: bool = False
 
 
@@ -81,8 +82,8 @@ class PrescreenIn(In):
     guardian: Literal["", "guardian", "agent"] = ""
     facts: FactsIn = FactsIn()
     bills: list[BillIn] = []
-    medical_aid_paid_this_year: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    deductible_used_this_year: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    medical_aid_paid_this_year: Money | None = None
+    deductible_used_this_year: Money | None = None
 
 
 class ReasonOut(Schema):
