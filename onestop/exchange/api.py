@@ -7,12 +7,14 @@ that unit's work, and gets only the fields its department needs (按需共享). 
 
 import base64
 import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 from functools import wraps
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http.request import RawPostDataException
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -197,6 +199,22 @@ def _decode_cursor(cursor: str) -> tuple[date, int]:
         raise FieldError("cursor", "分页游标无效，请从第一页重新读取。") from None
 
 
+def _request_digest(request) -> str:
+    """What makes a retry the same request: method, path and body (or, for a multipart body
+    already read into fields and files, those)."""
+    digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n")
+    try:
+        digest.update(request.body)
+    except RawPostDataException:
+        for name, values in sorted(request.POST.lists()):
+            digest.update(json.dumps([name, values]).encode())
+        for name, upload in sorted(request.FILES.items()):
+            upload.seek(0)
+            digest.update(name.encode() + b"\0" + hashlib.sha256(upload.read()).digest())
+            upload.seek(0)
+    return digest.hexdigest()
+
+
 def idempotent(view):
     """Answer a repeated write (same Idempotency-Key, same body) with the first answer, for
     ``settings.IDEMPOTENCY_HOURS``; the answer is kept encrypted."""
@@ -206,9 +224,7 @@ def idempotent(view):
         key = request.headers.get("Idempotency-Key", "").strip()[:100]
         if not key:
             return view(request, *args, **kwargs)
-        digest = hashlib.sha256(
-            request.method.encode() + request.path.encode() + request.body
-        ).hexdigest()
+        digest = _request_digest(request)
         seen = idempotent_answer_find(api_key=request.api_key, key=key)
         if seen is not None:
             request_hash, status, body = seen

@@ -5,7 +5,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
