@@ -75,7 +75,7 @@ class EncryptedStorage(Storage):
         with self.inner.open(name, "rb") as handle:
             blob = handle.read()
         file = ContentFile(open_file(name, blob), name=name)
-        file.mode = mode  # type: ignore[attr-defined]
+        file.mode = mode
         return file
 
     def _save(self, name, content):
