@@ -16,7 +16,7 @@ def encrypt_bodies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exchange", "0002_field_labels")]
+    dependencies = [("exchange", "0003_audit_checkpoint_topic")]
 
     operations = [
         migrations.AddField(
