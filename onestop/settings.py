@@ -104,6 +104,9 @@ PII_KEYS = _secret("ONESTOP_PII_KEYS")
 PII_KEY_ID = os.environ.get("ONESTOP_PII_KEY_ID", "")
 PII_INDEX_KEY = _secret("ONESTOP_PII_INDEX_KEY")
 PII_INDEX_HASH = os.environ.get("ONESTOP_PII_INDEX_HASH", "hmac-sm3")
+# How long a department system may retry a write with the same Idempotency-Key (its answer is
+# kept encrypted under the PII key that long, then deleted by the worker).
+IDEMPOTENCY_HOURS = int(os.environ.get("ONESTOP_IDEMPOTENCY_HOURS", "24"))
 
 # Audit chain (see onestop/audit/services.py): keyed outside the database, so a database writer
 # cannot recompute it; checkpoints go to an append-only file and to the 政务服务局 outbox.
@@ -311,7 +314,16 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded materials: sealed with the PII cipher and key (onestop/core/storage.py) on top of
+    # whichever backend holds the bytes.
+    "default": {
+        "BACKEND": "onestop.core.storage.EncryptedStorage",
+        "OPTIONS": {
+            "backend": os.environ.get(
+                "ONESTOP_MEDIA_BACKEND", "django.core.files.storage.FileSystemStorage"
+            )
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

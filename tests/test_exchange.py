@@ -410,3 +410,32 @@ def test_killing_the_worker_mid_batch_loses_nothing(live_server, world, settings
         time.sleep(0.1)
     assert world["receiver"].events() == expected
     assert len(world["receiver"].received) == len(expected) + 1
+
+
+def test_retry_answers_are_kept_encrypted_and_forgotten_after_a_day(client, world):
+    from datetime import UTC, datetime, timedelta
+
+    from onestop.core import clock
+    from onestop.exchange.models import IdempotentRequest
+    from onestop.exchange.tasks import expire_idempotent_answers
+
+    app = take(world)
+    matter = app.matters.get(kind="MEDICAL")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {world['key']}", "HTTP_IDEMPOTENCY_KEY": "c-1"}
+    start = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    with clock.frozen(start):
+        first = client.post(f"/api/v1/matters/{matter.pk}/claim", **auth)
+    assert first.status_code == 200
+    assert first.json()["applicant"]["id_number"] == world["person"].id_number_masked
+    stored = IdempotentRequest.objects.get()
+    assert "其木格" not in stored.body_cipher and world["person"].name not in stored.body_cipher
+    with clock.frozen(start + timedelta(hours=23)):
+        assert client.post(f"/api/v1/matters/{matter.pk}/claim", **auth).json() == first.json()
+        assert expire_idempotent_answers.call_local() == 0
+    with clock.frozen(start + timedelta(hours=25)):
+        # After a day the key is new again: the request is handled afresh and answered anew.
+        assert client.post(f"/api/v1/matters/{matter.pk}/claim", **auth).status_code == 200
+    assert IdempotentRequest.objects.get().created_at == start + timedelta(hours=25)
+    with clock.frozen(start + timedelta(hours=50)):
+        assert expire_idempotent_answers.call_local() == 1  # the worker's hourly sweep
+    assert not IdempotentRequest.objects.exists()

@@ -13,8 +13,8 @@ from functools import wraps
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from ninja import File, Form, Router, Schema, Status
+from django.http.request import RawPostDataException
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -32,8 +32,7 @@ from onestop.delivery.models import Handover
 from onestop.delivery.services import handover_track
 from onestop.regions.models import OrgUnit
 
-from .models import IdempotentRequest
-from .services import api_key_check
+from .services import api_key_check, idempotent_answer_find, idempotent_answer_store
 from .sync import import_records
 
 
@@ -65,7 +64,10 @@ class PersonOut(Schema):
     name: str
     sex: str
     birth_date: date
-    id_number: str
+    id_number: str = Field(
+        description="完整号码只在读取单个事项时提供给可查看完整身份证号的岗位（并记入审计）；"
+        "列表和办理结果中为掩码（前 6 位和后 4 位）。"
+    )
     hukou_region: str
     hukou_region_name: str
     phone: str | None = None
@@ -131,7 +133,8 @@ def _step_out(step: Step | None):
     }
 
 
-def matter_out(matter: Matter, department: str) -> dict:
+def matter_out(matter: Matter, department: str, *, full_id: bool = False) -> dict:
+    """The matter as ``department`` may see it; the ID number masked unless ``full_id``."""
     app = matter.application
     person = app.applicant
     extra = PERSON_EXTRA.get(department, set())
@@ -139,7 +142,7 @@ def matter_out(matter: Matter, department: str) -> dict:
         "name": person.name,
         "sex": person.sex,
         "birth_date": person.birth_date,
-        "id_number": person.id_number,
+        "id_number": person.id_number if full_id else person.id_number_masked,
         "hukou_region": person.hukou_region_id,
         "hukou_region_name": person.hukou_region.name,
         **{f: getattr(person, f) for f in extra},
@@ -215,35 +218,46 @@ Cursor = Annotated[
 ]
 
 
+def _request_digest(request) -> str:
+    """What makes a retry the same request: method, path and body (or, for a multipart body
+    already read into fields and files, those)."""
+    digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n")
+    try:
+        digest.update(request.body)
+    except RawPostDataException:
+        for name, values in sorted(request.POST.lists()):
+            digest.update(json.dumps([name, values]).encode())
+        for name, upload in sorted(request.FILES.items()):
+            upload.seek(0)
+            digest.update(name.encode() + b"\0" + hashlib.sha256(upload.read()).digest())
+            upload.seek(0)
+    return digest.hexdigest()
+
+
 def idempotent(view):
-    """Answer a repeated write (same Idempotency-Key, same body) with the first answer."""
+    """Answer a repeated write (same Idempotency-Key, same body) with the first answer, for
+    ``settings.IDEMPOTENCY_HOURS``; the answer is kept encrypted."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key", "").strip()[:100]
         if not key:
             return view(request, *args, **kwargs)
-        digest = hashlib.sha256(
-            request.method.encode() + request.path.encode() + request.body
-        ).hexdigest()
-        seen = IdempotentRequest.objects.filter(api_key=request.api_key, key=key).first()
+        digest = _request_digest(request)
+        seen = idempotent_answer_find(api_key=request.api_key, key=key)
         if seen is not None:
-            if seen.request_hash != digest:
+            request_hash, status, body = seen
+            if request_hash != digest:
                 raise FieldError("Idempotency-Key", "这个 Idempotency-Key 已用于另一个请求。")
-            return Status(seen.status, seen.body)
+            return Status(status, body)
         answer = view(request, *args, **kwargs)
-        status, body = answer.status_code, answer.value
-        try:
-            with transaction.atomic():
-                IdempotentRequest.objects.create(
-                    api_key=request.api_key,
-                    key=key,
-                    request_hash=digest,
-                    status=status,
-                    body=json.loads(json.dumps(body, default=str)),
-                )
-        except IntegrityError:
-            pass  # a concurrent retry stored the same answer first
+        idempotent_answer_store(
+            api_key=request.api_key,
+            key=key,
+            request_hash=digest,
+            status=answer.status_code,
+            body=answer.value,
+        )
         return answer
 
     return wrapped
@@ -291,14 +305,16 @@ def list_matters(request, cursor: Cursor | None = None, limit: int = 50):
     summary="读取一个事项（按需共享的字段）",
 )
 def read_matter(request, matter_id: int):
+    """The full ID number only for roles that may reveal it on staff pages, as there audited."""
     matter = _matter(request, matter_id)
+    full_id = request.auth.can_reveal_id
     audit_record(
         actor=request.auth,
         action=AuditAction.API_MATTER_READ,
         subject=matter.application,
-        detail={"matter": matter.kind, "api_key": request.api_key.prefix},
+        detail={"matter": matter.kind, "api_key": request.api_key.prefix, "full_id": full_id},
     )
-    return matter_out(matter, request.auth.org_unit.department)
+    return matter_out(matter, request.auth.org_unit.department, full_id=full_id)
 
 
 @router.post(

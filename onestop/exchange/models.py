@@ -33,14 +33,17 @@ class ApiKey(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """The answer given to a write, kept so a retry with the same Idempotency-Key gets it again."""
+    """The answer given to a write, kept so a retry with the same Idempotency-Key gets it again.
+
+    The answer holds personal data, so it is kept encrypted under the PII key, and only for
+    ``settings.IDEMPOTENCY_HOURS``."""
 
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField()
-    body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    body_cipher = models.TextField(editable=False)
+    created_at = models.DateTimeField(db_index=True)
 
     class Meta:
         constraints = [

@@ -1,10 +1,13 @@
 import hashlib
 import hmac
+import json
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import OFFICER_ROLES, placement_error
@@ -14,7 +17,7 @@ from onestop.core import clock
 from onestop.people import pii
 from onestop.regions.models import OrgUnit
 
-from .models import ApiKey, Delivery, Subscription
+from .models import ApiKey, Delivery, IdempotentRequest, Subscription
 
 DEPARTMENT_ROLES = OFFICER_ROLES
 
@@ -156,3 +159,50 @@ def delivery_replay(*, actor, delivery: Delivery) -> Delivery:
         )
     delivery.refresh_from_db()
     return delivery
+
+
+# --- answers kept for Idempotency-Key retries ----------------------------------------------------
+# Technical rows, like last_used_at above: the write they answer is audited, they are not.
+def _answer_context(api_key: ApiKey, key: str) -> str:
+    return f"exchange.idempotent:{api_key.pk}:{key}"
+
+
+def _answers_cutoff():
+    return clock.now() - timedelta(hours=settings.IDEMPOTENCY_HOURS)
+
+
+def idempotent_answer_find(*, api_key: ApiKey, key: str) -> tuple[str, int, object] | None:
+    """The (request hash, status, body) first given for this key, unless it has expired; an
+    expired answer is forgotten here, so the retry is handled as a new request."""
+    IdempotentRequest.objects.filter(
+        api_key=api_key, key=key, created_at__lt=_answers_cutoff()
+    ).delete()
+    seen = IdempotentRequest.objects.filter(api_key=api_key, key=key).first()
+    if seen is None:
+        return None
+    body = json.loads(pii.decrypt(seen.body_cipher, context=_answer_context(api_key, key)))
+    return seen.request_hash, seen.status, body
+
+
+def idempotent_answer_store(
+    *, api_key: ApiKey, key: str, request_hash: str, status: int, body
+) -> None:
+    plain = json.dumps(body, default=str, ensure_ascii=False)
+    try:
+        with transaction.atomic():
+            IdempotentRequest.objects.create(
+                api_key=api_key,
+                key=key,
+                request_hash=request_hash,
+                status=status,
+                body_cipher=pii.encrypt(plain, context=_answer_context(api_key, key)),
+                created_at=clock.now(),
+            )
+    except IntegrityError:
+        pass  # a concurrent retry stored the same answer first
+
+
+def idempotent_answers_expire() -> int:
+    """Delete the answers older than ``IDEMPOTENCY_HOURS``; returns how many."""
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=_answers_cutoff()).delete()
+    return deleted

@@ -1,6 +1,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from .services import idempotent_answers_expire
 from .webhooks import deliver_due
 
 
@@ -16,3 +17,9 @@ def deliver_webhooks_now():
 def deliver_webhooks_periodic():
     """Every minute: retries that have come due."""
     return deliver_due().sent
+
+
+@db_periodic_task(crontab(minute="7"))
+def expire_idempotent_answers():
+    """Every hour: forget the answers kept for retries once they are IDEMPOTENCY_HOURS old."""
+    return idempotent_answers_expire()

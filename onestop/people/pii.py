@@ -93,26 +93,33 @@ def _open(cipher: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> b
     return decryptor.update(sealed[:-TAG]) + decryptor.finalize()
 
 
-def encrypt(plaintext: str, *, context: str) -> str:
+def seal(plaintext: bytes, *, context: str) -> tuple[str, bytes]:
+    """``plaintext`` under the current key: its key id and ``nonce | ciphertext | tag``."""
     ring = keyring()
     nonce = os.urandom(NONCE)
-    sealed = _seal(
-        ring.cipher, ring.keys[ring.current], nonce, plaintext.encode(), context.encode()
+    return ring.current, nonce + _seal(
+        ring.cipher, ring.keys[ring.current], nonce, plaintext, context.encode()
     )
-    return f"{ring.current}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def unseal(kid: str, raw: bytes, *, context: str) -> bytes:
+    ring = keyring()
+    if kid not in ring.keys:
+        raise DecryptionError(f"unknown PII key id {kid!r}")
+    try:
+        return _open(ring.cipher, ring.keys[kid], raw[:NONCE], raw[NONCE:], context.encode())
+    except InvalidTag:
+        raise DecryptionError("PII token failed authentication") from None
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    kid, raw = seal(plaintext.encode(), context=context)
+    return f"{kid}:{base64.b64encode(raw).decode()}"
 
 
 def decrypt(token: str, *, context: str) -> str:
-    ring = keyring()
     kid, _, body = token.partition(":")
-    if kid not in ring.keys:
-        raise DecryptionError(f"unknown PII key id {kid!r}")
-    raw = base64.b64decode(body)
-    try:
-        plain = _open(ring.cipher, ring.keys[kid], raw[:NONCE], raw[NONCE:], context.encode())
-    except InvalidTag:
-        raise DecryptionError("PII token failed authentication") from None
-    return plain.decode()
+    return unseal(kid, base64.b64decode(body), context=context).decode()
 
 
 def blind_index(value: str, *, context: str) -> str:

@@ -14,6 +14,7 @@ from onestop.cases import services as cs
 from onestop.cases.models import MaterialSource
 from onestop.cases.selectors import applications_visible_to
 from onestop.core import clock
+from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.selectors import person_get, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_register
@@ -24,6 +25,8 @@ from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
 
 from .forms import IdLookupForm, IntakeForm, PersonRegisterForm
+
+INTAKE_ID_CONTEXT = "workbench.session.intake_id_number"
 
 
 def window_only(view):
@@ -52,7 +55,8 @@ def start(request):
         person = person_find_by_id_number(persons_visible_to(request.user), number)
         if person is not None:
             return redirect("workbench:intake_form", person.pk)
-        request.session["intake_id_number"] = number
+        # Sessions are stored in the database and cache: the number only encrypted there.
+        request.session["intake_id_number"] = pii.encrypt(number, context=INTAKE_ID_CONTEXT)
         return redirect("workbench:intake_register")
     return render(request, "workbench/intake_start.html", {"form": form})
 
@@ -61,7 +65,11 @@ def start(request):
 @require_http_methods(["GET", "POST"])
 def register(request):
     """A person the registry does not know yet (only their ID number was typed so far)."""
-    initial = {"id_number": request.session.get("intake_id_number", "")}
+    try:
+        carried = pii.decrypt(request.session["intake_id_number"], context=INTAKE_ID_CONTEXT)
+    except (KeyError, pii.DecryptionError):  # none typed yet, or from before it was encrypted
+        carried = ""
+    initial = {"id_number": carried}
     form = PersonRegisterForm(request.POST or None, initial=initial, scope=request.user.scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
