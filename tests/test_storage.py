@@ -51,7 +51,7 @@ def test_a_material_is_sealed_on_disk_and_opens_whole_for_an_officer(client, upl
     assert key_id_of(blob) == pii.keyring().current  # the key id is kept for rotation
     as_user(client, uploaded["township"])
     response = client.get(f"/workbench/materials/{material.pk}/")
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert response.status_code == 200 and response.content == PNG
 
 
 @pytest.mark.parametrize(
@@ -73,6 +73,18 @@ def test_a_swapped_clear_or_altered_file_is_refused_and_logged(
     assert response.status_code == 403
     assert "未通过完整性校验" in response.content.decode() and MARKER not in response.content
     assert any(material.file.name in r.getMessage() for r in caplog.records)
+
+
+def test_a_material_pointed_at_another_stored_file_is_refused(client, uploaded, caplog):
+    """A database writer who moves a row onto another application's (validly sealed) file."""
+    material = uploaded["material"]
+    other = default_storage.save("materials/999/other", ContentFile(b"%PDF-1.4 other"))
+    type(material).objects.filter(pk=material.pk).update(file=other)
+    as_user(client, uploaded["township"])
+    with caplog.at_level(logging.ERROR, logger="onestop.core.storage"):
+        response = client.get(f"/workbench/materials/{material.pk}/")
+    assert response.status_code == 403 and "未通过完整性校验" in response.content.decode()
+    assert any("upload digest" in r.getMessage() for r in caplog.records)
 
 
 def test_reencrypt_seals_clear_files_moves_old_keys_forward_and_reruns_safely(

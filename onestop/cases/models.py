@@ -1,5 +1,8 @@
 """One application (联办申请), its matters (one per requested item) and their steps."""
 
+import hashlib
+import logging
+
 from django.conf import settings
 from django.db import models
 
@@ -256,6 +259,22 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def read_checked(self) -> bytes:
+        """The file's bytes, after checking them against the digest taken at upload: a row
+        pointed at another stored file (which passes the storage's own check) is refused too."""
+        from onestop.core.storage import StoredFileRefused, refusal_message
+
+        with self.file.open("rb") as handle:
+            content = handle.read()
+        if self.sha256 and hashlib.sha256(content).hexdigest() != self.sha256:
+            logging.getLogger("onestop.core.storage").error(
+                "material %s refused: its file %s does not match the upload digest",
+                self.pk,
+                self.file.name,
+            )
+            raise StoredFileRefused(refusal_message())
+        return content
 
     @property
     def label(self) -> str:

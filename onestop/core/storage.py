@@ -29,6 +29,10 @@ class StoredFileRefused(PermissionDenied):
     """A stored file failed its integrity check: shown as a refusal, never as its bytes."""
 
 
+def refusal_message() -> str:
+    return "该材料文件未通过完整性校验（可能已被替换或损坏），已拒绝打开并记录。请联系系统管理员。"
+
+
 def _context(name: str) -> str:
     return f"onestop.file:{name}"
 
@@ -54,9 +58,7 @@ def open_file(name: str, blob: bytes) -> bytes:
         return pii.unseal(kid, blob[len(MAGIC) + 1 + len(kid) :], context=_context(name))
     except pii.DecryptionError as exc:
         log.error("stored file %s refused: %s", name, exc)
-        raise StoredFileRefused(
-            "该材料文件未通过完整性校验（可能已被替换或损坏），已拒绝打开并记录。请联系系统管理员。"
-        ) from None
+        raise StoredFileRefused(refusal_message()) from None
 
 
 class EncryptedStorage(Storage):

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -562,7 +562,7 @@ def material(request, pk: int):
         subject=application,
         detail={"material": item.pk, "code": item.code},
     )
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response = HttpResponse(item.read_checked(), content_type=item.content_type)
     response["Content-Disposition"] = (
         f'inline; filename="material-{item.pk}{_ext(item.content_type)}"'
     )
