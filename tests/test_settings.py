@@ -1,4 +1,4 @@
-"""Production mode refuses to start with development secrets."""
+"""Production mode refuses to start with development secrets or a per-process cache."""
 
 import os
 import subprocess
@@ -13,6 +13,7 @@ REAL = {
     "ONESTOP_PII_KEYS": "prod1:" + "ab" * 16,
     "ONESTOP_PII_INDEX_KEY": "cd" * 32,
     "ONESTOP_ALLOWED_HOSTS": "onestop.example.gov.cn",
+    "ONESTOP_REDIS_URL": "redis://cache.internal:6379/0",
 }
 
 
@@ -54,3 +55,11 @@ def test_production_refuses_the_development_defaults():
 def test_production_starts_with_real_secrets():
     result = run_check(REAL)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_a_cache_each_process_keeps_to_itself():
+    # Sessions are read through the cache: with one per worker, a session ended in one worker
+    # would live on in the others.
+    result = run_check({k: v for k, v in REAL.items() if k != "ONESTOP_REDIS_URL"})
+    assert result.returncode != 0
+    assert "ONESTOP_REDIS_URL" in result.stderr
