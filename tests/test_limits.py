@@ -87,7 +87,8 @@ def _database_url() -> str:
 
 
 class Server:
-    """gunicorn with four worker processes on the test database."""
+    """gunicorn with four worker processes on the test database, with the real settings (so
+    passwords are checked with Argon2 at its real cost)."""
 
     def __init__(self, port: int):
         self.port = port
@@ -131,7 +132,7 @@ def server(reference_data, settings, tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if k != "ONESTOP_REDIS_URL"},
         "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "onestop.settings_test",
+        "DJANGO_SETTINGS_MODULE": "onestop.settings",
         "ONESTOP_VAR_DIR": str(tmp_path),
         "ONESTOP_DEBUG": "0",
         "ONESTOP_LOG_LEVEL": "WARNING",
@@ -139,9 +140,10 @@ def server(reference_data, settings, tmp_path):
     }
     if settings.REDIS_URL:
         env["ONESTOP_REDIS_URL"] = settings.REDIS_URL
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "onestop.wsgi:application", "--preload", "-w", "4"]
-        + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+    command = [sys.executable, "-m", "gunicorn", "onestop.wsgi:application", "--preload"]
+    command += ["-w", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -180,6 +182,7 @@ def test_sixty_code_requests_at_once_from_one_address_send_only_the_limit(server
 
 
 def test_forty_one_wrong_passwords_at_once_try_only_five_and_lock_once(server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     user = factories.staff("t_hlr_window", Role.WINDOW_CLERK, "cdpf-150702")
     bodies = [{"username": user.username, "password": f"wrong-{i:02d}-pass"} for i in range(41)]
     statuses = server.post_all_at_once("/accounts/login/", bodies)

@@ -11,3 +11,6 @@ class RateCounter(models.Model):
     class Meta:
         verbose_name = "限流计数"
         verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.hits}"
