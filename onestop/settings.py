@@ -217,6 +217,12 @@ if REDIS_URL:
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+elif PRODUCTION:
+    # A per-process cache would let a signed-out session live on in the other workers.
+    raise ImproperlyConfigured(
+        "ONESTOP_REDIS_URL must be set when ONESTOP_ENV=production: sessions are read through "
+        "the cache, which every server process must share (see README.md, 'Deploying')."
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     HUEY = {
@@ -258,7 +264,9 @@ NOTICES_SEND_ON_COMMIT = os.environ.get("ONESTOP_NOTICES_SEND_ON_COMMIT", "1") =
 NOTICE_MAX_ATTEMPTS = int(os.environ.get("ONESTOP_NOTICE_MAX_ATTEMPTS", "5"))
 # 差评 follow-up deadline, in working days.
 RATING_FOLLOWUP_DAYS = int(os.environ.get("ONESTOP_RATING_FOLLOWUP_DAYS", "5"))
-RATELIMIT_NAMESPACE = "rl"  # cache key prefix of the rate-limit counters
+# Rate-limit counters: in Redis when configured, else in the database (onestop/core/ratelimit.py);
+# the prefix separates installations sharing one Redis.
+RATELIMIT_NAMESPACE = os.environ.get("ONESTOP_RATELIMIT_NAMESPACE", "rl")
 SMS_PER_PHONE_HOUR = int(os.environ.get("ONESTOP_SMS_PER_PHONE_HOUR", "5"))
 SMS_PER_IP_HOUR = int(os.environ.get("ONESTOP_SMS_PER_IP_HOUR", "20"))
 

@@ -1,4 +1,5 @@
-"""Production mode refuses to start with development or weak secrets, and is HTTPS only."""
+"""Production mode refuses to start with development or weak secrets or a per-process cache,
+and is HTTPS only."""
 
 import hashlib
 import os
@@ -22,6 +23,7 @@ REAL = {
     "ONESTOP_PII_INDEX_KEY": _random_hex("index", 32),
     "ONESTOP_AUDIT_KEYS": "prod1:" + _random_hex("audit", 32),
     "ONESTOP_ALLOWED_HOSTS": "onestop.example.gov.cn",
+    "ONESTOP_REDIS_URL": "redis://cache.internal:6379/0",
 }
 
 
@@ -129,3 +131,11 @@ def test_production_redirects_to_https_and_sends_hsts_and_the_policy(tmp_path):
     assert redirect == "301 https://onestop.example.gov.cn/portal/"
     assert hsts == "max-age=31536000; includeSubDomains"  # no preload: see settings.py
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_production_refuses_a_cache_each_process_keeps_to_itself():
+    # Sessions are read through the cache: with one per worker, a session ended in one worker
+    # would live on in the others.
+    result = run_check({k: v for k, v in REAL.items() if k != "ONESTOP_REDIS_URL"})
+    assert result.returncode != 0
+    assert "ONESTOP_REDIS_URL" in result.stderr

@@ -1,11 +1,11 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -133,29 +133,70 @@ def staff_user_update(
         changes["password"] = "reset"  # noqa: S105 - a marker, not a password
     if not is_active:
         user.locked_until = None
+        user.failed_login_count = 0
     with transaction.atomic():
         user.save()
         audit_record(actor=actor, action=AuditAction.STAFF_UPDATE, subject=user, detail=changes)
     return user
 
 
-def staff_login(*, request, username: str, password: str) -> StaffUser:
-    """Authenticate with lockout after repeated failures; every attempt is audited."""
-    username = username.strip()
+def _unlocked(now: datetime) -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+
+
+def _attempt_take(account: StaffUser, now: datetime) -> bool:
+    """Count an attempt before its password is checked, so that however many run at once in
+    however many processes, at most LOGIN_MAX_FAILURES passwords are tried before the lock."""
+    accounts = StaffUser.objects.filter(pk=account.pk)
+    accounts.filter(locked_until__lte=now).update(locked_until=None, failed_login_count=0)
+    return bool(
+        accounts.filter(
+            locked_until__isnull=True, failed_login_count__lt=settings.LOGIN_MAX_FAILURES
+        ).update(failed_login_count=F("failed_login_count") + 1)
+    )
+
+
+def _lock_if_used_up(account: StaffUser, now: datetime, ip: str) -> None:
+    # Conditional, so of all the requests that see the attempts used up only one locks and
+    # records it.
+    locked = (
+        StaffUser.objects.filter(_unlocked(now))
+        .filter(pk=account.pk, failed_login_count__gte=settings.LOGIN_MAX_FAILURES)
+        .update(locked_until=now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES))
+    )
+    if locked:
+        audit_record(
+            actor=None,
+            action=AuditAction.ACCOUNT_LOCKED,
+            subject=account,
+            detail={"minutes": settings.LOGIN_LOCK_MINUTES, "ip": ip},
+        )
+
+
+def _refuse_locked(account: StaffUser, username: str, ip: str) -> LoginRefused:
     now = clock.now()
-    ip = request.META.get("REMOTE_ADDR", "")
-    account = StaffUser.objects.filter(username__iexact=username).first()
-    if account is not None and account.locked_until and account.locked_until > now:
+    with transaction.atomic():
+        _lock_if_used_up(account, now, ip)
         audit_record(
             actor=None,
             action=AuditAction.LOGIN_FAILED,
             subject=account,
             detail={"username": username, "reason": "locked", "ip": ip},
         )
-        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginRefused(
-            f"该账号因连续输错密码已被锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
-        )
+    locked_until = StaffUser.objects.values_list("locked_until", flat=True).get(pk=account.pk)
+    minutes = max(1, int(((locked_until or now) - now).total_seconds() // 60) + 1)
+    return LoginRefused(
+        f"该账号因连续输错密码已被锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+    )
+
+
+def staff_login(*, request, username: str, password: str) -> StaffUser:
+    """Authenticate with lockout after repeated failures; every attempt is audited."""
+    username = username.strip()
+    ip = request.META.get("REMOTE_ADDR", "")
+    account = StaffUser.objects.filter(username__iexact=username).first()
+    if account is not None and not _attempt_take(account, clock.now()):
+        raise _refuse_locked(account, username, ip)
 
     user = auth.authenticate(
         request, username=account.username if account else username, password=password
@@ -169,28 +210,21 @@ def staff_login(*, request, username: str, password: str) -> StaffUser:
                 detail={"username": username, "reason": "bad_credentials", "ip": ip},
             )
             if account is not None:
-                StaffUser.objects.filter(pk=account.pk).update(
-                    failed_login_count=F("failed_login_count") + 1
-                )
-                locked = StaffUser.objects.filter(
-                    pk=account.pk, failed_login_count__gte=settings.LOGIN_MAX_FAILURES
-                ).update(
-                    locked_until=now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES),
-                    failed_login_count=0,
-                )
-                if locked:
-                    audit_record(
-                        actor=None,
-                        action=AuditAction.ACCOUNT_LOCKED,
-                        subject=account,
-                        detail={"minutes": settings.LOGIN_LOCK_MINUTES, "ip": ip},
-                    )
+                _lock_if_used_up(account, clock.now(), ip)
         raise LoginRefused(BAD_CREDENTIALS)
 
     with transaction.atomic():
-        StaffUser.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-        auth.login(request, user)
-        audit_record(actor=user, action=AuditAction.LOGIN, subject=user, detail={"ip": ip})
+        # Locked by parallel wrong attempts while this password was checked: still refused.
+        reset = (
+            StaffUser.objects.filter(_unlocked(clock.now()))
+            .filter(pk=user.pk)
+            .update(failed_login_count=0, locked_until=None)
+        )
+        if reset:
+            auth.login(request, user)
+            audit_record(actor=user, action=AuditAction.LOGIN, subject=user, detail={"ip": ip})
+    if not reset:
+        raise _refuse_locked(user, username, ip)
     return user
 
 

@@ -1,0 +1,16 @@
+from django.db import models
+
+
+class RateCounter(models.Model):
+    """One fixed window of one rate limit, shared by every process when there is no Redis."""
+
+    bucket = models.CharField(primary_key=True, max_length=200)
+    hits = models.PositiveIntegerField(default=0)
+    expires = models.BigIntegerField(db_index=True)  # epoch seconds: raw SQL writes it
+
+    class Meta:
+        verbose_name = "限流计数"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.hits}"
