@@ -206,12 +206,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("ONESTOP_REDIS_URL", "")
+# The task queue's name; also the prefix of the task leases (two deployments may share a Redis).
+HUEY_NAME = os.environ.get("ONESTOP_HUEY_NAME", "onestop")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     HUEY = {
-        "name": "onestop",
+        "name": HUEY_NAME,
         "huey_class": "huey.RedisHuey",
         "connection": {"url": REDIS_URL},
         "immediate": False,
@@ -226,7 +228,7 @@ elif PRODUCTION:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     HUEY = {
-        "name": "onestop",
+        "name": HUEY_NAME,
         "huey_class": "huey.SqliteHuey",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
@@ -279,6 +281,11 @@ WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ONESTOP_WEBHOOK_TIMEOUT_SECONDS"
 WEBHOOK_DELIVER_ON_COMMIT = os.environ.get("ONESTOP_WEBHOOK_DELIVER_ON_COMMIT", "1") == "1"
 # How long a worker holds a delivery it is sending; one that dies is retried after this.
 WEBHOOK_LEASE_SECONDS = float(os.environ.get("ONESTOP_WEBHOOK_LEASE_SECONDS", "60"))
+# The same for a text message being sent.
+NOTICE_LEASE_SECONDS = float(os.environ.get("ONESTOP_NOTICE_LEASE_SECONDS", "60"))
+# How long a worker holds a background task (onestop/core/leases.py): shorter than the minutely
+# period, so a worker killed mid-task holds the next one back for less than a minute.
+TASK_LEASE_SECONDS = float(os.environ.get("ONESTOP_TASK_LEASE_SECONDS", "50"))
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 8 * 3600

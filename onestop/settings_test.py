@@ -1,11 +1,14 @@
 """Settings for the test suite: the real databases and services, minus slow password hashing."""
 
+import os
+
 from onestop.settings import *  # noqa: F403
 from onestop.settings import HUEY
 
 # Argon2 at production cost would dominate the suite; hashing strength is not under test here.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-HUEY = {**HUEY, "immediate": True}
+# Task leases are keyed by the queue name: each test process (xdist worker) has its own.
+HUEY = {**HUEY, "immediate": True, "name": f"onestop-test-{os.getpid()}"}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: tests that run two threads at once need real connections and locks.

@@ -1,7 +1,9 @@
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
+
+from onestop.core.leases import leased
 
 from .services import clock_sweep, proactive_propose_open
 
@@ -9,7 +11,7 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@lock_task("clock-sweep")
+@leased("clock-sweep")
 def clock_sweep_periodic():
     """Every quarter hour: mark steps 临期 and 超期 and alert their units."""
     counts = clock_sweep()
@@ -19,7 +21,7 @@ def clock_sweep_periodic():
 
 
 @db_periodic_task(crontab(minute="0", hour="5"))
-@lock_task("proactive-propose")
+@leased("proactive-propose")
 def proactive_propose_daily():
     """After the night's 免申即享 scan: one application per new finding, awaiting confirmation."""
     created = proactive_propose_open()

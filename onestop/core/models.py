@@ -14,3 +14,18 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}: {self.hits}"
+
+
+class Lease(models.Model):
+    """Who runs a background task now, and until when (used when there is no Redis)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(max_length=32)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "任务租约"
+        verbose_name_plural = "任务租约"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,19 +1,21 @@
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from onestop.core.leases import leased
 
 from .services import idempotent_answers_expire
 from .webhooks import deliver_due
 
 
 @db_task()
-@lock_task("webhooks")
+@leased("webhooks")
 def deliver_webhooks_now():
     """Queued after a change commits, so departments hear of it within seconds."""
     return deliver_due().sent
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("webhooks")
+@leased("webhooks")
 def deliver_webhooks_periodic():
     """Every minute: retries that have come due."""
     return deliver_due().sent

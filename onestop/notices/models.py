@@ -53,6 +53,8 @@ class Notice(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=200, blank=True)
+    # A worker sending the text holds it until then; one that dies leaves it to the next.
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 

@@ -7,10 +7,12 @@ Notices are written with the change that causes them and sent after it commits; 
 retried by the worker."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
@@ -187,11 +189,22 @@ def _send_soon() -> None:
 
 
 def send_pending(*, limit: int = 200) -> int:
-    """Send pending texts; a failure is retried on the next round, up to a limit."""
+    """Send pending texts; a failure is retried on the next round, up to a limit. Each text is
+    leased before it is sent, so two workers never send it at once and one held by a worker that
+    died is sent when the lease runs out."""
     sent = 0
-    for notice in Notice.objects.filter(
-        status=Notice.Status.PENDING, channel=Notice.Channel.SMS
-    ).order_by("pk")[:limit]:
+    now = clock.now()
+    due = Notice.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lte=now),
+        status=Notice.Status.PENDING,
+        channel=Notice.Channel.SMS,
+    ).order_by("pk")[:limit]
+    for notice in due:
+        leased = Notice.objects.filter(
+            pk=notice.pk, status=Notice.Status.PENDING, lease_until=notice.lease_until
+        ).update(lease_until=clock.now() + timedelta(seconds=settings.NOTICE_LEASE_SECONDS))
+        if not leased:
+            continue
         try:
             sms_send(phone=notice.phone, text=notice.text, purpose=notice.event)
         except Exception as exc:
@@ -202,11 +215,11 @@ def send_pending(*, limit: int = 200) -> int:
                 else Notice.Status.PENDING
             )
             Notice.objects.filter(pk=notice.pk).update(
-                attempts=attempts, status=status, error=str(exc)[:200]
+                attempts=attempts, status=status, error=str(exc)[:200], lease_until=None
             )
             continue
         Notice.objects.filter(pk=notice.pk).update(
-            status=Notice.Status.SENT, attempts=notice.attempts + 1
+            status=Notice.Status.SENT, attempts=notice.attempts + 1, lease_until=None
         )
         sent += 1
     return sent

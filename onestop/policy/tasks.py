@@ -1,9 +1,10 @@
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from onestop.core import clock
+from onestop.core.leases import leased
 
 from .services import proactive_rescan, proactive_scan
 
@@ -11,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="30", hour="3"))
-@lock_task("proactive-scan")
+@leased("proactive-scan")
 def proactive_scan_nightly():
     """免申即享: every night, look through the registry for benefits people qualify for."""
     report = proactive_scan(day=clock.today())

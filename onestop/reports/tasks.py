@@ -1,15 +1,16 @@
 from datetime import timedelta
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
 
 from onestop.core import clock
+from onestop.core.leases import leased
 
 from .services import figures_rebuild
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@lock_task("figures")
+@leased("figures")
 def figures_recent():
     """Every quarter hour: yesterday and today, so the reports are at most minutes behind."""
     today = clock.today()
@@ -17,7 +18,7 @@ def figures_recent():
 
 
 @db_periodic_task(crontab(minute="45", hour="2"))
-@lock_task("figures")
+@leased("figures")
 def figures_nightly():
     """Every night: the last 40 days again, for late changes (an appeal upheld, a withdrawal)."""
     today = clock.today()

@@ -1,0 +1,111 @@
+"""Leases that expire: one worker at a time runs a background task, and a worker killed in the
+middle holds it back for at most ``TASK_LEASE_SECONDS`` (huey's own task locks never expire).
+A task that runs longer keeps its lease: it is renewed every third of that time while it works.
+
+With Redis the lease is a key set with NX and an expiry; without, a row in ``core_lease`` taken
+by a conditional update. A worker that finds the lease held skips the run; the next period runs
+it. Correctness does not rest on this lease alone: deliveries and notices are leased per row too.
+"""
+
+import functools
+import logging
+import secrets
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+
+from . import clock
+from .models import Lease
+
+log = logging.getLogger(__name__)
+
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+_RENEW = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end"
+)
+
+
+def key(name: str) -> str:
+    return f"{settings.HUEY['name']}.lease.{name}"
+
+
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def acquire(name: str, token: str) -> bool:
+    seconds = settings.TASK_LEASE_SECONDS
+    if settings.REDIS_URL:
+        return bool(_redis().set(key(name), token, nx=True, px=int(seconds * 1000)))
+    now = clock.now()
+    until = now + timedelta(seconds=seconds)
+    with transaction.atomic():
+        taken = Lease.objects.filter(name=key(name), expires_at__lt=now).update(
+            holder=token, expires_at=until
+        )
+        if taken:
+            return True
+    try:
+        with transaction.atomic():
+            Lease.objects.create(name=key(name), holder=token, expires_at=until)
+    except IntegrityError:  # held by another worker
+        return False
+    return True
+
+
+def renew(name: str, token: str) -> bool:
+    seconds = settings.TASK_LEASE_SECONDS
+    if settings.REDIS_URL:
+        return bool(_redis().eval(_RENEW, 1, key(name), token, int(seconds * 1000)))
+    until = clock.now() + timedelta(seconds=seconds)
+    return bool(Lease.objects.filter(name=key(name), holder=token).update(expires_at=until))
+
+
+def _keep_renewing(name: str, token: str, done: threading.Event) -> None:
+    try:
+        while not done.wait(settings.TASK_LEASE_SECONDS / 3):
+            try:
+                if not renew(name, token):
+                    log.warning("task lease %s was lost while the task ran", name)
+                    return
+            except Exception:
+                log.exception("task lease %s could not be renewed", name)
+    finally:
+        connection.close()  # this thread's own database connection, if it opened one
+
+
+def release(name: str, token: str) -> None:
+    if settings.REDIS_URL:
+        _redis().eval(_RELEASE, 1, key(name), token)
+    else:
+        Lease.objects.filter(name=key(name), holder=token).delete()
+
+
+def leased(name: str):
+    """Run the task only while holding the lease ``name``; otherwise return None at once."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            token = secrets.token_hex(16)
+            if not acquire(name, token):
+                log.info("task lease %s is held by another worker; skipped", name)
+                return None
+            done = threading.Event()
+            renewer = threading.Thread(target=_keep_renewing, args=(name, token, done), daemon=True)
+            renewer.start()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                done.set()
+                renewer.join()
+                release(name, token)
+
+        return run
+
+    return decorate
