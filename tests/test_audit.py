@@ -23,6 +23,7 @@ from onestop.audit.services import (
     _legacy_hash,
     audit_record,
     audit_verify,
+    chain_label,
     chain_of,
     event_hash,
     publish_checkpoints,
@@ -61,6 +62,20 @@ def test_service_writes_leave_a_chained_event_in_the_actors_unit_chain(hlr_clerk
     assert events[0].prev_hash == GENESIS and events[0].key_id == "dev1"
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(_chain()))
     assert audit_verify().ok
+
+
+def test_applicants_events_go_to_their_countys_chain_not_one_for_the_province(db):
+    """No acting unit (an applicant on the portal, the worker): the subject's county decides, so
+    applicants in different counties never wait on one head."""
+    hlr = factories.person("150702001", name="乌云")
+    mzl = factories.person("150781001", name="阿拉坦")
+    for person in (hlr, mzl):
+        audit_record(actor=None, action=AuditAction.CITIZEN_SIGN_IN, subject=person)
+    assert chain_of(None, hlr) == "region:150702" and chain_of(None, mzl) == "region:150781"
+    for county, person in (("150702", hlr), ("150781", mzl)):  # registered, then signed in
+        assert {e.subject_id for e in _chain(f"region:{county}")} == {str(person.pk)}
+    assert chain_of(None) == SYSTEM_CHAIN and audit_verify().ok
+    assert chain_label("region:150702") == "海拉尔区（申请人和系统）"
 
 
 def test_an_edited_record_is_named_with_its_chain_and_seq(hlr_clerk, capsys):

@@ -70,7 +70,7 @@ class AuditAction(models.TextChoices):
 
 
 LEGACY_CHAIN = "legacy"  # the one global, unkeyed chain written before chains per unit
-SYSTEM_CHAIN = "system"  # events without an acting unit (citizens, the worker, commands)
+SYSTEM_CHAIN = "system"  # events with neither an acting unit nor a county (commands, the worker)
 
 
 class AuditEvent(models.Model):

@@ -138,8 +138,15 @@ def checkpoint_mac(*, chain: str, seq: int, hash: str, at: str, key_id: str) -> 
     return _mac(key_id, "checkpoint", _json([chain, seq, hash, at]))
 
 
-def chain_of(unit_id: int | None) -> str:
-    return f"unit:{unit_id}" if unit_id else SYSTEM_CHAIN
+def chain_of(unit_id: int | None, subject: models.Model | None = None) -> str:
+    """The acting unit's chain; without one (applicants, the worker), the chain of the county the
+    subject belongs to, so applicants in different counties do not wait on each other either."""
+    if unit_id:
+        return f"unit:{unit_id}"
+    county = getattr(subject, "county_id", None) or (
+        str(getattr(subject, "hukou_region_id", "") or "")[:6] or None
+    )
+    return f"region:{county}" if county else SYSTEM_CHAIN
 
 
 def audit_record(
@@ -154,7 +161,7 @@ def audit_record(
     The head lock is held until that transaction ends, but only writers of the same unit wait."""
     real_actor = actor if getattr(actor, "pk", None) else None
     unit_id = getattr(real_actor, "org_unit_id", None)
-    chain = chain_of(unit_id)
+    chain = chain_of(unit_id, subject)
     key_id = audit_keys().current
     with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(
@@ -414,6 +421,11 @@ def chain_label(chain: str) -> str:
         return "系统"
     if chain == LEGACY_CHAIN:
         return "升级前的全局链"
+    if chain.startswith("region:"):
+        from onestop.regions.models import Region
+
+        region = Region.objects.filter(code=chain.removeprefix("region:")).first()
+        return f"{region.name}（申请人和系统）" if region is not None else chain
     unit = OrgUnit.objects.filter(pk=chain.removeprefix("unit:")).first()
     return unit.name if unit is not None else chain
 
@@ -429,6 +441,8 @@ def _supervising_unit(chain: str, cache: dict):
             .values_list("region_id", flat=True)
             .first()
         )
+    elif chain.startswith("region:"):
+        region_code = chain.removeprefix("region:")
     if region_code not in cache:
         region = Region.objects.filter(code=region_code).first() if region_code else None
         govs = OrgUnit.objects.filter(department=Department.GOVSERVICE)
