@@ -20,7 +20,7 @@ from huey.contrib import djhuey
 
 from onestop.cases import services as cs
 from onestop.cases.models import Step
-from onestop.core import leases
+from onestop.core import clock, leases
 from onestop.core.models import Lease
 from onestop.exchange import tasks
 from onestop.exchange.models import Delivery, OutboxEvent
@@ -86,6 +86,25 @@ class Queue:
             return bool(leases._redis().exists(key))
         return Lease.objects.filter(name=key).exists()
 
+    def report(self) -> str:
+        """What a failure needs: each delivery's state and what the consumers warned about."""
+        connection.close()
+        rows = [
+            f"{d.pk} matter={d.event.matter_id} {d.status} attempts={d.attempts} "
+            f"next={d.next_attempt_at.isoformat()} error={d.last_error!r}"
+            for d in Delivery.objects.select_related("event").order_by("event_id", "pk")
+        ]
+        lines = self.log.read_text().splitlines()
+        queue_lines = [
+            line
+            for line in lines
+            if not line.lstrip().startswith("+ ")
+            and any(word in line for word in ("WARNING", "ERROR", "Traceback", "Error", "lease"))
+        ]
+        return "\n".join(
+            [f"now={clock.now().isoformat()}", *rows, "-- consumer log --", *queue_lines[-60:]]
+        )
+
     def stop(self) -> None:
         for process in self.consumers:
             if process.poll() is None:
@@ -132,15 +151,23 @@ def test_a_consumer_killed_mid_delivery_is_replaced_and_nothing_is_lost(world, t
 
         queue.start_consumer()
         deadline = killed_at + 30
-        while Delivery.objects.exclude(status="delivered").exists():
-            assert time.monotonic() < deadline, queue.log.read_text()
+        wanted = {event_id for ids in expected.values() for event_id in ids}
+        # Watched at the receiver, not through this process's database connection, which could
+        # be reading an old snapshot while the consumer writes.
+        while not wanted <= set(receiver.events()):
+            assert time.monotonic() < deadline, queue.report()
             queue.enqueue(tasks.deliver_webhooks_now)
             time.sleep(1)
         took = time.monotonic() - killed_at
+        connection.close()
+        while Delivery.objects.exclude(status="delivered").exists():  # marked after the answer
+            assert time.monotonic() < deadline + 10, queue.report()
+            time.sleep(0.2)
     finally:
         release.set()
         receiver.on_receive = None
         queue.stop()
+        connection.close()
 
     # Well within one minutely period, although the dead consumer never released anything.
     assert took < 30
