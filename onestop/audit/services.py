@@ -1,7 +1,8 @@
 """Writing and verifying the audit chains.
 
-Why this shape: one chain per acting org unit (plus a system chain) means ``audit_record`` locks
-only its own unit's head, so writers in different units and counties never wait on each other.
+Why this shape: one chain per acting org unit, per county for events without one (applicants,
+the worker; see ``chain_of``), and a system chain for the rest means ``audit_record`` locks only
+its own chain's head, so writers in different units and counties never wait on each other.
 Each hash is an HMAC over the event and the previous hash with a key held outside the database
 (``ONESTOP_AUDIT_KEYS``; the key id is stored for rotation), so whoever can write the database
 but lacks the key cannot recompute the chain forward. Heads carry a MAC too, and checkpoints of
