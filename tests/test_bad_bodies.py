@@ -148,3 +148,17 @@ def test_text_with_a_nul_character_is_refused_before_the_database(client, key):
     )
     assert upload.status_code == 422
     assert "材料代码" in upload.json()["detail"][0]["message"]
+
+
+@pytest.mark.parametrize("code", ["292", "true", "false", "null", "_x"])
+def test_a_form_value_that_was_a_number_or_a_json_word_is_not_a_material_code(client, key, code):
+    # A multipart field is text, so what a client meant as 292, true or null arrives as its
+    # spelling; none of them names a material, and the schema says so too.
+    upload = client.post(
+        "/api/v1/matters/1/documents",
+        {"code": code, "file": SimpleUploadedFile("n.pdf", b"%PDF-1.4")},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert upload.status_code == 422
+    assert upload.json()["detail"][0]["field"] == "code"
+    assert "以小写字母开头" in upload.json()["detail"][0]["message"]

@@ -41,13 +41,17 @@ def _json_type(value: Any) -> Any:
 SharedValue = Annotated[bool | str | dict, BeforeValidator(_json_type)]
 
 
-CODE_PATTERN = r"^[a-z0-9_]{1,32}$"
+CODE_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+# A form field is text: in a multipart body a number, a boolean or null arrives as "292", "true"
+# or "null". Codes start with a letter and are none of those words, so such a value is refused.
+NOT_CODES = ("true", "false", "null")
 
 
 def _code(value: Any) -> str:
-    if not isinstance(value, str) or not re.search(CODE_PATTERN, value):
+    if not isinstance(value, str) or not re.search(CODE_PATTERN, value) or value in NOT_CODES:
         raise ValueError(
-            "应为材料代码：小写字母、数字和下划线，不超过 32 个字符，如 decision_notice。"
+            "应为材料代码：以小写字母开头，由小写字母、数字和下划线组成，不超过 32 个字符，"
+            "如 decision_notice。"
         )
     return value.rstrip("\n")
 
@@ -55,7 +59,14 @@ def _code(value: Any) -> str:
 Code = Annotated[
     str,
     PlainValidator(_code),
-    WithJsonSchema({"type": "string", "pattern": CODE_PATTERN, "examples": ["decision_notice"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": CODE_PATTERN,
+            "not": {"enum": list(NOT_CODES)},
+            "examples": ["decision_notice"],
+        }
+    ),
 ]
 
 
