@@ -10,10 +10,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.audit.services import audit_verify
-from onestop.cases import services as cs
+from onestop.cases.chain_versions import chain_for, chain_version_create
 from onestop.cases.chains import DEFAULT_CHAINS, Outcome
+from onestop.cases.clocks import clock_sweep, matter_press
+from onestop.cases.errors import CaseError, Conflict
+from onestop.cases.intake import (
+    application_accept,
+    application_refuse,
+    application_submit,
+    application_withdraw,
+)
+from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Alert, Application, ChainVersion, Material, Matter, Step
-from onestop.cases.services import CaseError, Conflict, Decision, MaterialIn
+from onestop.cases.proactive import application_confirm, application_propose, proactive_propose_open
+from onestop.cases.steps import Decision, matter_supply, step_assign, step_claim, step_decide
 from onestop.cases.timeline import timeline
 from onestop.core import clock
 from onestop.delivery.models import Handover
@@ -83,7 +93,7 @@ def applicant(db):
 
 def submit(staff, applicant, matters=ALL, day=date(2026, 9, 30), accept=True, **kw):
     with at(day):
-        app = cs.application_submit(
+        app = application_submit(
             actor=staff["clerk"],
             channel="window",
             applicant=applicant,
@@ -98,7 +108,7 @@ def submit(staff, applicant, matters=ALL, day=date(2026, 9, 30), accept=True, **
             **kw,
         )
         if accept:
-            app = cs.application_accept(actor=staff["clerk"], application=app)
+            app = application_accept(actor=staff["clerk"], application=app)
     return app
 
 
@@ -112,7 +122,7 @@ def active(app, kind) -> Step:
 
 def decide(user, app, kind, day, outcome=Outcome.APPROVE, **kw) -> Step:
     with at(day):
-        return cs.step_decide(actor=user, step=active(app, kind), decision=Decision(outcome, **kw))
+        return step_decide(actor=user, step=active(app, kind), decision=Decision(outcome, **kw))
 
 
 # --- the whole journey --------------------------------------------------------------------------
@@ -337,9 +347,9 @@ def test_return_for_supplement_stops_the_clock_for_exactly_the_days_waited(staff
     assert matter(app, "LIVING").status == Matter.Status.SUPPLEMENT
     returned = Step.objects.get(matter=m, outcome="return")
     with at(date(2026, 11, 4)), pytest.raises(Conflict, match="退回补正"):
-        cs.step_decide(actor=staff["township"], step=returned, decision=Decision(Outcome.APPROVE))
+        step_decide(actor=staff["township"], step=returned, decision=Decision(Outcome.APPROVE))
     with at(date(2026, 11, 10)):  # Tuesday a week later: 5 working days (4, 5, 6, 9, 10)
-        cs.matter_supply(
+        matter_supply(
             actor=staff["clerk"],
             matter=m,
             materials=[MaterialIn("dibao_proof", content=PNG, filename="a.png")],
@@ -362,11 +372,11 @@ def test_return_for_supplement_stops_the_clock_for_exactly_the_days_waited(staff
 def test_sweep_marks_due_soon_and_overdue_once_and_tells_the_unit(staff, applicant):
     app = submit(staff, applicant, matters=["MEDICAL"], day=date(2026, 11, 2))
     step = active(app, "MEDICAL")  # due 9 November
-    assert cs.clock_sweep(day=date(2026, 11, 5)) == {"due_soon": 0, "overdue": 0}
-    assert cs.clock_sweep(day=date(2026, 11, 6)) == {"due_soon": 1, "overdue": 0}
-    assert cs.clock_sweep(day=date(2026, 11, 6)) == {"due_soon": 0, "overdue": 0}
-    assert cs.clock_sweep(day=date(2026, 11, 10)) == {"due_soon": 0, "overdue": 1}
-    assert cs.clock_sweep(day=date(2026, 11, 11)) == {"due_soon": 0, "overdue": 0}
+    assert clock_sweep(day=date(2026, 11, 5)) == {"due_soon": 0, "overdue": 0}
+    assert clock_sweep(day=date(2026, 11, 6)) == {"due_soon": 1, "overdue": 0}
+    assert clock_sweep(day=date(2026, 11, 6)) == {"due_soon": 0, "overdue": 0}
+    assert clock_sweep(day=date(2026, 11, 10)) == {"due_soon": 0, "overdue": 1}
+    assert clock_sweep(day=date(2026, 11, 11)) == {"due_soon": 0, "overdue": 0}
     kinds = list(Alert.objects.filter(step=step).values_list("kind", "unit_id"))
     assert kinds == [("due_soon", step.unit_id), ("overdue", step.unit_id)]
     assert any("已超期" in e.text for e in timeline(app))
@@ -375,8 +385,8 @@ def test_sweep_marks_due_soon_and_overdue_once_and_tells_the_unit(staff, applica
 def test_supervisor_presses_and_the_officer_sees_it(staff, applicant):
     app = submit(staff, applicant, matters=["PENSION"])
     with pytest.raises(PermissionDenied):
-        cs.matter_press(actor=staff["clerk"], matter=matter(app, "PENSION"), message="请加快")
-    alert = cs.matter_press(
+        matter_press(actor=staff["clerk"], matter=matter(app, "PENSION"), message="请加快")
+    alert = matter_press(
         actor=staff["supervisor"], matter=matter(app, "PENSION"), message="请今天办结"
     )
     assert alert.unit.name == "海拉尔区人力资源和社会保障局"
@@ -399,7 +409,7 @@ def test_chain_override_per_region_and_version_pinning(staff, applicant):
     custom = DEFAULT_CHAINS["PENSION"].to_json()
     custom["steps"][0]["days"] = 1
     custom["steps"][0]["name"] = "人社核验参保（海拉尔）"
-    v2 = cs.chain_version_create(actor=None, matter="PENSION", region=hailar, definition=custom)
+    v2 = chain_version_create(actor=None, matter="PENSION", region=hailar, definition=custom)
     assert v2.version == 1 and matter(old, "PENSION").chain.region_id == "150000"
     decide(staff["hrss"], old, "PENSION", date(2026, 11, 3))
     assert active(old, "PENSION").name == "人社代缴登记"  # the running matter keeps its version
@@ -412,8 +422,8 @@ def test_chain_override_per_region_and_version_pinning(staff, applicant):
     assert active(new, "PENSION").name == "人社核验参保（海拉尔）"
     assert active(new, "PENSION").due_date == date(2026, 11, 3)
     # 满洲里 still uses the autonomous-region chain.
-    assert cs.chain_for("PENSION", Region.objects.get(code="150781")).region_id == "150000"
-    v3 = cs.chain_version_create(actor=None, matter="PENSION", region=hailar, definition=custom)
+    assert chain_for("PENSION", Region.objects.get(code="150781")).region_id == "150000"
+    v3 = chain_version_create(actor=None, matter="PENSION", region=hailar, definition=custom)
     assert v3.version == 2 and matter(new, "PENSION").chain == v2
 
 
@@ -434,7 +444,7 @@ def test_a_broken_chain_is_refused(change, words):
     definition = DEFAULT_CHAINS["PENSION"].to_json()
     change(definition)
     with pytest.raises(ChainError, match=words):
-        cs.chain_version_create(
+        chain_version_create(
             actor=None,
             matter="PENSION",
             region=Region.objects.get(code="150702"),
@@ -529,7 +539,7 @@ def test_bad_intake_is_refused_whole(staff, applicant, kw, field):
 
 def test_consent_is_required_and_recorded_with_its_version(staff, applicant):
     with at(date(2026, 11, 2)), pytest.raises(ValidationError, match="敏感个人信息"):
-        cs.application_submit(
+        application_submit(
             actor=staff["clerk"],
             channel="window",
             applicant=applicant,
@@ -589,7 +599,7 @@ def test_uploads_are_stored_outside_the_web_root_under_random_names(client, staf
 
 def test_a_clerk_cannot_take_an_application_from_another_county(staff, applicant):
     with pytest.raises(PermissionDenied), at(date(2026, 11, 2)):
-        cs.application_submit(
+        application_submit(
             actor=staff["mzl_clerk"],
             channel="window",
             applicant=applicant,
@@ -603,14 +613,12 @@ def test_a_clerk_cannot_take_an_application_from_another_county(staff, applicant
 def test_refusal_of_acceptance(staff, applicant):
     app = submit(staff, applicant, accept=False)
     with pytest.raises(ValidationError):
-        cs.application_refuse(actor=staff["clerk"], application=app, reason=" ")
-    app = cs.application_refuse(
-        actor=staff["clerk"], application=app, reason="不属于本窗口受理范围"
-    )
+        application_refuse(actor=staff["clerk"], application=app, reason=" ")
+    app = application_refuse(actor=staff["clerk"], application=app, reason="不属于本窗口受理范围")
     assert app.status == Application.Status.REFUSED
     assert set(app.matters.values_list("status", flat=True)) == {"withdrawn"}
     with pytest.raises(CaseError):
-        cs.application_accept(actor=staff["clerk"], application=app)
+        application_accept(actor=staff["clerk"], application=app)
 
 
 def test_withdrawal_only_before_a_decision(staff, applicant):
@@ -625,14 +633,14 @@ def test_withdrawal_only_before_a_decision(staff, applicant):
         transfer_to=OrgUnit.objects.get(code="cdpf-150781"),
     )
     with at(date(2026, 10, 10)):
-        withdrawn = cs.application_withdraw(actor=None, application=app, reason="不需要了")
+        withdrawn = application_withdraw(actor=None, application=app, reason="不需要了")
     assert withdrawn.status == Application.Status.WITHDRAWN
     assert not Step.objects.filter(matter__application=app, status=Step.Status.ACTIVE).exists()
 
     other = submit(staff, applicant, matters=["MEDICAL"])
     decide(staff["medical"], other, "MEDICAL", date(2026, 10, 9))
     with pytest.raises(CaseError, match="已有事项作出了决定"):
-        cs.application_withdraw(actor=None, application=other)
+        application_withdraw(actor=None, application=other)
 
 
 def test_a_refused_certificate_ends_the_matters_waiting_for_it(staff, applicant):
@@ -651,12 +659,12 @@ def test_a_refused_certificate_ends_the_matters_waiting_for_it(staff, applicant)
 def test_claim_conflicts_are_told_plainly(staff, applicant):
     app = submit(staff, applicant, matters=["CERT"])
     step = active(app, "CERT")
-    cs.step_claim(actor=staff["cdpf"], step=step)
+    step_claim(actor=staff["cdpf"], step=step)
     with pytest.raises(Conflict, match="cdpf员认领"):
-        cs.step_claim(actor=staff["cdpf2"], step=step)
+        step_claim(actor=staff["cdpf2"], step=step)
     with pytest.raises(Conflict, match="已由cdpf员认领"):
         decide(staff["cdpf2"], app, "CERT", date(2026, 10, 9))
-    cs.step_assign(actor=staff["cdpf"], step=step, assignee=staff["cdpf2"])
+    step_assign(actor=staff["cdpf"], step=step, assignee=staff["cdpf2"])
     decide(staff["cdpf2"], app, "CERT", date(2026, 10, 9))
 
 
@@ -664,8 +672,8 @@ def test_a_repeated_decision_is_not_applied_twice(staff, applicant):
     app = submit(staff, applicant, matters=["PENSION"], answers={})
     step = active(app, "PENSION")
     with at(date(2026, 10, 9)):
-        cs.step_decide(actor=staff["hrss"], step=step, decision=Decision(Outcome.APPROVE))
-        cs.step_decide(actor=staff["hrss"], step=step, decision=Decision(Outcome.APPROVE))
+        step_decide(actor=staff["hrss"], step=step, decision=Decision(Outcome.APPROVE))
+        step_decide(actor=staff["hrss"], step=step, decision=Decision(Outcome.APPROVE))
     assert Step.objects.filter(matter__application=app).count() == 2
     assert AuditEvent.objects.filter(action=AuditAction.STEP_DECIDE).count() == 1
 
@@ -683,11 +691,11 @@ def test_a_proactive_finding_becomes_an_application_confirmed_with_zero_trips(st
     proactive_scan(day=date(2026, 11, 2))
     finding = ProactiveFinding.objects.get(person=applicant, matter="LIVING")
     with at(date(2026, 11, 2)):
-        app = cs.application_propose(finding=finding)
-        assert cs.application_propose(finding=finding).pk == app.pk
+        app = application_propose(finding=finding)
+        assert application_propose(finding=finding).pk == app.pk
     assert app.status == Application.Status.PENDING_CONFIRMATION and app.channel == "proactive"
     with at(date(2026, 11, 3)):
-        app = cs.application_confirm(actor=None, application=app)
+        app = application_confirm(actor=None, application=app)
     assert app.status == Application.Status.IN_PROGRESS and app.trips == 0
     assert app.delivery == "post" and app.delivery_address == "正阳街道8号"
     assert active(app, "LIVING").unit.name == "正阳街道民政办"
@@ -707,7 +715,7 @@ def test_open_findings_are_proposed_once(staff, applicant):
     proactive_scan(day=date(2026, 11, 2))
     with at(date(2026, 11, 2)):
         assert proactive_propose_daily.call_local() == 3  # LIVING, NURSING, PENSION
-        assert cs.proactive_propose_open() == 0
+        assert proactive_propose_open() == 0
     assert (
         Application.objects.filter(channel="proactive", status="pending_confirmation").count() == 3
     )
