@@ -114,25 +114,12 @@ def application_submit(
 ) -> Application:
     """Receive one application for several matters (统一受理). Nothing is written unless all of
     it is: the application, one matter per item on its pinned chain, the materials."""
-    if idempotency_key:
-        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.applicant_id != applicant.pk:
-                raise Conflict("该请求编号已用于另一份申请。")
-            return existing
-    if channel not in Channel.values or channel == Channel.PROACTIVE:
-        raise ValidationError({"channel": "申请渠道无效。"})
-    if actor is not None and (
-        actor.scope is None or not actor.scope.contains(applicant.hukou_region)
-    ):
-        raise PermissionDenied("申请人户籍不在您的管辖范围内，请到户籍所在地窗口办理。")
-    if not consent_given or not sensitive_consent_given:
-        raise ValidationError(
-            {
-                "consent": "需要申请人（或监护人）同意共享信息，并同意处理残疾、健康等"
-                "敏感个人信息，否则无法办理。"
-            }
-        )
+    existing = _replayed(idempotency_key)
+    if existing is not None:
+        if existing.applicant_id != applicant.pk:
+            raise Conflict("该请求编号已用于另一份申请。")
+        return existing
+    _check_submit(actor, channel, applicant, consent_given and sensitive_consent_given)
     kinds = validate_intake(
         applicant=applicant,
         matters=matters,
@@ -145,43 +132,75 @@ def application_submit(
         consent_version=consent_version,
     )
     medical_claim(answers or {})
-    now = clock.now()
     try:
-        with transaction.atomic():
-            application = create_application(
-                actor=actor,
-                channel=channel,
-                applicant=applicant,
-                kinds=kinds,
-                status=move(APPLICATION, None, Application.Status.SUBMITTED),
-                idempotency_key=idempotency_key,
-                delivery=delivery,
-                delivery_address=delivery_address.strip(),
-                communication_needs=list(dict.fromkeys(communication_needs)),
-                representative=representative,
-                authority_scope=list(authority_scope),
-                authority_until=authority_until,
-                answers=answers or {},
-                consent_version=consent_version,
-                consent_at=now,
-                sensitive_consent_at=now,
-                trips=1 if channel == Channel.WINDOW else 0,
-                submitted_at=now,
-            )
-            store_materials(application, materials)
-            audit_record(
-                actor=actor,
-                action=AuditAction.APPLICATION_SUBMIT,
-                subject=application,
-                detail={"channel": channel, "matters": kinds, "materials": len(materials)},
-            )
+        return _receive(
+            actor=actor,
+            applicant=applicant,
+            kinds=kinds,
+            materials=materials,
+            channel=channel,
+            idempotency_key=idempotency_key,
+            delivery=delivery,
+            delivery_address=delivery_address.strip(),
+            communication_needs=list(dict.fromkeys(communication_needs)),
+            representative=representative,
+            authority_scope=list(authority_scope),
+            authority_until=authority_until,
+            answers=answers or {},
+            consent_version=consent_version,
+            trips=1 if channel == Channel.WINDOW else 0,
+        )
     except IntegrityError:
-        if idempotency_key:  # a concurrent retry of the same request won the race
-            existing = Application.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
-        raise
+        existing = _replayed(idempotency_key)  # a concurrent retry of the same request won
+        if existing is None:
+            raise
+        return existing
+
+
+def _replayed(idempotency_key: str | None) -> Application | None:
+    if not idempotency_key:
+        return None
+    return Application.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _receive(*, actor, applicant, kinds, materials, **fields) -> Application:
+    """Write the submitted application, its matters and materials, all or nothing."""
+    now = clock.now()
+    with transaction.atomic():
+        application = create_application(
+            actor=actor,
+            applicant=applicant,
+            kinds=kinds,
+            status=move(APPLICATION, None, Application.Status.SUBMITTED),
+            consent_at=now,
+            sensitive_consent_at=now,
+            submitted_at=now,
+            **fields,
+        )
+        store_materials(application, materials)
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPLICATION_SUBMIT,
+            subject=application,
+            detail={"channel": fields["channel"], "matters": kinds, "materials": len(materials)},
+        )
     return application
+
+
+def _check_submit(actor, channel: str, applicant: Person, consented: bool) -> None:
+    if channel not in Channel.values or channel == Channel.PROACTIVE:
+        raise ValidationError({"channel": "申请渠道无效。"})
+    if actor is not None and (
+        actor.scope is None or not actor.scope.contains(applicant.hukou_region)
+    ):
+        raise PermissionDenied("申请人户籍不在您的管辖范围内，请到户籍所在地窗口办理。")
+    if not consented:
+        raise ValidationError(
+            {
+                "consent": "需要申请人（或监护人）同意共享信息，并同意处理残疾、健康等"
+                "敏感个人信息，否则无法办理。"
+            }
+        )
 
 
 def create_application(*, applicant: Person, kinds: list[str], **fields) -> Application:
