@@ -59,7 +59,7 @@ def _submit_slice(job: tuple[list[int], bool]) -> int:
     from django.db import connections
 
     from onestop.accounts.models import StaffUser
-    from onestop.cases import services as cs
+    from onestop.cases.intake import application_accept, application_submit
     from onestop.core import clock
     from onestop.people.models import Person
 
@@ -73,7 +73,7 @@ def _submit_slice(job: tuple[list[int], bool]) -> int:
     with clock.frozen(DAY):
         for p in Person.objects.filter(pk__in=person_ids).select_related("hukou_region"):
             clerk = clerks[p.hukou_region.parent_id]
-            app = cs.application_submit(
+            app = application_submit(
                 actor=clerk,
                 channel="window",
                 applicant=p,
@@ -83,7 +83,7 @@ def _submit_slice(job: tuple[list[int], bool]) -> int:
                 sensitive_consent_given=True,
             )
             if accept:
-                cs.application_accept(actor=clerk, application=app)
+                application_accept(actor=clerk, application=app)
     connections.close_all()
     return len(person_ids)
 

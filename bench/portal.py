@@ -41,7 +41,7 @@ def prepare() -> tuple[str, str, str]:
     from django.core.management import call_command
 
     from onestop.accounts.roles import Role
-    from onestop.cases import services as cs
+    from onestop.cases.intake import application_accept, application_submit
     from onestop.people.services import certificate_record
     from tests import factories
 
@@ -56,7 +56,7 @@ def prepare() -> tuple[str, str, str]:
     certificate_record(
         actor=None, person=person, number=person.id_number + "52", issue_date=date(2024, 1, 5)
     )
-    app = cs.application_submit(
+    app = application_submit(
         actor=None,
         channel="online",
         applicant=person,
@@ -66,7 +66,7 @@ def prepare() -> tuple[str, str, str]:
         sensitive_consent_given=True,
     )
     clerk = factories.staff("bench_portal_clerk", Role.WINDOW_CLERK, "cdpf-150702")
-    cs.application_accept(actor=clerk, application=app)
+    application_accept(actor=clerk, application=app)
     session = SessionStore()
     session["citizen_phone"] = "13904700001"
     session["lookup_application"] = app.pk

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
+from onestop.cases.intake import application_accept, application_submit
 from onestop.core import clock
 from onestop.exchange.models import ApiKey
 from onestop.exchange.services import _key_hash, api_key_create
@@ -108,7 +108,7 @@ def department_key(db, settings, in_test_transaction):
             person = factories.certified_person(
                 fact="resident_medical", name="其木格一二三"[: n + 3]
             )
-            app = cs.application_submit(
+            app = application_submit(
                 actor=clerk,
                 channel="window",
                 applicant=person,
@@ -118,7 +118,7 @@ def department_key(db, settings, in_test_transaction):
                 sensitive_consent_given=True,
                 answers={"medical_bills": [{"day": "2026-10-01", "policy_self_pay": "3000"}]},
             )
-            cs.application_accept(actor=clerk, application=app)
+            application_accept(actor=clerk, application=app)
 
 
 @schema.parametrize()

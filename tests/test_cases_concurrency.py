@@ -9,9 +9,11 @@ from django.db import connection, transaction
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.audit.services import audit_verify
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.errors import Conflict
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Application, Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 
 from . import factories
@@ -55,7 +57,7 @@ def setup(reference_data):
 
 def _submit(clerk, person, key=None):
     with clock.frozen(DAY):
-        return cs.application_submit(
+        return application_submit(
             actor=clerk,
             channel="window",
             applicant=person,
@@ -71,15 +73,15 @@ def test_two_officers_deciding_one_step_at_once_exactly_one_wins(setup):
     clerk, one, two, person = setup
     app = _submit(clerk, person)
     with clock.frozen(DAY):
-        cs.application_accept(actor=clerk, application=app)
+        application_accept(actor=clerk, application=app)
     step = Step.objects.get(matter__application=app, status=Step.Status.ACTIVE)
-    decision = cs.Decision(Outcome.APPROVE)
+    decision = Decision(Outcome.APPROVE)
     results = run_together(
-        lambda: cs.step_decide(actor=one, step=step, decision=decision),
-        lambda: cs.step_decide(actor=two, step=step, decision=decision),
+        lambda: step_decide(actor=one, step=step, decision=decision),
+        lambda: step_decide(actor=two, step=step, decision=decision),
     )
     wins = [r for r in results if isinstance(r, Step)]
-    losses = [r for r in results if isinstance(r, cs.Conflict)]
+    losses = [r for r in results if isinstance(r, Conflict)]
     assert len(wins) == 1 and len(losses) == 1, results
     assert "已由" in str(losses[0]) and "请刷新后查看" in str(losses[0])
     assert AuditEvent.objects.filter(action=AuditAction.STEP_DECIDE).count() == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
+from onestop.cases.intake import application_accept, application_submit
 
 from . import factories
 from .test_workbench import as_user
@@ -39,7 +39,7 @@ def assert_clean(response, url):
 def case(db):
     clerk = factories.staff("c_clerk", Role.WINDOW_CLERK, "cdpf-150702")
     person = factories.certified_person(birth=date(1970, 1, 1), dibao_category="urban")
-    app = cs.application_submit(
+    app = application_submit(
         actor=clerk,
         channel="window",
         applicant=person,
@@ -48,7 +48,7 @@ def case(db):
         consent_given=True,
         sensitive_consent_given=True,
     )
-    return clerk, person, cs.application_accept(actor=clerk, application=app)
+    return clerk, person, application_accept(actor=clerk, application=app)
 
 
 def test_public_pages(client):

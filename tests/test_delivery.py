@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Application, Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.delivery.models import Handover
 from onestop.exchange.services import api_key_create
 from onestop.notices.models import Notice, SmsMessage
@@ -42,7 +43,7 @@ def finished(team, delivery="pickup", matters=("PENSION",)):
     certificate_record(
         actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
     )
-    app = cs.application_submit(
+    app = application_submit(
         actor=team["clerk"],
         channel="window",
         applicant=person,
@@ -53,12 +54,12 @@ def finished(team, delivery="pickup", matters=("PENSION",)):
         sensitive_consent_given=True,
         answers={"medical_bills": [{"day": "2026-10-01", "policy_self_pay": "100"}]},
     )
-    app = cs.application_accept(actor=team["clerk"], application=app)
+    app = application_accept(actor=team["clerk"], application=app)
     officers = {"hrss_officer": team["hrss"], "medical_officer": team["medical"]}
     while (
         step := Step.objects.filter(matter__application=app, status="active").first()
     ) is not None:
-        cs.step_decide(actor=officers[step.role], step=step, decision=cs.Decision(Outcome.APPROVE))
+        step_decide(actor=officers[step.role], step=step, decision=Decision(Outcome.APPROVE))
     app.refresh_from_db()
     return app
 
@@ -150,7 +151,7 @@ def test_an_earlier_result_on_request(client, team):
     certificate_record(
         actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
     )
-    app = cs.application_submit(
+    app = application_submit(
         actor=team["clerk"],
         channel="window",
         applicant=person,
@@ -160,10 +161,10 @@ def test_an_earlier_result_on_request(client, team):
         sensitive_consent_given=True,
         answers={"medical_bills": [{"day": "2026-10-01", "policy_self_pay": "100"}]},
     )
-    app = cs.application_accept(actor=team["clerk"], application=app)
+    app = application_accept(actor=team["clerk"], application=app)
     for _ in range(2):
         step = Step.objects.get(matter__application=app, matter__kind="PENSION", status="active")
-        cs.step_decide(actor=team["hrss"], step=step, decision=cs.Decision(Outcome.APPROVE))
+        step_decide(actor=team["hrss"], step=step, decision=Decision(Outcome.APPROVE))
     assert not Handover.objects.exists()  # waits for the medical aid
     client.post("/portal/sign-in/", {"phone": "13904777777"})
     code = re.search(r"(\d{6})", SmsMessage.objects.filter(purpose="sign_in").first().text).group(1)
@@ -178,7 +179,7 @@ def test_an_earlier_result_on_request(client, team):
     while (
         step := Step.objects.filter(matter__application=app, status="active").first()
     ) is not None:
-        cs.step_decide(actor=team["medical"], step=step, decision=cs.Decision(Outcome.APPROVE))
+        step_decide(actor=team["medical"], step=step, decision=Decision(Outcome.APPROVE))
     final = Handover.objects.exclude(pk=early.pk).get()
     assert list(final.matters.values_list("kind", flat=True)) == ["MEDICAL"]  # the rest, once
     assert Application.objects.get(pk=app.pk).status == "concluded"

@@ -12,9 +12,10 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Matter, Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.documents.models import DocumentKind, IssuedDocument
 from onestop.documents.services import document_issue, document_pdf
 from onestop.people.services import guardian_add
@@ -56,7 +57,7 @@ def subsidy_case(team, name="其木格", needs=(), phone="13904711111", birth=da
         phone="13904744444",
         address="正阳街道9号",
     )
-    app = cs.application_submit(
+    app = application_submit(
         actor=team["clerk"],
         channel="window",
         applicant=person,
@@ -68,7 +69,7 @@ def subsidy_case(team, name="其木格", needs=(), phone="13904711111", birth=da
         sensitive_consent_given=True,
         communication_needs=list(needs),
     )
-    app = cs.application_accept(actor=team["clerk"], application=app)
+    app = application_accept(actor=team["clerk"], application=app)
     reasons = {
         "township": "申请表上述信息已经确认，符合申报条件，同意申报。",
         "cdpf": "经查，申请人残疾人证相关信息准确无误，同意申报。",
@@ -84,10 +85,10 @@ def subsidy_case(team, name="其木格", needs=(), phone="13904711111", birth=da
     ) is not None:
         who = by_role[step.role]
         if step.matter.kind == "NURSING" and who == "county":
-            decision = cs.Decision(Outcome.REJECT, reason="经入户核查，不需要长期照护。")
+            decision = Decision(Outcome.REJECT, reason="经入户核查，不需要长期照护。")
         else:
-            decision = cs.Decision(Outcome.APPROVE, reason=reasons[who])
-        cs.step_decide(actor=team[who], step=step, decision=decision)
+            decision = Decision(Outcome.APPROVE, reason=reasons[who])
+        step_decide(actor=team[who], step=step, decision=decision)
     app.refresh_from_db()
     return app
 

@@ -10,8 +10,9 @@ import pytest
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.cases import services as cs
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Application, Matter, Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.exchange import signing
 from onestop.exchange.models import Delivery, OutboxEvent
 from onestop.exchange.services import (
@@ -94,7 +95,7 @@ def world(reference_data, settings):
 
 
 def take(world, matters=("MEDICAL",)):
-    app = cs.application_submit(
+    app = application_submit(
         actor=world["clerk"],
         channel="window",
         applicant=world["person"],
@@ -107,7 +108,7 @@ def take(world, matters=("MEDICAL",)):
         authority_until=date(2027, 12, 31),
         answers={"medical_bills": [{"day": "2026-10-01", "policy_self_pay": "3000"}]},
     )
-    return cs.application_accept(actor=world["clerk"], application=app)
+    return application_accept(actor=world["clerk"], application=app)
 
 
 def test_a_medical_system_is_told_reads_its_fields_and_decides(live_server, world):
@@ -240,7 +241,7 @@ def test_the_receiver_down_for_a_while_gets_everything_once_in_order(live_server
     medical = app.matters.get()
     step = Step.objects.get(matter=medical, status="active")
     account = world["api_key"].account
-    cs.step_decide(actor=account, step=step, decision=cs.Decision("approve"))
+    step_decide(actor=account, step=step, decision=Decision("approve"))
     rounds = [deliver_due() for _ in range(3)]
     assert sum(r.failed for r in rounds) >= 1 and sum(r.sent for r in rounds) == 0
     assert "无法连接" in Delivery.objects.order_by("pk").first().last_error
@@ -303,7 +304,7 @@ def test_a_later_event_of_a_matter_waits_for_an_earlier_one(live_server, world, 
     deliver_due()
     world["receiver"].status = 200
     step = Step.objects.get(matter__application=app, status="active")
-    cs.step_decide(actor=world["api_key"].account, step=step, decision=cs.Decision("approve"))
+    step_decide(actor=world["api_key"].account, step=step, decision=Decision("approve"))
     result = deliver_due()
     assert result.sent == 0 and result.waiting == 2
     assert all(e["body"]["topic"] == "matter.dispatched" for e in world["receiver"].received)

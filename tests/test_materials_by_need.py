@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.cases import services as cs
+from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.materials import MaterialIn, matter_attach
 from onestop.cases.models import MaterialSource, Matter
 from onestop.cases.selectors import materials_visible_to
 from onestop.policy.materials import CATALOGUE
@@ -61,7 +62,7 @@ def case(db):
     }
     team = {k: factories.staff(f"m_{k}", role, unit) for k, (role, unit) in specs.items()}
     holder = factories.certified_person(birth=date(1970, 1, 1), dibao_category="urban")
-    app = cs.application_submit(
+    app = application_submit(
         actor=team["clerk"],
         channel="window",
         applicant=holder,
@@ -70,16 +71,16 @@ def case(db):
         consent_given=True,
         sensitive_consent_given=True,
         materials=[
-            cs.MaterialIn(code, MaterialSource.UPLOAD, content=_png(code), filename=f"{code}.png")
+            MaterialIn(code, MaterialSource.UPLOAD, content=_png(code), filename=f"{code}.png")
             for code in CATALOGUE
         ],
     )
-    cs.application_accept(actor=team["clerk"], application=app)
+    application_accept(actor=team["clerk"], application=app)
     matters = {m.kind: m for m in app.matters.all()}
-    cs.matter_attach(
+    matter_attach(
         actor=team["medical"],
         matter=matters["MEDICAL"],
-        material=cs.MaterialIn("notice", content=_png("notice"), filename="notice.png"),
+        material=MaterialIn("notice", content=_png("notice"), filename="notice.png"),
     )
     return app, matters, team
 

@@ -8,9 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Application, Matter, Step
+from onestop.cases.proactive import application_propose
+from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.notices.models import SmsMessage
 from onestop.people.services import certificate_record, guardian_add
@@ -200,7 +202,7 @@ def test_another_persons_application_is_never_visible(client, ward):
     stranger = factories.person(
         "150702001", name="陌生人", birth=date(1980, 1, 1), phone="13904709999"
     )
-    app = cs.application_submit(
+    app = application_submit(
         actor=None,
         channel="online",
         applicant=stranger,
@@ -226,7 +228,7 @@ def test_another_persons_application_is_never_visible(client, ward):
 
 def _accept(app):
     clerk = factories.staff("p_clerk", Role.WINDOW_CLERK, "cdpf-150702")
-    return cs.application_accept(actor=clerk, application=app)
+    return application_accept(actor=clerk, application=app)
 
 
 def test_answering_a_supplement_online_restarts_the_clock(client, ward):
@@ -235,10 +237,10 @@ def test_answering_a_supplement_online_restarts_the_clock(client, ward):
     app = _accept(Application.objects.get())
     township = factories.staff("p_town", Role.TOWNSHIP_CIVIL, "civil-150702001")
     step = Step.objects.get(matter__application=app, status="active")
-    cs.step_decide(
+    step_decide(
         actor=township,
         step=step,
-        decision=cs.Decision(Outcome.RETURN, missing_materials=("低保证明",)),
+        decision=Decision(Outcome.RETURN, missing_materials=("低保证明",)),
     )
     page = client.get(f"/portal/applications/{app.pk}/").content.decode()
     assert "需要补交：低保证明" in page
@@ -270,7 +272,7 @@ def test_a_proactive_application_is_confirmed_online(client, ward):
 
     proactive_scan(day=date(2026, 11, 2))
     finding = ProactiveFinding.objects.filter(person=ward).first()
-    app = cs.application_propose(finding=finding)
+    app = application_propose(finding=finding)
     sign_in(client)
     page = client.get(f"/portal/applications/{app.pk}/").content.decode()
     assert "确认办理（免申即享）" in page
@@ -295,10 +297,10 @@ def test_decisions_ratings_and_the_answer_to_a_bad_rating(client, ward):
     app = _accept(Application.objects.get())
     hrss = factories.staff("p_hrss", Role.HRSS_OFFICER, "hrss-150702")
     for _ in range(2):
-        cs.step_decide(
+        step_decide(
             actor=hrss,
             step=Step.objects.get(matter__application=app, status="active"),
-            decision=cs.Decision(Outcome.APPROVE),
+            decision=Decision(Outcome.APPROVE),
         )
     page = client.get(f"/portal/applications/{app.pk}/").content.decode()
     assert "已批准" in page and "给这次办事打个分" in page
@@ -331,7 +333,7 @@ def test_decisions_ratings_and_the_answer_to_a_bad_rating(client, ward):
 def test_status_lookup_needs_number_last_six_and_a_code(client, ward):
     ward.phone = "13904700077"
     ward.save()
-    app = cs.application_submit(
+    app = application_submit(
         actor=None,
         channel="online",
         applicant=ward,
@@ -373,7 +375,7 @@ def test_lookups_are_rate_limited(client, ward):
 
 def test_every_portal_form_refuses_a_post_without_the_csrf_token(ward):
     strict = Client(enforce_csrf_checks=True)
-    app = cs.application_submit(
+    app = application_submit(
         actor=None,
         channel="online",
         applicant=ward,
@@ -433,7 +435,7 @@ def test_check_first_tells_what_to_apply_for_and_what_to_bring(client):
 def test_the_status_page_shows_each_change_and_never_another_visitors_page(client, ward):
     ward.phone = "13904700078"
     ward.save()
-    app = cs.application_submit(
+    app = application_submit(
         actor=None,
         channel="online",
         applicant=ward,

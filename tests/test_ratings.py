@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.notices.models import Notice
 from onestop.people.services import certificate_record
@@ -41,7 +42,7 @@ def concluded(team):
     certificate_record(
         actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
     )
-    app = cs.application_submit(
+    app = application_submit(
         actor=team["clerk"],
         channel="window",
         applicant=person,
@@ -50,11 +51,11 @@ def concluded(team):
         consent_given=True,
         sensitive_consent_given=True,
     )
-    app = cs.application_accept(actor=team["clerk"], application=app)
+    app = application_accept(actor=team["clerk"], application=app)
     while (
         step := Step.objects.filter(matter__application=app, status="active").first()
     ) is not None:
-        cs.step_decide(actor=team["hrss"], step=step, decision=cs.Decision(Outcome.APPROVE))
+        step_decide(actor=team["hrss"], step=step, decision=Decision(Outcome.APPROVE))
     app.refresh_from_db()
     return app
 

@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.delivery import services as delivery
 from onestop.delivery.models import Handover
@@ -56,7 +57,7 @@ def eligible(township: str, name: str, birth: date):
 
 def apply(staff, person, channel, delivery_choice, day, clerk="clerk", accepted=None):
     with at(day):
-        app = cs.application_submit(
+        app = application_submit(
             actor=staff[clerk] if channel == "window" else None,
             channel=channel,
             applicant=person,
@@ -67,15 +68,13 @@ def apply(staff, person, channel, delivery_choice, day, clerk="clerk", accepted=
             sensitive_consent_given=True,
         )
     with at(accepted or day):
-        return cs.application_accept(actor=staff[clerk], application=app)
+        return application_accept(actor=staff[clerk], application=app)
 
 
 def decide(staff, app, who, day, outcome=Outcome.APPROVE):
     step = Step.objects.get(matter__application=app, status="active")
     with at(day):
-        cs.step_decide(
-            actor=staff[who], step=step, decision=cs.Decision(outcome, reason="核查意见。")
-        )
+        step_decide(actor=staff[who], step=step, decision=Decision(outcome, reason="核查意见。"))
 
 
 @pytest.fixture

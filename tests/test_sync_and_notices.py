@@ -12,7 +12,7 @@ from django.core.management import call_command
 from onestop.accounts.models import StaffUser as User
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.cases import services as cs
+from onestop.cases.intake import application_accept, application_submit
 from onestop.exchange.models import OutboxEvent
 from onestop.exchange.services import api_key_create
 from onestop.exchange.sync import import_records
@@ -392,7 +392,7 @@ def _accept(person, **kwargs):
     clerk = StaffUser.objects.filter(username="n_clerk").first() or factories.staff(
         "n_clerk", Role.WINDOW_CLERK, "cdpf-150702"
     )
-    app = cs.application_submit(
+    app = application_submit(
         actor=clerk,
         channel="window",
         applicant=person,
@@ -402,7 +402,7 @@ def _accept(person, **kwargs):
         sensitive_consent_given=True,
         **kwargs,
     )
-    return cs.application_accept(actor=clerk, application=app)
+    return application_accept(actor=clerk, application=app)
 
 
 def channels(app, event="accepted", guardian=False):

@@ -396,9 +396,9 @@ def test_supervisor_sees_the_one_clock_and_presses(awkward_moment, client, team,
 
 
 def test_online_applications_are_accepted_or_refused_at_the_window(client, team, holder):
-    from onestop.cases import services as cs
+    from onestop.cases.intake import application_submit
 
-    app = cs.application_submit(
+    app = application_submit(
         actor=None,
         channel="online",
         applicant=holder,

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import connection
 from huey.contrib import djhuey
 
-from onestop.cases import services as cs
 from onestop.cases.models import Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock, leases
 from onestop.core.models import Lease
 from onestop.exchange import tasks
@@ -118,7 +118,7 @@ def test_a_consumer_killed_mid_delivery_is_replaced_and_nothing_is_lost(world, t
     for _ in range(3):
         app = take(world)
         step = Step.objects.get(matter__application=app, status="active")
-        cs.step_decide(actor=account, step=step, decision=cs.Decision("approve"))
+        step_decide(actor=account, step=step, decision=Decision("approve"))
     events = OutboxEvent.objects.filter(unit__code="medical-150702").order_by("pk")
     expected: dict[int, list[str]] = defaultdict(list)
     for event in events:

@@ -8,9 +8,9 @@ from onestop.core.admin_site import EditingAdmin, in_force_for
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Region
 
+from .chain_versions import chain_version_create
 from .chains import ChainError, parse_chain
 from .models import ChainVersion
-from .services import chain_version_create
 
 
 class ChainVersionForm(forms.ModelForm):

@@ -5,7 +5,8 @@ from huey.contrib.djhuey import db_periodic_task
 
 from onestop.core.leases import leased
 
-from .services import clock_sweep, proactive_propose_open
+from .clocks import clock_sweep
+from .proactive import proactive_propose_open
 
 log = logging.getLogger(__name__)
 

@@ -210,9 +210,10 @@ def load_demo_cases(today: date | None = None) -> int:
     the officers would make them: most decided and waiting at the window for hand-over, the
     newest still open, so that the queues, documents and reports have something to show. Only
     when there are none yet."""
-    from onestop.cases import services as cs
     from onestop.cases.chains import Outcome
+    from onestop.cases.intake import application_accept, application_submit
     from onestop.cases.models import Application, Step
+    from onestop.cases.steps import Decision, step_decide
     from onestop.reports.services import figures_rebuild
 
     if Application.objects.exists():
@@ -236,7 +237,7 @@ def load_demo_cases(today: date | None = None) -> int:
         matters = ["LIVING", "NURSING"] if i % 2 == 0 else ["LIVING", "PENSION"]
         try:
             with clock.frozen(morning):  # 10:00 in Beijing
-                app = cs.application_submit(
+                app = application_submit(
                     actor=clerk,
                     channel="window",
                     applicant=person,
@@ -245,7 +246,7 @@ def load_demo_cases(today: date | None = None) -> int:
                     consent_given=True,
                     sensitive_consent_given=True,
                 )
-                app = cs.application_accept(actor=clerk, application=app)
+                app = application_accept(actor=clerk, application=app)
         except ValidationError:  # a demo person the rules turn away is simply skipped
             continue
         made += 1
@@ -262,10 +263,10 @@ def load_demo_cases(today: date | None = None) -> int:
             with clock.frozen(
                 datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
             ):
-                cs.step_decide(
+                step_decide(
                     actor=officers[step.role],
                     step=step,
-                    decision=cs.Decision(
+                    decision=Decision(
                         outcome,
                         reason="演示：经核查，"
                         + ("不符合条件。" if outcome == Outcome.REJECT else "同意。"),

@@ -13,13 +13,12 @@ from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.models import Application, Matter
+from onestop.cases.workflow import APPLICATION, DECIDED, can_deliver, is_decided, move
 from onestop.core import clock
 from onestop.core.actions import ActionRefused
 from onestop.notices.services import notify_application
 
 from .models import Handover
-
-DECIDED = (Matter.Status.APPROVED, Matter.Status.REJECTED)
 
 
 class DeliveryRefused(ActionRefused):
@@ -79,7 +78,7 @@ def handover_prepare(
 
 def handover_request_early(*, application: Application, matter: Matter) -> Handover:
     """The applicant asks for one decided result now rather than with the others."""
-    if matter.application_id != application.pk or matter.status not in DECIDED:
+    if matter.application_id != application.pk or not is_decided(matter.status):
         raise DeliveryRefused("这个事项还没有办理结果。")
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -107,8 +106,9 @@ def _delivered(actor, handover: Handover, detail: dict) -> None:
     handover.save(update_fields=["status", "delivered_at", "handed_over_by", "tracking_no"])
     app = Application.objects.select_for_update().get(pk=handover.application_id)
     everything = not app.matters.exclude(handovers__status=Handover.Status.DELIVERED).exists()
-    if app.status == Application.Status.CONCLUDED and everything:
-        app.status, app.delivered_at = Application.Status.DELIVERED, now
+    if can_deliver(app.status) and everything:
+        app.status = move(APPLICATION, app.status, Application.Status.DELIVERED)
+        app.delivered_at = now
         app.save(update_fields=["status", "delivered_at"])
     audit_record(
         actor=actor,

@@ -22,9 +22,10 @@ from pydantic import PlainValidator, WithJsonSchema
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.cases import services as cs
+from onestop.cases.materials import MaterialIn, matter_attach
 from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.selectors import open_steps_for
+from onestop.cases.steps import Decision, step_claim, step_decide
 from onestop.core.actions import ActionRefused
 from onestop.core.api_errors import FieldError
 from onestop.core.api_fields import Code, Money, SharedValue, Text
@@ -335,7 +336,7 @@ def claim(request, matter_id: int):
     step = next((s for s in matter.steps.all() if s.status == Step.Status.ACTIVE), None)
     if step is None:
         raise HttpError(409, "该事项当前没有正在办理的环节。")
-    _run(lambda: cs.step_claim(actor=request.auth, step=step))
+    _run(lambda: step_claim(actor=request.auth, step=step))
     return Status(200, matter_out(_matter(request, matter_id), request.auth.org_unit.department))
 
 
@@ -373,7 +374,7 @@ def decide(request, matter_id: int, payload: DecisionIn):
         transfer = OrgUnit.objects.filter(code=payload.transfer_to).first()
         if transfer is None:
             raise HttpError(404, f"未找到要转办的单位：单位代码“{payload.transfer_to}”不存在。")
-    decision = cs.Decision(
+    decision = Decision(
         outcome=payload.outcome,
         reason=payload.reason,
         missing_materials=tuple(payload.missing_materials),
@@ -382,7 +383,7 @@ def decide(request, matter_id: int, payload: DecisionIn):
         level=payload.level,
         amount=payload.amount,
     )
-    _run(lambda: cs.step_decide(actor=request.auth, step=step, decision=decision))
+    _run(lambda: step_decide(actor=request.auth, step=step, decision=decision))
     return Status(200, matter_out(_matter(request, matter_id), request.auth.org_unit.department))
 
 
@@ -417,10 +418,10 @@ def attach(
     ],
 ):
     matter = _matter(request, matter_id)
-    material = cs.MaterialIn(
+    material = MaterialIn(
         code, MaterialSource.UPLOAD, content=file.read(), filename=file.name or ""
     )
-    stored = _run(lambda: cs.matter_attach(actor=request.auth, matter=matter, material=material))
+    stored = _run(lambda: matter_attach(actor=request.auth, matter=matter, material=material))
     body = {
         "id": stored.pk,
         "code": stored.code,

@@ -17,10 +17,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from onestop.cases import services as cs
+from onestop.cases.errors import CaseError
+from onestop.cases.intake import application_submit, application_withdraw
+from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource, Matter, Step
+from onestop.cases.proactive import application_confirm
+from onestop.cases.steps import matter_supply
 from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
+from onestop.cases.workflow import awaits_confirmation, can_supply, can_withdraw, is_ratable
 from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.core.ratelimit import client_ip, hit
@@ -341,14 +346,12 @@ def _save_step(step, draft, form):
 def _submit(request, person, draft, form):
     data = draft.data
     materials = [
-        cs.MaterialIn(
-            f.code, MaterialSource.UPLOAD, content=f.file.read(), filename=f.original_name
-        )
+        MaterialIn(f.code, MaterialSource.UPLOAD, content=f.file.read(), filename=f.original_name)
         for f in draft.files.all()
     ]
     representative = services.representative_for(request.citizen_phone, person)
     try:
-        application = cs.application_submit(
+        application = application_submit(
             actor=None,
             channel="online",
             applicant=person,
@@ -374,7 +377,7 @@ def _submit(request, person, draft, form):
         if "materials" in exc.message_dict:
             first = "details"
         return redirect("portal:apply_step", person.pk, first)
-    except cs.CaseError as exc:
+    except CaseError as exc:
         messages.error(request, str(exc))
         return redirect("portal:apply_step", person.pk, "confirm")
     for f in draft.files.all():
@@ -387,12 +390,6 @@ def _submit(request, person, draft, form):
 
 
 # --- follow ----------------------------------------------------------------
-RATABLE = (Application.Status.CONCLUDED, Application.Status.DELIVERED)
-WITHDRAWABLE = (
-    Application.Status.SUBMITTED,
-    Application.Status.IN_PROGRESS,
-    Application.Status.PENDING_CONFIRMATION,
-)
 CITIZEN_STATUS = {
     Matter.Status.PENDING: "等窗口受理",
     Matter.Status.IN_PROGRESS: "正在办理",
@@ -435,11 +432,7 @@ def _status_context(application) -> dict:
     matters = []
     for m in application.matters.order_by("pk"):
         own = [s for s in steps if s.matter_id == m.pk]
-        returned = (
-            [s for s in own if s.outcome == "return"]
-            if m.status == Matter.Status.SUPPLEMENT
-            else []
-        )
+        returned = [s for s in own if s.outcome == "return"] if can_supply(m.status) else []
         matters.append(
             {
                 "matter": m,
@@ -455,7 +448,7 @@ def _status_context(application) -> dict:
         "handovers": list(application.handovers.prefetch_related("matters")),
         "ratings": ratings,
         "overall_rating": next((r for r in ratings if r.matter_id is None), None),
-        "ratable": application.status in RATABLE,
+        "ratable": is_ratable(application.status),
         "decided": any(s.outcome in ("approve", "reject") for s in steps),
     }
 
@@ -466,9 +459,9 @@ def _application_context(application) -> dict:
         timeline=timeline(application, for_citizen=True),
         rating_form=RatingForm(),
         supply_form=SupplyForm(),
-        can_withdraw=application.status in WITHDRAWABLE and not context["decided"],
+        can_withdraw=can_withdraw(application.status, decided=context["decided"]),
     )
-    if application.status == Application.Status.PENDING_CONFIRMATION:
+    if awaits_confirmation(application.status):
         context["consent_form"] = ConsentForm()
         context["delivery_form"] = DeliveryForm(
             initial={"delivery": "post", "delivery_address": application.applicant.address}
@@ -486,12 +479,12 @@ def supply(request, pk: int, matter_id: int):
         messages.error(request, "请选择要上传的照片或文件。")
         return redirect("portal:application", pk)
     upload = form.cleaned_data["file"]
-    material = cs.MaterialIn(
+    material = MaterialIn(
         "supplement", MaterialSource.UPLOAD, content=upload.read(), filename=upload.name
     )
     run_action(
         request,
-        lambda: cs.matter_supply(actor=None, matter=matter, materials=[material]),
+        lambda: matter_supply(actor=None, matter=matter, materials=[material]),
         "材料已补交，办理接着计时。",
     )
     return redirect("portal:application", pk)
@@ -517,7 +510,7 @@ def withdraw(request, pk: int):
         reason = request.POST.get("reason", "")
         run_action(
             request,
-            lambda: cs.application_withdraw(actor=None, application=application, reason=reason),
+            lambda: application_withdraw(actor=None, application=application, reason=reason),
             "申请已撤回。",
         )
         return redirect("portal:application", pk)
@@ -536,7 +529,7 @@ def confirm(request, pk: int):
         return redirect("portal:application", pk)
     run_action(
         request,
-        lambda: cs.application_confirm(
+        lambda: application_confirm(
             actor=None,
             application=application,
             delivery=delivery.cleaned_data["delivery"],

@@ -13,13 +13,12 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.models import Application, Step
 from onestop.cases.reference import unit_id
+from onestop.cases.workflow import is_ratable
 from onestop.core import clock
 from onestop.notices.services import notify_unit
 from onestop.policy import calendar
 
 from .models import NEGATIVE, Level, Rating
-
-RATABLE = (Application.Status.CONCLUDED, Application.Status.DELIVERED)
 
 
 def _attribution(application: Application, matter) -> tuple[int | None, Step | None]:
@@ -81,7 +80,7 @@ def rating_submit(
     *, phone: str, application: Application, level: int, comment: str = "", matter=None
 ) -> Rating:
     """好差评 online, of the whole application or of one matter, once each, after the results."""
-    if application.status not in RATABLE:
+    if not is_ratable(application.status):
         raise ValidationError({"level": "办结后才能评价。"})
     if matter is not None and matter.application_id != application.pk:
         raise ValidationError({"matter": "该事项不属于这份申请。"})

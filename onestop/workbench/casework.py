@@ -15,8 +15,11 @@ from django.views.decorators.http import require_POST
 from onestop.accounts.roles import OFFICER_ROLES, Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.clocks import matter_press
+from onestop.cases.errors import CaseError, Conflict
+from onestop.cases.intake import application_accept, application_refuse
+from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, Material, MaterialSource, Matter, Step
 from onestop.cases.reference import chain_definition
 from onestop.cases.selectors import (
@@ -28,8 +31,10 @@ from onestop.cases.selectors import (
     open_steps_for,
     queue,
 )
+from onestop.cases.steps import Decision, matter_supply, step_claim, step_decide
 from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
+from onestop.cases.workflow import can_decide, can_supply
 from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.delivery import services as delivery
@@ -273,9 +278,9 @@ class DecisionForm(forms.Form):
         transfer = self.cleaned_data.get("transfer_to")
         return OrgUnit.objects.filter(pk=transfer).first() if transfer else None
 
-    def decision(self) -> cs.Decision:
+    def decision(self) -> Decision:
         d = self.cleaned_data
-        return cs.Decision(
+        return Decision(
             outcome=d["outcome"],
             reason=d.get("reason", ""),
             missing_materials=tuple(
@@ -308,7 +313,7 @@ def _matter_context(request, matter: Matter, **extra):
     definition = chain_definition(matter.chain_id)
     can_act = (
         active is not None
-        and matter.status == Matter.Status.IN_PROGRESS
+        and can_decide(matter.status)
         and active.unit_id == user.org_unit_id
         and active.role == user.role
     )
@@ -332,10 +337,10 @@ def _matter_context(request, matter: Matter, **extra):
         "timeline": _timeline_for(user, matter.application, [matter]),
         "press_form": PressForm() if user.role == Role.SUPERVISOR else None,
         "supply_form": SupplyForm()
-        if user.role == Role.WINDOW_CLERK and matter.status == Matter.Status.SUPPLEMENT
+        if user.role == Role.WINDOW_CLERK and can_supply(matter.status)
         else None,
         "returned": matter.steps.filter(outcome=Outcome.RETURN).order_by("-decided_at").first()
-        if matter.status == Matter.Status.SUPPLEMENT
+        if can_supply(matter.status)
         else None,
         "alerts": active.alerts.order_by("-created_at") if active else [],
         **extra,
@@ -379,8 +384,8 @@ def decide(request, pk: int):
             request, "workbench/decide_confirm.html", {"matter": matter, "step": step, "form": form}
         )
     try:
-        cs.step_decide(actor=request.user, step=step, decision=form.decision())
-    except cs.Conflict as exc:
+        step_decide(actor=request.user, step=step, decision=form.decision())
+    except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("workbench:matter", pk)
     except ValidationError as exc:
@@ -392,7 +397,7 @@ def decide(request, pk: int):
             _matter_context(request, matter, form=form),
             status=400,
         )
-    except cs.CaseError as exc:
+    except CaseError as exc:
         messages.error(request, str(exc))
         return redirect("workbench:matter", pk)
     messages.success(
@@ -410,7 +415,7 @@ def claim(request, pk: int):
         raise Http404("该事项没有正在办理的环节。")
     run_action(
         request,
-        lambda: cs.step_claim(actor=request.user, step=step),
+        lambda: step_claim(actor=request.user, step=step),
         "已认领，其他同事将不能办理此环节。",
     )
     return redirect("workbench:matter", pk)
@@ -426,15 +431,13 @@ def supply(request, pk: int):
         return redirect("workbench:matter", pk)
     upload = form.cleaned_data.get("file")
     material = (
-        cs.MaterialIn(
-            "supplement", MaterialSource.UPLOAD, content=upload.read(), filename=upload.name
-        )
+        MaterialIn("supplement", MaterialSource.UPLOAD, content=upload.read(), filename=upload.name)
         if upload
-        else cs.MaterialIn("supplement", MaterialSource.PAPER)
+        else MaterialIn("supplement", MaterialSource.PAPER)
     )
     run_action(
         request,
-        lambda: cs.matter_supply(
+        lambda: matter_supply(
             actor=request.user, matter=matter, materials=[material], in_person=True
         ),
         "已补正，办理计时恢复。",
@@ -451,7 +454,7 @@ def press(request, pk: int):
         message = form.cleaned_data["message"]
         run_action(
             request,
-            lambda: cs.matter_press(actor=request.user, matter=matter, message=message),
+            lambda: matter_press(actor=request.user, matter=matter, message=message),
             "已督办，办理单位会在待办中看到。",
         )
     else:
@@ -465,7 +468,7 @@ def accept(request, pk: int):
     application = _application_for(request.user, pk)
     run_action(
         request,
-        lambda: cs.application_accept(actor=request.user, application=application),
+        lambda: application_accept(actor=request.user, application=application),
         "已受理，事项已分发到各部门。",
     )
     return redirect("workbench:receipt", pk)
@@ -480,9 +483,7 @@ def refuse(request, pk: int):
         reason = form.cleaned_data["reason"]
         run_action(
             request,
-            lambda: cs.application_refuse(
-                actor=request.user, application=application, reason=reason
-            ),
+            lambda: application_refuse(actor=request.user, application=application, reason=reason),
             "已作不予受理，理由将告知申请人。",
         )
     else:

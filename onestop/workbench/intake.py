@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
+from onestop.cases.errors import CaseError
+from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.materials import MaterialIn
 from onestop.cases.models import MaterialSource
 from onestop.cases.selectors import applications_visible_to
 from onestop.core import clock
@@ -162,7 +164,7 @@ def _submit(request, person, form, result):
         upload = data.get(file_field)
         if upload:
             materials.append(
-                cs.MaterialIn(
+                MaterialIn(
                     need.material.code,
                     MaterialSource.UPLOAD,
                     content=upload.read(),
@@ -170,11 +172,11 @@ def _submit(request, person, form, result):
                 )
             )
         elif data.get(paper_field):
-            materials.append(cs.MaterialIn(need.material.code, MaterialSource.PAPER))
+            materials.append(MaterialIn(need.material.code, MaterialSource.PAPER))
     for need in result.materials:
         if need.exempt:
             materials.append(
-                cs.MaterialIn(need.material.code, MaterialSource.ELICENCE, reference="共享")
+                MaterialIn(need.material.code, MaterialSource.ELICENCE, reference="共享")
             )
     answers = {
         "living_reason": data["living_reason"],
@@ -182,7 +184,7 @@ def _submit(request, person, form, result):
         "medical_bills": form.bills(),
     }
     try:
-        application = cs.application_submit(
+        application = application_submit(
             actor=request.user,
             channel="window",
             applicant=person,
@@ -199,10 +201,10 @@ def _submit(request, person, form, result):
             materials=materials,
             idempotency_key=request.POST.get("idempotency_key") or None,
         )
-        return cs.application_accept(actor=request.user, application=application)
+        return application_accept(actor=request.user, application=application)
     except ValidationError as exc:
         form_errors_from(form, exc)
-    except cs.CaseError as exc:
+    except CaseError as exc:
         form.add_error(None, str(exc))
     return None
 

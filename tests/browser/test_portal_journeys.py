@@ -7,9 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from onestop.accounts.roles import Role
-from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Application, Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.notices.models import SmsMessage
 from onestop.people.services import certificate_record, guardian_add, shared_record_upsert
 from onestop.ratings.models import Rating
@@ -165,13 +166,13 @@ def test_guardian_applies_follows_supplies_and_rates(
     # The departments work; the township asks for one more document for the living subsidy.
     app = Application.objects.get(tracking_no=tracking_no)
     clerk = factories.staff("bp_clerk", Role.WINDOW_CLERK, "cdpf-150702")
-    cs.application_accept(actor=clerk, application=app)
+    application_accept(actor=clerk, application=app)
     township = factories.staff("bp_town", Role.TOWNSHIP_CIVIL, "civil-150702001")
     living = Step.objects.get(matter__application=app, matter__kind="LIVING", status="active")
-    cs.step_decide(
+    step_decide(
         actor=township,
         step=living,
-        decision=cs.Decision(Outcome.RETURN, missing_materials=("低保证明",)),
+        decision=Decision(Outcome.RETURN, missing_materials=("低保证明",)),
     )
     page.reload()
     assert "需要补交：低保证明" in page.content()
@@ -188,7 +189,7 @@ def test_guardian_applies_follows_supplies_and_rates(
     while (
         step := Step.objects.filter(matter__application=app, status="active").first()
     ) is not None:
-        cs.step_decide(actor=officers[step.role], step=step, decision=cs.Decision(Outcome.APPROVE))
+        step_decide(actor=officers[step.role], step=step, decision=Decision(Outcome.APPROVE))
     page.reload()
     assert page.locator("#app-status").inner_text() == "已办结，待送达"
     assert "已批准" in page.content() and "金额 100.00 元/月" in page.content()
@@ -260,7 +261,7 @@ def test_keyboard_only_sign_in(browser, live_server, ward, phone):
 @pytest.mark.parametrize("elder", [False, True])
 def test_no_sideways_scrolling_at_320_px(browser, live_server, ward, phone, elder):
     page = new_page(browser, live_server, "elder" if elder else "js", width=320)
-    app = cs.application_submit(
+    app = application_submit(
         actor=None,
         channel="online",
         applicant=ward,

@@ -161,10 +161,10 @@ def test_a_manzhouli_officer_never_sees_hailar_work(browser, live_server, demo, 
 
 def _application(person, matters) -> Application:
     from onestop.accounts.models import StaffUser
-    from onestop.cases import services as cs
+    from onestop.cases.intake import application_accept, application_submit
 
     clerk = StaffUser.objects.get(username="hlr_window")
-    app = cs.application_submit(
+    app = application_submit(
         actor=clerk,
         channel="window",
         applicant=person,
@@ -173,19 +173,19 @@ def _application(person, matters) -> Application:
         consent_given=True,
         sensitive_consent_given=True,
     )
-    return cs.application_accept(actor=clerk, application=app)
+    return application_accept(actor=clerk, application=app)
 
 
 def test_reports_and_document_verification_are_accessible(browser, live_server, demo, js):
     from onestop.accounts.models import StaffUser
-    from onestop.cases import services as cs
+    from onestop.cases.intake import application_accept, application_submit
     from onestop.core import clock
     from onestop.documents.models import DocumentKind
     from onestop.documents.services import document_issue
     from onestop.reports.services import figures_rebuild
 
     clerk = StaffUser.objects.get(username="hlr_window")
-    app = cs.application_submit(
+    app = application_submit(
         actor=clerk,
         channel="window",
         applicant=demo,
@@ -194,7 +194,7 @@ def test_reports_and_document_verification_are_accessible(browser, live_server, 
         consent_given=True,
         sensitive_consent_given=True,
     )
-    app = cs.application_accept(actor=clerk, application=app)
+    app = application_accept(actor=clerk, application=app)
     figures_rebuild(day_from=clock.today(), day_to=clock.today())
     receipt = document_issue(actor=clerk, kind=DocumentKind.RECEIPT, application=app)
 

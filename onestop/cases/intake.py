@@ -1,0 +1,408 @@
+"""Receiving an application (统一受理): submit or propose, confirm, accept, refuse, withdraw."""
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from onestop.accounts.roles import Role
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock
+from onestop.notices.services import notify_application
+from onestop.people.models import Certificate as HeldCertificate
+from onestop.people.models import Guardian, Person
+from onestop.policy import calendar
+from onestop.policy.facts import Bill, Facts
+from onestop.policy.matters import Matter as MatterType
+from onestop.policy.rules import MedicalClaim
+from onestop.policy.services import prescreen
+from onestop.regions.enums import Level
+
+from . import consent, reference
+from .chains import Outcome
+from .errors import CaseError, Conflict
+from .kernel import (
+    CERT_DEPENDENT,
+    announce,
+    cancel_active_steps,
+    end_matters,
+    locked,
+    new_step,
+    snapshot,
+    unit_for,
+)
+from .materials import MaterialIn, store_materials
+from .models import (
+    Application,
+    AuthorityScope,
+    Channel,
+    CommunicationNeed,
+    Delivery,
+    Matter,
+    Step,
+)
+from .tracking import new_tracking_no
+from .workflow import APPLICATION, MATTER, move
+
+log = logging.getLogger(__name__)
+
+
+def validate_intake(
+    *,
+    applicant,
+    matters,
+    delivery,
+    delivery_address,
+    communication_needs,
+    representative,
+    authority_scope,
+    authority_until,
+    consent_version,
+) -> list[str]:
+    errors: dict[str, str] = {}
+    kinds = list(dict.fromkeys(matters))
+    if not kinds:
+        errors["matters"] = "请至少选择一个要办理的事项。"
+    elif any(k not in MatterType.values for k in kinds):
+        errors["matters"] = "所选事项无效。"
+    if consent_version not in consent.TEXTS:
+        errors["consent"] = "授权共享告知书版本无效。"
+    if delivery not in Delivery.values:
+        errors["delivery"] = "请选择送达方式（窗口自取或邮政寄送）。"
+    elif delivery == Delivery.POST and not delivery_address.strip():
+        errors["delivery_address"] = "选择邮政寄送时请填写邮寄地址。"
+    if not set(communication_needs) <= set(CommunicationNeed.values):
+        errors["communication_needs"] = "沟通需要的选项无效。"
+    if representative is not None:
+        if representative.person_id != applicant.pk:
+            errors["representative"] = "所选监护人或代理人不是该申请人的。"
+        elif not authority_scope or not set(authority_scope) <= set(AuthorityScope.values):
+            errors["authority_scope"] = "请选择代理权限。"
+        elif representative.kind == "agent" and (
+            authority_until is None or authority_until < clock.today()
+        ):
+            errors["authority_until"] = "代理人须有未过期的授权期限。"
+    if applicant.hukou_region.level != Level.TOWNSHIP:
+        errors["applicant"] = "申请人户籍地需精确到苏木乡镇（街道），请先更新户籍信息。"
+    if errors:
+        raise ValidationError(errors)
+    return kinds
+
+
+def application_submit(
+    *,
+    actor,
+    channel: str,
+    applicant: Person,
+    matters: Sequence[str],
+    delivery: str,
+    consent_given: bool,
+    sensitive_consent_given: bool,
+    consent_version: str = consent.CURRENT_VERSION,
+    delivery_address: str = "",
+    communication_needs: Sequence[str] = (),
+    representative: Guardian | None = None,
+    authority_scope: Sequence[str] = (),
+    authority_until: date | None = None,
+    answers: dict | None = None,
+    materials: Sequence[MaterialIn] = (),
+    idempotency_key: str | None = None,
+) -> Application:
+    """Receive one application for several matters (统一受理). Nothing is written unless all of
+    it is: the application, one matter per item on its pinned chain, the materials."""
+    existing = _replayed(idempotency_key)
+    if existing is not None:
+        if existing.applicant_id != applicant.pk:
+            raise Conflict("该请求编号已用于另一份申请。")
+        return existing
+    _check_submit(actor, channel, applicant, consent_given and sensitive_consent_given)
+    kinds = validate_intake(
+        applicant=applicant,
+        matters=matters,
+        delivery=delivery,
+        delivery_address=delivery_address,
+        communication_needs=communication_needs,
+        representative=representative,
+        authority_scope=authority_scope,
+        authority_until=authority_until,
+        consent_version=consent_version,
+    )
+    medical_claim(answers or {})
+    try:
+        return _receive(
+            actor=actor,
+            applicant=applicant,
+            kinds=kinds,
+            materials=materials,
+            channel=channel,
+            idempotency_key=idempotency_key,
+            delivery=delivery,
+            delivery_address=delivery_address.strip(),
+            communication_needs=list(dict.fromkeys(communication_needs)),
+            representative=representative,
+            authority_scope=list(authority_scope),
+            authority_until=authority_until,
+            answers=answers or {},
+            consent_version=consent_version,
+            trips=1 if channel == Channel.WINDOW else 0,
+        )
+    except IntegrityError:
+        existing = _replayed(idempotency_key)  # a concurrent retry of the same request won
+        if existing is None:
+            raise
+        return existing
+
+
+def _replayed(idempotency_key: str | None) -> Application | None:
+    if not idempotency_key:
+        return None
+    return Application.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _receive(*, actor, applicant, kinds, materials, **fields) -> Application:
+    """Write the submitted application, its matters and materials, all or nothing."""
+    now = clock.now()
+    with transaction.atomic():
+        application = create_application(
+            actor=actor,
+            applicant=applicant,
+            kinds=kinds,
+            status=move(APPLICATION, None, Application.Status.SUBMITTED),
+            consent_at=now,
+            sensitive_consent_at=now,
+            submitted_at=now,
+            **fields,
+        )
+        store_materials(application, materials)
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPLICATION_SUBMIT,
+            subject=application,
+            detail={"channel": fields["channel"], "matters": kinds, "materials": len(materials)},
+        )
+    return application
+
+
+def _check_submit(actor, channel: str, applicant: Person, consented: bool) -> None:
+    if channel not in Channel.values or channel == Channel.PROACTIVE:
+        raise ValidationError({"channel": "申请渠道无效。"})
+    if actor is not None and (
+        actor.scope is None or not actor.scope.contains(applicant.hukou_region)
+    ):
+        raise PermissionDenied("申请人户籍不在您的管辖范围内，请到户籍所在地窗口办理。")
+    if not consented:
+        raise ValidationError(
+            {
+                "consent": "需要申请人（或监护人）同意共享信息，并同意处理残疾、健康等"
+                "敏感个人信息，否则无法办理。"
+            }
+        )
+
+
+def create_application(*, applicant: Person, kinds: list[str], **fields) -> Application:
+    township = applicant.hukou_region
+    county = township.parent_id
+    if county is None:
+        raise CaseError("申请人户籍须登记到苏木乡镇（街道）。")
+    day = clock.today()
+    application = Application(
+        applicant=applicant,
+        township=township,
+        county_id=county,
+        tracking_no=new_tracking_no(day),
+        **{k: v for k, v in fields.items() if k != "actor"},
+        created_by=fields.get("actor"),
+    )
+    application.save()
+    result = prescreen(
+        facts=Facts(),
+        region_code=township.code,
+        day=day,
+        matters=[MatterType(k) for k in kinds],
+        person=applicant,
+        claim=medical_claim(application.answers),
+    )
+    by_kind = {a.matter: a for a in result.assessments}
+    matters = []
+    for kind in kinds:
+        chain_id = reference.chain_id_for(kind, application.county_id)
+        if chain_id is None:
+            raise CaseError(
+                f"没有为该地区配置“{MatterType(kind).label}”的办理流程，请联系系统管理员。"
+            )
+        for step in reference.chain_definition(chain_id).steps:
+            unit_for(step, application)  # route every step now: a missing unit fails the submit
+        matters.append(
+            Matter(
+                application=application,
+                kind=kind,
+                status=move(MATTER, None, Matter.Status.PENDING),
+                chain_id=chain_id,
+                prescreen=snapshot(by_kind[MatterType(kind)]),
+            )
+        )
+    Matter.objects.bulk_create(matters)
+    return application
+
+
+def medical_claim(answers: dict) -> MedicalClaim:
+    """The medical bills listed on the single form (answers["medical_bills"])."""
+    bills = []
+    for i, raw in enumerate(answers.get("medical_bills") or [], start=1):
+        try:
+            bill = Bill(
+                date.fromisoformat(str(raw["day"])),
+                Decimal(str(raw["policy_self_pay"])),
+                bool(raw.get("networked", False)),
+            )
+        except (KeyError, TypeError, ValueError, InvalidOperation):
+            raise ValidationError({"medical_bills": f"第 {i} 张票据的日期或金额无效。"}) from None
+        if bill.policy_self_pay < 0 or not bill.policy_self_pay.is_finite():
+            raise ValidationError({"medical_bills": f"第 {i} 张票据的金额不能为负数。"})
+        bills.append(bill)
+    return MedicalClaim(tuple(bills))
+
+
+def _check_window(actor, application: Application) -> None:
+    if actor is None:
+        return
+    if (
+        actor.role not in (Role.WINDOW_CLERK, Role.CDPF_REVIEWER)
+        or actor.scope is None
+        or not actor.scope.contains(application.township)
+    ):
+        raise PermissionDenied("只有申请人户籍地的窗口工作人员可以受理。")
+
+
+def application_accept(*, actor, application: Application) -> Application:
+    """受理: dispatch every matter to its first unit and start the clocks."""
+    _check_window(actor, application)
+    with transaction.atomic():
+        app = locked(application)
+        if app.status == Application.Status.IN_PROGRESS:
+            return app  # accepted already (a retry)
+        app.status = move(
+            APPLICATION,
+            app.status,
+            Application.Status.IN_PROGRESS,
+            refusal=f"该申请当前状态为“{app.get_status_display()}”，不能受理。",
+        )
+        matters = list(app.matters.all())
+        _dispatch(app, matters, clock.today())
+        app.accepted_at = clock.now()
+        app.due_date = max(m.due_date for m in matters if m.due_date is not None)
+        app.save(update_fields=["status", "accepted_at", "due_date"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPLICATION_ACCEPT,
+            subject=app,
+            detail={"due": str(app.due_date), "matters": sorted({m.kind for m in matters})},
+        )
+        notify_application(application=app, event="accepted", due=f"{app.due_date:%Y年%-m月%-d日}")
+    return app
+
+
+def _holds_certificate(app: Application, kinds: set[str], today: date) -> bool:
+    """Whether the matters that need a certificate can start now (or must wait for it)."""
+    return (
+        MatterType.CERT not in kinds
+        or not kinds & CERT_DEPENDENT
+        or HeldCertificate.objects.filter(
+            person_id=app.applicant_id, status="valid", valid_until__gte=today
+        ).exists()
+    )
+
+
+def _dispatch(app: Application, matters: list[Matter], today: date) -> None:
+    """Start every matter's clock and its first step (or pause it for the certificate)."""
+    holds_cert = _holds_certificate(app, {m.kind for m in matters}, today)
+    steps = []
+    for matter in matters:
+        definition = reference.chain_definition(matter.chain_id)
+        matter.dispatched_on = today
+        matter.due_date = calendar.add_working_days(today, definition.days)
+        if matter.kind in CERT_DEPENDENT and not holds_cert:
+            matter.status = move(MATTER, matter.status, Matter.Status.WAITING_CERT)
+            matter.paused_on = today
+        else:
+            matter.status = move(MATTER, matter.status, Matter.Status.IN_PROGRESS)
+            steps.append(new_step(matter, app, definition, 0, today))
+    # A few grouped UPDATEs: far cheaper than bulk_update's per-row CASE expressions.
+    groups: dict[tuple, list[int]] = {}
+    for m in matters:
+        groups.setdefault((m.status, m.due_date, m.paused_on), []).append(m.pk)
+    for (status, due, paused), pks in groups.items():
+        Matter.objects.filter(pk__in=pks).update(
+            status=status, due_date=due, paused_on=paused, dispatched_on=today
+        )
+    Step.objects.bulk_create(steps)
+    for step in steps:
+        announce(step, app)
+
+
+def application_refuse(*, actor, application: Application, reason: str) -> Application:
+    """不予受理, with the reason told to the applicant."""
+    _check_window(actor, application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写不予受理的理由。"})
+    with transaction.atomic():
+        app = locked(application)
+        if app.status == Application.Status.REFUSED:
+            return app
+        app.status = move(
+            APPLICATION,
+            app.status,
+            Application.Status.REFUSED,
+            refusal=f"该申请当前状态为“{app.get_status_display()}”，不能作不予受理。",
+        )
+        app.refusal_reason = reason[:500]
+        app.concluded_at = clock.now()
+        app.save(update_fields=["status", "refusal_reason", "concluded_at"])
+        end_matters(app, Matter.Status.WITHDRAWN)
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPLICATION_REFUSE,
+            subject=app,
+            detail={"reason": reason[:500]},
+        )
+    return app
+
+
+def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
+    """The applicant withdraws before any decision has been made."""
+    with transaction.atomic():
+        app = locked(application)
+        if app.status == Application.Status.WITHDRAWN:
+            return app
+        app.status = move(
+            APPLICATION,
+            app.status,
+            Application.Status.WITHDRAWN,
+            refusal=f"该申请当前为“{app.get_status_display()}”，不能撤回。",
+        )
+        if any_decided(app):
+            raise CaseError("已有事项作出了决定，不能整体撤回；如需停办请联系窗口。")
+        now = clock.now()
+        app.concluded_at = now
+        app.save(update_fields=["status", "concluded_at"])
+        cancel_active_steps(Step.objects.filter(matter__application=app))
+        end_matters(app, Matter.Status.WITHDRAWN, decided_at=now, paused_on=None)
+        audit_record(
+            actor=actor,
+            action=AuditAction.APPLICATION_WITHDRAW,
+            subject=app,
+            detail={"reason": reason[:500]},
+        )
+    return app
+
+
+def any_decided(app: Application) -> bool:
+    """Some step approved or rejected: the application can no longer be withdrawn whole."""
+    return Step.objects.filter(
+        matter__application=app, outcome__in=(Outcome.APPROVE, Outcome.REJECT)
+    ).exists()

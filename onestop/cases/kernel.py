@@ -1,0 +1,191 @@
+"""What every family of case actions shares: locks, routing, new steps, outbox events, the
+matters' clocks, and closing a matter or the whole application.
+
+Each action (intake, steps, certificates, clocks, materials) runs in one transaction and leaves
+one audit event; two officers acting at once are serialised on a row lock, and retrying an
+action that already happened returns the same result instead of acting twice.
+"""
+
+from datetime import date, datetime
+
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock
+from onestop.exchange.models import OutboxEvent
+from onestop.exchange.outbox import emit
+from onestop.notices.services import notify_application
+from onestop.policy import calendar
+from onestop.policy.matters import Matter as MatterType
+from onestop.regions.enums import Level
+from onestop.regions.models import OrgUnit
+
+from . import reference
+from .chains import ChainDef, StepDef
+from .errors import CaseError
+from .models import Application, Matter, Step
+from .workflow import APPLICATION, MATTER, STEP, move, move_all
+
+Topic = OutboxEvent.Topic
+CERT_DEPENDENT = {MatterType.LIVING, MatterType.NURSING, MatterType.PENSION}
+
+
+def locked(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+# --- routing -----------------------------------------------------------------------------------
+def unit_for(step: StepDef, application: Application) -> int:
+    """The org unit (id) of the applicant's 户籍 township or county that acts on this step."""
+    township = step.level == Level.TOWNSHIP
+    found = reference.unit_id(
+        step.department, application.township_id if township else application.county_id
+    )
+    if found is None:
+        region = application.township if township else application.county
+        raise CaseError(f"{region.name}没有设立办理“{step.name}”的单位，请联系系统管理员。")
+    return found
+
+
+def can_act(actor, step: Step) -> bool:
+    return (
+        actor is not None
+        and getattr(actor, "is_active", False)
+        and actor.org_unit_id == step.unit_id
+        and actor.role == step.role
+    )
+
+
+def window_unit(app: Application) -> int | None:
+    return reference.unit_id("cdpf", app.county_id)
+
+
+# --- steps and their events ---------------------------------------------------------------------
+def new_step(
+    matter: Matter,
+    app: Application,
+    definition: ChainDef,
+    index: int,
+    start: date,
+    due: date | None = None,
+    unit: OrgUnit | None = None,
+) -> Step:
+    """An active step (unsaved) at the unit the chain routes it to, or ``unit``."""
+    sdef = definition.steps[index]
+    return Step(
+        matter=matter,
+        index=index,
+        code=sdef.code,
+        name=sdef.name,
+        role=sdef.role,
+        unit_id=unit.pk if unit else unit_for(sdef, app),
+        status=move(STEP, None, Step.Status.ACTIVE),
+        started_on=start,
+        due_date=due or calendar.add_working_days(start, sdef.days),
+    )
+
+
+def start(step: Step, app: Application) -> Step:
+    """Save a new active step and tell its unit (the outbox event commits with it)."""
+    step.save()
+    announce(step, app)
+    return step
+
+
+def announce(step: Step, app: Application) -> None:
+    emit_for(
+        Topic.MATTER_DISPATCHED,
+        app,
+        step.matter,
+        step.unit_id,
+        step={"id": step.pk, "name": step.name, "due_date": str(step.due_date)},
+    )
+
+
+def emit_for(topic: str, app: Application, matter, unit_id, **data) -> None:
+    """An outbox event for a unit. No personal data travels in it: receivers read the matter
+    through the API, which gives each department only the fields it needs."""
+    payload = {"tracking_no": app.tracking_no, "matter": matter.kind if matter else None, **data}
+    unit = OrgUnit(pk=unit_id) if unit_id else None
+    emit(topic=topic, payload=payload, application=app, matter=matter, unit=unit)
+
+
+def cancel_active_steps(steps) -> None:
+    """End the open steps of a queryset (a matter closed, an application withdrawn)."""
+    cancelled = move(STEP, Step.Status.ACTIVE, Step.Status.CANCELLED)
+    steps.filter(status=Step.Status.ACTIVE).update(status=cancelled)
+
+
+# --- clocks ------------------------------------------------------------------------------------
+def refresh_due(app: Application) -> None:
+    """The application's one clock: the latest due date of its matters."""
+    dues = [d for d in app.matters.values_list("due_date", flat=True) if d is not None]
+    app.due_date = max(dues) if dues else None
+    app.save(update_fields=["due_date"])
+
+
+def resume(matter: Matter, today: date) -> int:
+    """Restart a paused matter's clock; returns the working days it was stopped."""
+    paused_on = matter.paused_on or today
+    stopped = max(0, calendar.working_days_between(paused_on, today))
+    matter.paused_days += stopped
+    if matter.due_date is not None:
+        matter.due_date = calendar.add_working_days(matter.due_date, stopped)
+    matter.paused_on = None
+    matter.status = move(MATTER, matter.status, Matter.Status.IN_PROGRESS)
+    return stopped
+
+
+def snapshot(assessment) -> dict:
+    """The prescreen's conclusion on one matter, as the matter keeps it."""
+    amount = assessment.amount
+    return {
+        "outcome": assessment.outcome.value,
+        "outcome_label": assessment.outcome.label,
+        "reasons": [r.text for r in assessment.reasons],
+        "missing": [f"{m.label}（{m.holder}）" for m in assessment.missing],
+        "amount": None if amount is None or amount.value is None else str(amount.value),
+        "unit": amount.unit if amount else "",
+    }
+
+
+# --- ends --------------------------------------------------------------------------------------
+def close(matter: Matter, status: str, result: dict, now: datetime) -> None:
+    """A matter's decision: its open steps end and the applicant is told (with how to appeal)."""
+    matter.status = move(MATTER, matter.status, status)
+    matter.result, matter.decided_at, matter.paused_on = result, now, None
+    matter.save(update_fields=["status", "result", "decided_at", "paused_on"])
+    cancel_active_steps(matter.steps.all())
+    approved = status == Matter.Status.APPROVED
+    notify_application(
+        application=matter.application,
+        event="decided",
+        matter=matter.get_kind_display(),
+        outcome="已批准" if approved else "未批准",
+        reason=""
+        if approved
+        else f"原因：{result.get('reason', '')}。如不服，可依法申请行政复议或提起行政诉讼。",
+    )
+
+
+def end_matters(app: Application, status: str, **fields) -> None:
+    """Every matter of an application ends at once (refused or withdrawn as a whole)."""
+    matters = app.matters.all()
+    move_all(MATTER, matters.values_list("status", flat=True), status)
+    matters.update(status=status, **fields)
+
+
+def conclude(app: Application) -> None:
+    """All matters decided: the application is concluded and its results go to delivery."""
+    app.status = move(APPLICATION, app.status, Application.Status.CONCLUDED)
+    app.concluded_at = clock.now()
+    app.save(update_fields=["status", "concluded_at"])
+    emit_for(Topic.APPLICATION_CONCLUDED, app, None, window_unit(app))
+    audit_record(
+        actor=None,
+        action=AuditAction.APPLICATION_CONCLUDE,
+        subject=app,
+        detail={m.kind: m.status for m in app.matters.all()},
+    )
+    from onestop.delivery.services import handover_prepare  # delivery builds on cases
+
+    handover_prepare(application=app)

@@ -1,0 +1,84 @@
+"""Materials handed in with an application, a supplement, or added by a department."""
+
+import hashlib
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+
+from .kernel import locked
+from .models import Application, Material, MaterialSource, Matter, Step
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_TYPES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"%PDF-": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class MaterialIn:
+    """A material handed in: an uploaded file, a shared e-licence, or an original checked."""
+
+    code: str
+    source: str = MaterialSource.UPLOAD
+    content: bytes = b""
+    filename: str = ""
+    reference: str = ""
+
+
+def _check_upload(m: MaterialIn) -> str:
+    if not m.content:
+        raise ValidationError({"materials": f"“{m.filename or m.code}”是空文件。"})
+    if len(m.content) > MAX_UPLOAD_BYTES:
+        raise ValidationError({"materials": f"“{m.filename}”超过 10 MB，请压缩或分页拍照后上传。"})
+    for magic, content_type in UPLOAD_TYPES.items():
+        if m.content.startswith(magic):
+            return content_type
+    raise ValidationError({"materials": f"“{m.filename}”不是 JPG、PNG 或 PDF 文件。"})
+
+
+def store_materials(
+    application: Application, materials: Iterable[MaterialIn], step: Step | None = None
+) -> list[Material]:
+    stored = []
+    for m in materials:
+        row = Material(application=application, code=m.code, source=m.source, supplied_for=step)
+        if m.source == MaterialSource.UPLOAD:
+            row.content_type = _check_upload(m)
+            row.size = len(m.content)
+            row.sha256 = hashlib.sha256(m.content).hexdigest()
+            row.original_name = m.filename[:200]
+            ext = mimetypes.guess_extension(row.content_type) or ""
+            row.file.save(row.sha256[:32] + ext, ContentFile(m.content), save=False)
+        elif m.source == MaterialSource.ELICENCE:
+            row.reference = m.reference[:64]
+        row.save()
+        stored.append(row)
+    return stored
+
+
+def matter_attach(*, actor, matter: Matter, material: MaterialIn) -> Material:
+    """A document a department adds to a matter it works on (e.g. a decision notice)."""
+    step = Step.objects.filter(matter=matter, unit_id=getattr(actor, "org_unit_id", None)).first()
+    if step is None:
+        raise PermissionDenied("只能为本单位办理的事项附上文书。")
+    with transaction.atomic():
+        app = locked(matter.application)
+        active = matter.steps.filter(status=Step.Status.ACTIVE).first()
+        # Tied to a step of this matter even when none is active, so it stays with the matter.
+        (stored,) = store_materials(app, [material], step=active or step)
+        audit_record(
+            actor=actor,
+            action=AuditAction.MATERIAL_ATTACH,
+            subject=app,
+            detail={"matter": matter.kind, "material": stored.pk, "code": stored.code},
+        )
+    return stored

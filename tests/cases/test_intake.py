@@ -1,0 +1,198 @@
+"""Receiving an application: submit, consent, representatives, refusal and withdrawal."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from onestop.audit.models import AuditAction, AuditEvent
+from onestop.cases.chains import Outcome
+from onestop.cases.errors import CaseError
+from onestop.cases.intake import (
+    application_accept,
+    application_refuse,
+    application_submit,
+    application_withdraw,
+)
+from onestop.cases.materials import MaterialIn
+from onestop.cases.models import Application, Material, Matter, Step
+from onestop.people.services import certificate_record, guardian_add
+from onestop.regions.models import OrgUnit, Region
+
+from .. import factories
+from .helpers import at, decide, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_retrying_a_submit_with_the_same_key_creates_one_application(staff, applicant):
+    first = submit(staff, applicant, accept=False, idempotency_key="k-123")
+    again = submit(staff, applicant, accept=False, idempotency_key="k-123")
+    assert first.pk == again.pk
+    assert Application.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.APPLICATION_SUBMIT).count() == 1
+
+
+def test_a_failure_in_the_middle_of_submit_leaves_nothing(staff):
+    # A new township whose civil-affairs office has not been set up yet: routing the subsidy's
+    # township step fails after the application and its first matter were written.
+    hailar = Region.objects.get(code="150702")
+    Region.objects.filter(lft__gt=hailar.lft).update(
+        lft=models_f("lft") + 2, rgt=models_f("rgt") + 2
+    )
+    Region.objects.filter(pk__in=["150000", "150700", "150702"]).update(rgt=models_f("rgt") + 2)
+    hailar.refresh_from_db()
+    Region.objects.create(
+        code="150702999",
+        name="新设街道",
+        level="township",
+        parent=hailar,
+        lft=hailar.rgt - 2,
+        rgt=hailar.rgt - 1,
+    )
+    person = factories.person("150702999", name="乌云", birth=date(1980, 1, 1))
+    certificate_record(
+        actor=None, person=person, number=person.id_number + "11", issue_date=date(2025, 1, 1)
+    )
+    before = AuditEvent.objects.count()
+    with pytest.raises(CaseError, match="新设街道没有设立办理"):
+        submit(staff, person, matters=["MEDICAL", "LIVING"], accept=False)
+    assert (
+        Application.objects.count() == 0
+        and Matter.objects.count() == 0
+        and Material.objects.count() == 0
+    )
+    assert AuditEvent.objects.count() == before
+
+
+def models_f(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        (dict(matters=[]), "matters"),
+        (dict(matters=["HOUSING"]), "matters"),
+        (dict(delivery="post"), "delivery_address"),
+        (dict(delivery="fax"), "delivery"),
+        (dict(communication_needs=["telepathy"]), "communication_needs"),
+        (
+            dict(materials=[MaterialIn("photo", content=b"GIF89a....", filename="x.gif")]),
+            "materials",
+        ),
+        (
+            dict(
+                materials=[
+                    MaterialIn(
+                        "photo", content=b"%PDF-" + b"0" * (10 * 1024 * 1024), filename="big.pdf"
+                    )
+                ]
+            ),
+            "materials",
+        ),
+        (
+            dict(answers={"medical_bills": [{"day": "2026-02-30", "policy_self_pay": "1"}]}),
+            "medical_bills",
+        ),
+    ],
+)
+def test_bad_intake_is_refused_whole(staff, applicant, kw, field):
+    with pytest.raises(ValidationError) as info:
+        submit(staff, applicant, accept=False, **kw)
+    assert field in info.value.message_dict
+    assert Application.objects.count() == 0 and Material.objects.count() == 0
+
+
+def test_consent_is_required_and_recorded_with_its_version(staff, applicant):
+    with at(date(2026, 11, 2)), pytest.raises(ValidationError, match="敏感个人信息"):
+        application_submit(
+            actor=staff["clerk"],
+            channel="window",
+            applicant=applicant,
+            matters=["CERT"],
+            delivery="pickup",
+            consent_given=True,
+            sensitive_consent_given=False,
+        )
+    app = submit(staff, applicant, matters=["CERT"], accept=False)
+    assert app.consent_version == "2026.1" and app.consent_at and app.sensitive_consent_at
+
+
+def test_a_guardian_acts_within_scope_and_time(staff, applicant):
+    agent = guardian_add(
+        actor=None,
+        person=applicant,
+        kind="agent",
+        name="巴图",
+        id_number=factories.id_number(birth=date(1985, 1, 1)),
+        relation="儿子",
+        phone="13900000000",
+    )
+    with pytest.raises(ValidationError, match="授权期限"):
+        submit(
+            staff,
+            applicant,
+            matters=["CERT"],
+            accept=False,
+            representative=agent,
+            authority_scope=["apply"],
+        )
+    app = submit(
+        staff,
+        applicant,
+        matters=["CERT"],
+        accept=False,
+        representative=agent,
+        authority_scope=["apply", "receive"],
+        authority_until=date(2027, 6, 30),
+    )
+    assert app.representative == agent and app.authority_scope == ["apply", "receive"]
+
+
+def test_a_clerk_cannot_take_an_application_from_another_county(staff, applicant):
+    with pytest.raises(PermissionDenied), at(date(2026, 11, 2)):
+        application_submit(
+            actor=staff["mzl_clerk"],
+            channel="window",
+            applicant=applicant,
+            matters=["CERT"],
+            delivery="pickup",
+            consent_given=True,
+            sensitive_consent_given=True,
+        )
+
+
+def test_refusal_of_acceptance(staff, applicant):
+    app = submit(staff, applicant, accept=False)
+    with pytest.raises(ValidationError):
+        application_refuse(actor=staff["clerk"], application=app, reason=" ")
+    app = application_refuse(actor=staff["clerk"], application=app, reason="不属于本窗口受理范围")
+    assert app.status == Application.Status.REFUSED
+    assert set(app.matters.values_list("status", flat=True)) == {"withdrawn"}
+    with pytest.raises(CaseError):
+        application_accept(actor=staff["clerk"], application=app)
+
+
+def test_withdrawal_only_before_a_decision(staff, applicant):
+    app = submit(staff, applicant, matters=["MEDICAL", "CERT"])
+    decide(
+        staff["cdpf"],
+        app,
+        "CERT",
+        date(2026, 10, 9),
+        Outcome.TRANSFER,
+        reason="转本旗另一残联",
+        transfer_to=OrgUnit.objects.get(code="cdpf-150781"),
+    )
+    with at(date(2026, 10, 10)):
+        withdrawn = application_withdraw(actor=None, application=app, reason="不需要了")
+    assert withdrawn.status == Application.Status.WITHDRAWN
+    assert not Step.objects.filter(matter__application=app, status=Step.Status.ACTIVE).exists()
+
+    other = submit(staff, applicant, matters=["MEDICAL"])
+    decide(staff["medical"], other, "MEDICAL", date(2026, 10, 9))
+    with pytest.raises(CaseError, match="已有事项作出了决定"):
+        application_withdraw(actor=None, application=other)
