@@ -260,7 +260,10 @@ def test_the_figures_say_their_age_and_agree_right_after_a_delivery_and_a_bad_ra
 ):
     """Right after a delivery and a 差评, every figure is still the last count's, and the page
     says when that was; the next count brings them in together."""
-    day, period = date(2026, 10, 16), {"date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)}
+    day, period = (
+        date(2026, 10, 16),
+        {"date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)},
+    )
     with moment(day, 9, 0):
         figures_rebuild(day_from=date(2026, 10, 1), day_to=day)
     c = seeded["c"]

@@ -52,7 +52,10 @@ class Rating(models.Model):
     # Units a 差评 of the whole application names in its comment (医保, 护理补贴...): they see it
     # and may follow it up beside the window, which still answers for it in the figures.
     named_units = models.ManyToManyField(
-        "regions.OrgUnit", blank=True, related_name="named_in_ratings", verbose_name="意见提到的单位"
+        "regions.OrgUnit",
+        blank=True,
+        related_name="named_in_ratings",
+        verbose_name="意见提到的单位",
     )
     # 差评 follow-up: call back, verify and rectify, answer; the unit may appeal a malicious or
     # mistaken rating, which the supervisor decides.

@@ -17,6 +17,7 @@ from onestop.core import clock
 from onestop.notices.services import notify_application, notify_unit
 from onestop.policy import calendar
 from onestop.policy.matters import MATTER_DEPARTMENT
+from onestop.policy.matters import Matter as MatterType
 from onestop.regions.enums import Department
 from onestop.regions.models import OrgUnit
 
@@ -53,7 +54,11 @@ def _named_units(application: Application, comment: str) -> set[int]:
     found: set[int] = set()
     for department in named:
         matter = next(
-            (m for m in application.matters.all() if MATTER_DEPARTMENT[m.kind] == department),
+            (
+                m
+                for m in application.matters.all()
+                if MATTER_DEPARTMENT[MatterType(m.kind)] == department
+            ),
             None,
         )
         step = _decided_step(matter) if matter is not None else None
@@ -105,7 +110,7 @@ def _create(*, application, matter, level, comment, phone, channel) -> Rating:
 
 def _route_bad_rating(rating: Rating) -> None:
     """The rated unit, and the units an overall 差评 names, are told and can follow it up."""
-    named = set()
+    named: set[int] = set()
     if rating.matter_id is None:
         named = _named_units(rating.application, rating.comment) - {rating.unit_id}
         rating.named_units.set(named)
@@ -114,7 +119,8 @@ def _route_bad_rating(rating: Rating) -> None:
         f"{_sentence(rating.comment) or '未写意见。'}"
         f"请在 {rating.followup_due:%Y年%-m月%-d日} 前回访、整改并回复申请人。"
     )
-    for unit in OrgUnit.objects.filter(pk__in={rating.unit_id, *named} - {None}):
+    told = named | ({rating.unit_id} if rating.unit_id else set())
+    for unit in OrgUnit.objects.filter(pk__in=told):
         notify_unit(unit=unit, event="bad_rating", text=text)
 
 

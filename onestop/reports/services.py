@@ -82,9 +82,7 @@ def _applications(span: Span) -> list[ApplicationDay]:
         ("accepted_at", "accepted"),
         ("concluded_at", "concluded"),
     ):
-        for r in _counted(
-            Application, field, ["county_id", "channel"], span, n=Count("pk")
-        ):
+        for r in _counted(Application, field, ["county_id", "channel"], span, n=Count("pk")):
             setattr(row(r["d"], r["county_id"], r["channel"]), attr, r["n"])
     for r in _counted(
         Application,

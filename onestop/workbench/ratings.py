@@ -37,9 +37,7 @@ def ratings_visible_to(user):
             application__township__lft__lte=user.scope.rgt,
         )
     named = Rating.named_units.through.objects.filter(orgunit_id=user.org_unit_id)
-    return Rating.objects.filter(
-        Q(unit_id=user.org_unit_id) | Q(pk__in=named.values("rating_id"))
-    )
+    return Rating.objects.filter(Q(unit_id=user.org_unit_id) | Q(pk__in=named.values("rating_id")))
 
 
 @login_required

@@ -47,7 +47,7 @@ def rated_badly(reference_data):
         sensitive_consent_given=True,
     )
     app = cs.application_accept(actor=clerk, application=app)
-    while (step := Step.objects.filter(matter__application=app, status="active").first()):
+    while step := Step.objects.filter(matter__application=app, status="active").first():
         cs.step_decide(actor=hrss, step=step, decision=cs.Decision(Outcome.APPROVE))
     app.refresh_from_db()
     return rating_submit(phone=PHONE, application=app, level=1, comment="医保报销让我跑了三趟")
