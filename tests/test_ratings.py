@@ -13,7 +13,7 @@ from onestop.core import clock
 from onestop.notices.models import Notice
 from onestop.people.services import certificate_record
 from onestop.ratings.models import Rating
-from onestop.ratings.services import rating_submit
+from onestop.ratings.services import rating_answer, rating_rate_rectification, rating_submit
 
 from . import factories
 
@@ -160,3 +160,59 @@ def test_one_rating_per_visit_at_the_window(client, team, concluded):
     assert client.post(
         f"/workbench/applications/{concluded.pk}/window-rating/", {"level": "5"}
     ).status_code in (403, 404)
+
+
+def test_the_applicant_is_told_of_the_answer_on_their_channels_and_can_rate_it(team, concluded):
+    """The answer reaches the applicant as their other notices do (inbox and text; a voice
+    call from the window for a blind applicant), quoted once, with the way to rate it."""
+    concluded.communication_needs = ["voice_call"]
+    concluded.save(update_fields=["communication_needs"])
+    bad = rating_submit(
+        phone="13904788801",
+        application=concluded,
+        matter=concluded.matters.get(),
+        level=2,
+        comment="等太久",
+    )
+    answered = rating_answer(
+        actor=team["hrss"],
+        rating=bad,
+        answer="已增加人手，今后三个工作日内办结。",
+        rectify_by=date(2026, 12, 15),
+    )
+    told = Notice.objects.filter(application=concluded, event="rating_answered")
+    assert sorted(told.values_list("channel", flat=True)) == ["inbox", "sms", "voice"]
+    text = told.get(channel="inbox").text
+    assert "已增加人手，今后三个工作日内办结。整改期限 2026年12月15日。" in text
+    assert "。。" not in text and "评价整改情况" in text
+    assert told.get(channel="voice").unit.code == "cdpf-150702"  # the window makes the call
+    rated = rating_rate_rectification(phone="13904788801", rating=answered, level=4)
+    assert rated.rectification_level == 4
+
+
+def test_an_overall_bad_rating_naming_a_department_reaches_that_unit(client, team, concluded):
+    medical = factories.staff("r_med", Role.MEDICAL_OFFICER, "medical-150702")
+    bad = rating_submit(
+        phone="13904788801", application=concluded, level=1, comment="医保报销让我跑了三趟"
+    )
+    assert bad.unit.code == "cdpf-150702"
+    assert [u.code for u in bad.named_units.all()] == ["medical-150702"]
+    told = Notice.objects.filter(event="bad_rating").values_list("unit__code", flat=True)
+    assert sorted(told) == ["cdpf-150702", "medical-150702"]
+    login(client, medical)
+    listing = client.get("/workbench/ratings/").content.decode()
+    assert concluded.tracking_no in listing and "意见提到本单位" in listing
+    client.post(f"/workbench/ratings/{bad.pk}/answer/", {"answer": "已简化报销材料"})
+    bad.refresh_from_db()
+    assert bad.followup == "answered" and bad.answered_by == medical
+    # The units it does not name never see it.
+    login(client, team["hrss"])
+    assert client.get(f"/workbench/ratings/{bad.pk}/").status_code == 404
+
+
+def test_a_named_matter_reaches_the_unit_that_decided_it(team, concluded):
+    bad = rating_submit(
+        phone="13904788801", application=concluded, level=2, comment="养老保险代缴办得太慢。"
+    )
+    assert [u.code for u in bad.named_units.all()] == ["hrss-150702"]
+    assert "办得太慢。请在" in Notice.objects.get(unit__code="hrss-150702", event="bad_rating").text

@@ -248,3 +248,44 @@ def test_the_command_recounts_from_the_first_submission(staff, seeded):
         call_command("rebuild_figures", stdout=out)
     assert "2026-09：已重算" in out.getvalue()
     assert ApplicationDay.objects.filter(day=date(2026, 9, 30)).exists()
+
+
+def moment(day: date, hour: int, minute: int):
+    return clock.frozen(datetime.combine(day, time(hour - 8, minute), tzinfo=UTC))
+
+
+def test_the_figures_say_their_age_and_agree_right_after_a_delivery_and_a_bad_rating(
+    client, staff, seeded
+):
+    """Right after a delivery and a 差评, every figure is still the last count's, and the page
+    says when that was; the next count brings them in together."""
+    day, period = (
+        date(2026, 10, 16),
+        {"date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)},
+    )
+    with moment(day, 9, 0):
+        figures_rebuild(day_from=date(2026, 10, 1), day_to=day)
+    c = seeded["c"]
+    for who in ("township", "cdpf", "county"):
+        decide(staff, c, who, day)
+    with moment(day, 10, 30):
+        handover = Handover.objects.get(application=c)
+        delivery.handover_post(actor=staff["clerk"], handover=handover, tracking_no="EMS2")
+        delivery.handover_track(actor=None, handover=handover, status="delivered")
+        c.refresh_from_db()
+        rating_submit(application=c, level=1, comment="等太久", phone="13904700000")
+
+    def figures():
+        report = build(staff["hailar"], period)
+        window = next(r for r in table(report, "ratings").rows if r[0] == "海拉尔区残疾人联合会")
+        return report.counted_label, tiles(report)["已送达"], window[1:5]
+
+    with moment(day, 10, 40):
+        assert figures() == ("09:00", "2", [1, "100.0%", 0, 0])
+        client.force_login(staff["hailar"])
+        assert "数据更新于 09:00" in client.get("/reports/").content.decode()
+    with moment(day, 10, 45):
+        figures_rebuild(day_from=date(2026, 10, 1), day_to=day)
+        assert figures() == ("10:45", "3", [2, "50.0%", 1, 1])
+    with moment(date(2026, 10, 17), 8, 0):
+        assert figures()[0] == "2026年10月16日 10:45"

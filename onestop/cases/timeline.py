@@ -16,6 +16,7 @@ NOTICE_EVENTS = {
     "ready": "结果已办好",
     "posted": "结果已寄出",
     "rating": "评价邀请",
+    "rating_answered": "对评价的回复",
     "proactive": "可以享受的待遇",
 }
 # Internal bookkeeping the applicant need not read about.

@@ -35,6 +35,8 @@ TEMPLATES = {
     "ready": "【一件事一次办】{name}的{matters}已办好。{how}。",
     "posted": "【一件事一次办】{name}的办理结果已寄出，邮件号 {mail_no}。",
     "rating": "【一件事一次办】请为这次办事打个分（编号 {tracking_no}），您的评价会帮助我们改进。",
+    "rating_answered": "【一件事一次办】{name}，您对申请（编号 {tracking_no}）的{level}评价已有回复："
+    "{answer}{rectify}请登录网上办事查看，并评价整改情况。",
     "proactive": "【一件事一次办】根据共享信息，{name}可以享受{matter}。请登录网上办事确认，不用跑腿。",
 }
 VISUAL, HEARING = 1, 2

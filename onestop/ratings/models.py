@@ -49,6 +49,14 @@ class Rating(models.Model):
     step = models.ForeignKey(
         "cases.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Units a 差评 of the whole application names in its comment (医保, 护理补贴...): they see it
+    # and may follow it up beside the window, which still answers for it in the figures.
+    named_units = models.ManyToManyField(
+        "regions.OrgUnit",
+        blank=True,
+        related_name="named_in_ratings",
+        verbose_name="意见提到的单位",
+    )
     # 差评 follow-up: call back, verify and rectify, answer; the unit may appeal a malicious or
     # mistaken rating, which the supervisor decides.
     followup = models.CharField(

@@ -15,20 +15,57 @@ from onestop.cases.models import Application, Step
 from onestop.cases.reference import unit_id
 from onestop.cases.workflow import is_ratable
 from onestop.core import clock
-from onestop.notices.services import notify_unit
+from onestop.notices.services import notify_application, notify_unit
 from onestop.policy import calendar
+from onestop.policy.matters import MATTER_DEPARTMENT
+from onestop.policy.matters import Matter as MatterType
+from onestop.regions.enums import Department
+from onestop.regions.models import OrgUnit
 
 from .models import NEGATIVE, Level, Rating
+
+# How applicants name a department in a comment: by its short name or by one of its matters.
+DEPARTMENT_WORDS = {
+    Department.CDPF: ("残联", "残疾人联合会", "残疾人证"),
+    Department.CIVIL: ("民政", "生活补贴", "护理补贴", "两项补贴"),
+    Department.MEDICAL: ("医保", "医疗保障", "医疗救助"),
+    Department.HRSS: ("人社", "人力资源", "社保", "养老保险", "保费代缴"),
+}
+SENTENCE_END = "。．.！!？?；;，,、 "
+
+
+def _decided_step(matter) -> Step | None:
+    return matter.steps.exclude(decided_at=None).order_by("-decided_at", "-pk").first()
 
 
 def _attribution(application: Application, matter) -> tuple[int | None, Step | None]:
     """A matter's rating falls on the unit of its last decided step; the application's (and a
     window visit's) on the window."""
-    if matter is not None:
-        step = matter.steps.exclude(decided_at=None).order_by("-decided_at", "-pk").first()
-        if step is not None:
-            return step.unit_id, step
+    step = _decided_step(matter) if matter is not None else None
+    if step is not None:
+        return step.unit_id, step
     return unit_id("cdpf", application.county_id), None
+
+
+def _named_units(application: Application, comment: str) -> set[int]:
+    """The units an overall 差评 names: the one that decided the application's matter of that
+    department, or else the department's unit in the applicant's county."""
+    named = {d for d, words in DEPARTMENT_WORDS.items() if any(w in comment for w in words)}
+    found: set[int] = set()
+    for department in named:
+        matter = next(
+            (
+                m
+                for m in application.matters.all()
+                if MATTER_DEPARTMENT[MatterType(m.kind)] == department
+            ),
+            None,
+        )
+        step = _decided_step(matter) if matter is not None else None
+        unit = step.unit_id if step is not None else unit_id(department, application.county_id)
+        if unit is not None:
+            found.add(unit)
+    return found
 
 
 def _create(*, application, matter, level, comment, phone, channel) -> Rating:
@@ -64,16 +101,35 @@ def _create(*, application, matter, level, comment, phone, channel) -> Rating:
                     "channel": channel,
                 },
             )
-            if negative and rating.unit is not None:
-                notify_unit(
-                    unit=rating.unit,
-                    event="bad_rating",
-                    text=f"收到差评（{Level(level).label}，受理编号 {application.tracking_no}）：{rating.comment or '未写意见'}。"
-                    f"请在 {rating.followup_due:%Y年%-m月%-d日} 前回访、整改并回复申请人。",
-                )
+            if negative:
+                _route_bad_rating(rating)
     except IntegrityError:
         raise ValidationError({"level": "已经评价过了，谢谢您。"}) from None
     return rating
+
+
+def _route_bad_rating(rating: Rating) -> None:
+    """The rated unit, and the units an overall 差评 names, are told and can follow it up."""
+    named: set[int] = set()
+    if rating.matter_id is None:
+        named = _named_units(rating.application, rating.comment) - {rating.unit_id}
+        rating.named_units.set(named)
+    text = (
+        f"收到差评（{Level(rating.level).label}，受理编号 {rating.application.tracking_no}）："
+        f"{_sentence(rating.comment) or '未写意见。'}"
+        f"请在 {rating.followup_due:%Y年%-m月%-d日} 前回访、整改并回复申请人。"
+    )
+    told = named | ({rating.unit_id} if rating.unit_id else set())
+    for unit in OrgUnit.objects.filter(pk__in=told):
+        notify_unit(unit=unit, event="bad_rating", text=text)
+
+
+def _sentence(text: str, limit: int = 200) -> str:
+    """What a person wrote, as one sentence to quote in a notice (never 。。)."""
+    text = text.strip().rstrip(SENTENCE_END)
+    if not text:
+        return ""
+    return text + "。" if len(text) <= limit else text[:limit] + "……"
 
 
 def rating_submit(
@@ -115,7 +171,10 @@ def rating_submit_window(
 
 
 def _check_follow_up(actor, rating: Rating) -> None:
-    own_unit = actor is not None and actor.org_unit_id == rating.unit_id
+    own_unit = actor is not None and (
+        actor.org_unit_id == rating.unit_id
+        or rating.named_units.filter(pk=actor.org_unit_id).exists()
+    )
     supervisor = (
         actor is not None
         and actor.role == Role.SUPERVISOR
@@ -164,6 +223,13 @@ def rating_answer(*, actor, rating: Rating, answer: str, rectify_by: date | None
         rating.rectify_by = rectify_by
         rating.followup = Rating.FollowUp.ANSWERED
         rating.save()
+        notify_application(
+            application=rating.application,
+            event="rating_answered",
+            level=rating.get_level_display(),
+            answer=_sentence(answer),
+            rectify=f"整改期限 {rectify_by:%Y年%-m月%-d日}。" if rectify_by else "",
+        )
         audit_record(
             actor=actor,
             action=AuditAction.RATING_ANSWER,

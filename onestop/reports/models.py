@@ -86,3 +86,14 @@ class RatingDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.county_id} {self.unit_id}"
+
+
+class FiguresBuilt(models.Model):
+    """When the figures were last counted (one row): every number on a report is as of then."""
+
+    built_at = models.DateTimeField()
+    day_from = models.DateField()
+    day_to = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.built_at:%Y-%m-%d %H:%M}"

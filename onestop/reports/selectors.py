@@ -1,15 +1,18 @@
 """The report a supervisor sees: figures within their region, for the filters in the URL.
 
-Counts come from the daily figures; what is late *now* and the open 差评 are read live."""
+Every count comes from the daily figures, as of their last rebuild (the page says when); the
+差评 still open are read live among those counted then, so they never outnumber the 差评. Only
+what is late *now* is read live, as a count of active steps in the region."""
 
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from onestop.cases.models import Channel, Matter, Step
 from onestop.core import clock
@@ -18,7 +21,8 @@ from onestop.policy.matters import Matter as MatterType
 from onestop.ratings.models import NEGATIVE, Rating
 from onestop.regions.models import OrgUnit, Region
 
-from .models import ApplicationDay, MatterDay, RatingDay, StepDay
+from .models import ApplicationDay, FiguresBuilt, MatterDay, RatingDay, StepDay
+from .services import Span
 
 APPLICATION_SUMS = {
     "submitted": Sum("submitted"),
@@ -83,6 +87,16 @@ class Report:
     counties: list[Region]
     tiles: list[tuple[str, str, str]]
     tables: list[Table]
+    counted_at: datetime | None  # when the figures were counted; None: not yet
+
+    @property
+    def counted_label(self) -> str:
+        """数据更新于 …: the time in Beijing, with the date when it is not today's."""
+        if self.counted_at is None:
+            return "尚未统计"
+        local = timezone.localtime(self.counted_at)
+        same_day = local.date() == clock.today()
+        return f"{local:%H:%M}" if same_day else f"{local:%Y年%-m月%-d日 %H:%M}"
 
 
 def counties_for(user) -> list[Region]:
@@ -136,7 +150,9 @@ def build(user, data: dict) -> Report:
     )
     timeliness, decided_all, on_time_all = _timeliness(window)
     overdue = _overdue(codes, today)
-    ratings, rated_all, good_all = _ratings(window, codes, today)
+    built = FiguresBuilt.objects.first()
+    counted_at = built.built_at if built else None
+    ratings, rated_all, good_all = _ratings(window, codes, today, counted_at)
     delivered = totals["delivered"]
     tiles = [
         ("申请", f"{totals['submitted']:,}", "件"),
@@ -145,7 +161,7 @@ def build(user, data: dict) -> Report:
         ("按时办结率", _share(on_time_all, decided_all), f"{decided_all:,} 个环节"),
         ("好评率", _share(good_all, rated_all), f"{rated_all:,} 条评价"),
         ("免申即享已确认", f"{proactive:,}", "件"),
-        ("当前超期", f"{sum(r[1] for r in overdue.rows):,}", "个环节"),
+        ("当前超期", f"{sum(r[1] for r in overdue.rows):,}", "个环节（此刻）"),
     ]
     return Report(
         date_from,
@@ -161,6 +177,7 @@ def build(user, data: dict) -> Report:
             overdue,
             ratings,
         ],
+        counted_at,
     )
 
 
@@ -302,8 +319,14 @@ def _overdue(codes: list[str], today: date) -> Table:
     )
 
 
-def _ratings(window: dict, codes: list[str], today: date) -> tuple[Table, int, int]:
-    """Counted ratings from the figures, open follow-ups live; with all ratings and the good."""
+def _ratings(
+    window: dict, codes: list[str], today: date, counted_at: datetime | None
+) -> tuple[Table, int, int]:
+    """Counted ratings from the figures; of the 差评 counted, those still open now (read live,
+    few and indexed by follow-up); with all ratings and the good."""
+    start, end = Span(window["day__gte"], window["day__lte"], counted_at or clock.now()).bounds()
+    if counted_at is None:
+        end = start  # nothing counted yet, so nothing counted is open
     rated: dict[int, Any] = {
         r["unit_id"]: r
         for r in RatingDay.objects.filter(**window)
@@ -316,6 +339,8 @@ def _ratings(window: dict, codes: list[str], today: date) -> tuple[Table, int, i
             level__in=NEGATIVE,
             followup__in=OPEN_FOLLOWUP,
             application__county_id__in=codes,
+            created_at__gte=start,
+            created_at__lt=end,
         )
         .values("unit_id")
         .annotate(open=Count("pk"), late=Count("pk", filter=Q(followup_due__lt=today)))

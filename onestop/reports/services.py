@@ -13,10 +13,11 @@ from django.utils import timezone
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.models import Application, Matter, Step
+from onestop.core import clock
 from onestop.policy import calendar
 from onestop.ratings.models import NEGATIVE, Level, Rating
 
-from .models import ApplicationDay, MatterDay, RatingDay, StepDay
+from .models import ApplicationDay, FiguresBuilt, MatterDay, RatingDay, StepDay
 
 log = logging.getLogger(__name__)
 LONGEST = 60  # working days; longer ones are counted as 60
@@ -35,8 +36,23 @@ def _bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(day_to + timedelta(days=1), time.min, tzinfo=tz)
 
 
-def _counted(model, field: str, keys: list[str], day_from: date, day_to: date, **counts):
-    start, end = _bounds(day_from, day_to)
+@dataclass(frozen=True)
+class Span:
+    """The days to count, and the moment counted up to: every figure of one rebuild is as of
+    that moment, so the report can say so and read the open 差评 as of it too."""
+
+    day_from: date
+    day_to: date
+    until: datetime
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """From the first midnight, up to and including ``until`` (the end is exclusive)."""
+        start, end = _bounds(self.day_from, self.day_to)
+        return start, min(end, self.until + timedelta(microseconds=1))
+
+
+def _counted(model, field: str, keys: list[str], span: Span, **counts):
+    start, end = span.bounds()
     return (
         model.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end})
         .annotate(d=TruncDate(field))
@@ -58,7 +74,7 @@ class _Rows(dict):
         return self[key]
 
 
-def _applications(day_from: date, day_to: date) -> list[ApplicationDay]:
+def _applications(span: Span) -> list[ApplicationDay]:
     row = _Rows(ApplicationDay, "day", "county_id", "channel")
 
     for field, attr in (
@@ -66,16 +82,13 @@ def _applications(day_from: date, day_to: date) -> list[ApplicationDay]:
         ("accepted_at", "accepted"),
         ("concluded_at", "concluded"),
     ):
-        for r in _counted(
-            Application, field, ["county_id", "channel"], day_from, day_to, n=Count("pk")
-        ):
+        for r in _counted(Application, field, ["county_id", "channel"], span, n=Count("pk")):
             setattr(row(r["d"], r["county_id"], r["channel"]), attr, r["n"])
     for r in _counted(
         Application,
         "delivered_at",
         ["county_id", "channel"],
-        day_from,
-        day_to,
+        span,
         n=Count("pk"),
         t0=Count("pk", filter=Q(trips=0)),
         t1=Count("pk", filter=Q(trips=1)),
@@ -87,15 +100,14 @@ def _applications(day_from: date, day_to: date) -> list[ApplicationDay]:
     return list(row.values())
 
 
-def _matters(day_from: date, day_to: date) -> list[MatterDay]:
+def _matters(span: Span) -> list[MatterDay]:
     row = _Rows(MatterDay, "day", "county_id", "kind")
 
     for r in _counted(
         Matter,
         "application__submitted_at",
         ["application__county_id", "kind"],
-        day_from,
-        day_to,
+        span,
         n=Count("pk"),
     ):
         row(r["d"], r["application__county_id"], r["kind"]).submitted = r["n"]
@@ -103,8 +115,7 @@ def _matters(day_from: date, day_to: date) -> list[MatterDay]:
         Matter,
         "decided_at",
         ["application__county_id", "kind"],
-        day_from,
-        day_to,
+        span,
         ok=Count("pk", filter=Q(status=Matter.Status.APPROVED)),
         no=Count("pk", filter=Q(status=Matter.Status.REJECTED)),
     ):
@@ -113,10 +124,10 @@ def _matters(day_from: date, day_to: date) -> list[MatterDay]:
     return list(row.values())
 
 
-def _steps(day_from: date, day_to: date) -> list[StepDay]:
+def _steps(span: Span) -> list[StepDay]:
     """Working days from the step's start to its decision, against the calendar with its
     holidays and 调休; on time means decided on or before the due date."""
-    start, end = _bounds(day_from, day_to)
+    start, end = span.bounds()
     tz = timezone.get_current_timezone()
     row = _Rows(StepDay, "day", "county_id", "unit_id", "step", "days")
     decided = (
@@ -141,14 +152,13 @@ def _steps(day_from: date, day_to: date) -> list[StepDay]:
     return list(row.values())
 
 
-def _ratings(day_from: date, day_to: date) -> list[RatingDay]:
+def _ratings(span: Span) -> list[RatingDay]:
     counted_in = ~Q(followup=Rating.FollowUp.WITHDRAWN)  # an appeal upheld: not counted
     counted = _counted(
         Rating,
         "created_at",
         ["application__county_id", "unit_id"],
-        day_from,
-        day_to,
+        span,
         n=Count("pk", filter=counted_in),
         good=Count("pk", filter=Q(level__in=GOOD) & counted_in),
         bad=Count("pk", filter=Q(level__in=NEGATIVE) & counted_in),
@@ -168,12 +178,13 @@ def _ratings(day_from: date, day_to: date) -> list[RatingDay]:
 
 
 def figures_rebuild(*, day_from: date, day_to: date) -> RebuildReport:
-    """Recount the figures of these days (local dates, both included)."""
+    """Recount the figures of these days (local dates, both included), up to now."""
+    span = Span(day_from, day_to, clock.now())
     built: dict[type[models.Model], list] = {
-        ApplicationDay: _applications(day_from, day_to),
-        MatterDay: _matters(day_from, day_to),
-        StepDay: _steps(day_from, day_to),
-        RatingDay: _ratings(day_from, day_to),
+        ApplicationDay: _applications(span),
+        MatterDay: _matters(span),
+        StepDay: _steps(span),
+        RatingDay: _ratings(span),
     }
     report = RebuildReport(days=(day_to - day_from).days + 1)
     with transaction.atomic():
@@ -181,6 +192,9 @@ def figures_rebuild(*, day_from: date, day_to: date) -> RebuildReport:
             model._default_manager.filter(day__gte=day_from, day__lte=day_to).delete()
             model._default_manager.bulk_create(rows, batch_size=2000)
             report.rows += len(rows)
+        FiguresBuilt.objects.update_or_create(
+            pk=1, defaults={"built_at": span.until, "day_from": day_from, "day_to": day_to}
+        )
         audit_record(
             actor=None,
             action=AuditAction.REPORTS_REBUILD,

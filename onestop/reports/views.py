@@ -131,7 +131,8 @@ def monthly_pdf(request):
     report = build(request.user, period)
     sheet = Sheet(
         title=f"{county.name}{first:%Y年%-m月}工作月报",
-        footnote=f"扶残助困「一件事一次办」服务平台 {localtime(clock.now()):%Y-%m-%d %H:%M} 生成",
+        footnote=f"扶残助困「一件事一次办」服务平台 {localtime(clock.now()):%Y-%m-%d %H:%M} 生成，"
+        f"数据更新于 {report.counted_label}",
         issued=clock.now(),
         text="",
     )

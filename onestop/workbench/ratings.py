@@ -36,7 +36,8 @@ def ratings_visible_to(user):
             application__township__lft__gte=user.scope.lft,
             application__township__lft__lte=user.scope.rgt,
         )
-    return Rating.objects.filter(unit_id=user.org_unit_id)
+    named = Rating.named_units.through.objects.filter(orgunit_id=user.org_unit_id)
+    return Rating.objects.filter(Q(unit_id=user.org_unit_id) | Q(pk__in=named.values("rating_id")))
 
 
 @login_required
@@ -57,7 +58,12 @@ def rating_list(request):
     return render(
         request,
         "workbench/ratings.html",
-        {"page": page, "today": clock.today(), "show_all": request.GET.get("all") == "1"},
+        {
+            "page": page,
+            "today": clock.today(),
+            "show_all": request.GET.get("all") == "1",
+            "mine": None if request.user.role == Role.SUPERVISOR else request.user.org_unit_id,
+        },
     )
 
 
@@ -76,6 +82,7 @@ def _rating_for(user, pk) -> Rating:
 @login_required
 def rating_page(request, pk: int):
     rating = _rating_for(request.user, pk)
+    named = list(rating.named_units.all())
     return render(
         request,
         "workbench/rating.html",
@@ -84,6 +91,8 @@ def rating_page(request, pk: int):
             "answer_form": AnswerForm(),
             "today": clock.today(),
             "own_unit": request.user.org_unit_id == rating.unit_id,
+            "named_units": named,
+            "named_unit": request.user.org_unit_id in {u.pk for u in named},
             "supervisor": request.user.role == Role.SUPERVISOR,
         },
     )

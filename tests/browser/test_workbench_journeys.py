@@ -201,6 +201,7 @@ def test_reports_and_document_verification_are_accessible(browser, live_server, 
     supervisor = open_as(browser, live_server, "hlbe_supervisor", js)
     supervisor.click("nav[aria-label=主导航] >> text=统计报表")
     assert supervisor.title().startswith("统计报表")
+    assert re.search(r"数据更新于 .*\d\d:\d\d", supervisor.locator("#counted-at").inner_text())
     chart = supervisor.locator("#counties-h + svg[role=img]")
     assert "海拉尔区：1件" in chart.locator("desc").text_content()
     supervisor.get_by_label("渠道", exact=True).select_option("online")
