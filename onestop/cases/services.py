@@ -23,6 +23,7 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.actions import ActionRefused
+from onestop.core.words import sentences
 from onestop.exchange.models import OutboxEvent
 from onestop.exchange.outbox import emit
 from onestop.notices.services import notify_application
@@ -678,7 +679,7 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
             application=app,
             event="supplement",
             matter=matter.get_kind_display(),
-            missing="、".join(missing),
+            missing=missing,
         )
         detail["missing"] = missing
         return detail
@@ -782,7 +783,9 @@ def _close(matter: Matter, status: str, result: dict, now) -> None:
         outcome="已批准" if approved else "未批准",
         reason=""
         if approved
-        else f"原因：{result.get('reason', '')}。如不服，可依法申请行政复议或提起行政诉讼。",
+        else sentences(
+            f"原因：{result.get('reason', '')}", "如不服，可依法申请行政复议或提起行政诉讼"
+        ),
     )
 
 
