@@ -13,7 +13,7 @@ from django.urls import reverse
 from onestop.accounts.roles import Role
 from onestop.cases import services as cs
 from onestop.cases.chains import Outcome
-from onestop.cases.models import Application, Matter, MaterialSource, Step
+from onestop.cases.models import Application, MaterialSource, Matter, Step
 from onestop.core.words import bare, clashes, clauses, listing, sentence, sentences
 from onestop.delivery.models import Handover
 from onestop.delivery.services import handover_pickup

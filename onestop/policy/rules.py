@@ -166,8 +166,8 @@ def _money(value: Decimal) -> str:
     return f"{value.quantize(CENT, ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
 
 
-def _day(value: date) -> str:
-    return f"{value:%Y年%-m月%-d日}"
+def _day(value: date | None) -> str:
+    return f"{value:%Y年%-m月%-d日}" if value else ""
 
 
 def _month_start(day: date) -> date:
