@@ -24,6 +24,7 @@ from onestop.notices.services import TEMPLATES, compose
 from onestop.regions.models import OrgUnit
 
 from . import factories
+from .test_documents import ARTIFACTS
 from .pdfs import pdf_text
 
 LIVING_WORDS = "城镇低保户，无固定收入。"
@@ -175,7 +176,10 @@ def test_every_notice_and_document_of_an_awkward_case_reads_cleanly(team, awkwar
         (DocumentKind.RESULT, nursing),
     ]:
         doc = document_issue(actor=team["clerk"], kind=kind, application=app, matter=matter)
-        text = pdf_text(document_pdf(actor=team["clerk"], document=doc))
+        pdf = document_pdf(actor=team["clerk"], document=doc)
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"words-{kind}{'-' + matter.kind if matter else ''}.pdf").write_bytes(pdf)
+        text = pdf_text(pdf)
         assert clashes(text) == [], (kind, clashes(text))
         if kind != DocumentKind.SUBSIDY_FORM:
             delivery = text.split("结果送达")[1]  # the 申请表 lists the home address above it

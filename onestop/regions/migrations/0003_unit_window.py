@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 
-def fill(apps, schema_editor):
+def load(apps, schema_editor):
     from onestop.regions.loader import fill_windows
 
     fill_windows(apps.get_model("regions", "OrgUnit"))
@@ -26,5 +26,5 @@ class Migration(migrations.Migration):
             name='opening_hours',
             field=models.CharField(blank=True, max_length=100, verbose_name='办公时间'),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(load, migrations.RunPython.noop),
     ]
