@@ -24,8 +24,8 @@ from onestop.notices.services import TEMPLATES, compose
 from onestop.regions.models import OrgUnit
 
 from . import factories
-from .test_documents import ARTIFACTS
 from .pdfs import pdf_text
+from .test_documents import ARTIFACTS
 
 LIVING_WORDS = "城镇低保户，无固定收入。"
 NURSING_WORDS = "瘫痪在床，需要家人长期照护。"
