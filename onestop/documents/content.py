@@ -108,6 +108,7 @@ def _matter_line(matter: Matter) -> dict:
         else _day(matter.due_date) or "受理后确定",
         "prescreen": matter.prescreen.get("outcome_label", ""),
         "reasons": list(matter.prescreen.get("reasons", [])),
+        "missing": list(matter.prescreen.get("missing", [])),
     }
 
 

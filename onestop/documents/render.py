@@ -351,7 +351,7 @@ def _application_form(s: Sheet, c: dict, size: float):
     s.section("申请事项和预审结论", size)
     s.table(
         ["事项", "预审结论", "依据"],
-        [[m["name"], m["prescreen"], "".join(map(sentence, m["reasons"]))] for m in c["matters"]],
+        [[m["name"], m["prescreen"], _grounds(m)] for m in c["matters"]],
         size * 0.9,
         [1.3, 0.8, 3],
     )
@@ -375,6 +375,12 @@ def _application_form(s: Sheet, c: dict, size: float):
     )
     s.signature("申请人（代理人）签字（捺印）：", size)
     s.signature("窗口受理人签字：", size)
+
+
+def _grounds(matter: dict) -> str:
+    """The prescreen's reasons and, for 待核实, what is still to be checked and by whom."""
+    missing = [f"待核实：{m}" for m in matter.get("missing", [])]
+    return "".join(map(sentence, [*matter["reasons"], *missing]))
 
 
 def _subsidy_form(s: Sheet, c: dict, size: float):
