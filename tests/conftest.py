@@ -133,6 +133,7 @@ def login(client):
 
 REFERENCE_MIGRATIONS = [
     "onestop.regions.migrations.0002_load_inner_mongolia",
+    "onestop.regions.migrations.0003_unit_window",
     "onestop.policy.migrations.0002_load_official_holidays",
     "onestop.policy.migrations.0004_inner_mongolia_default_parameters",
     "onestop.cases.migrations.0002_default_chains",

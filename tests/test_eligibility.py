@@ -137,7 +137,13 @@ PROFILES = [
         "certificate expired yesterday, renewing",
         dict(certificate=cert(valid_until=date(2026, 11, 28))),
         dict(CERT=E, LIVING=P),
-        {},
+        dict(reasons=["CERT.RENEW"]),
+    ),
+    (
+        "certificate cancelled, applying anew",
+        dict(certificate=cert(status=CertStatus.CANCELLED)),
+        dict(CERT=E),
+        dict(reasons=["CERT.OK"]),
     ),
     (
         "certificate expires on the day",
@@ -358,8 +364,14 @@ PROFILES = [
     (
         "deceased",
         dict(deceased=True),
-        dict(CERT=I, LIVING=I, NURSING=I, PENSION=I),
-        dict(reasons=["ALIVE.DECEASED"]),
+        dict(CERT=I, LIVING=I, NURSING=I, MEDICAL=P, PENSION=I),
+        dict(reasons=["ALIVE.DECEASED", "MEDICAL.DECEASED"]),
+    ),
+    (
+        "deceased, the claimant is not kin",
+        dict(deceased=True, death_date=date(2026, 10, 3), claimant_kin=False),
+        dict(MEDICAL=I),
+        dict(reasons=["MEDICAL.NOT_KIN"]),
     ),
     (
         "serving a sentence",
@@ -548,6 +560,42 @@ def test_pending_names_each_missing_fact_and_who_holds_it():
         ("长期护理需要（6个月以上）", "残联（评估）"),
         ("特困人员救助供养", "民政"),
     }
+
+
+def test_a_death_asks_for_its_date_and_names_who_may_claim_which_bills():
+    medical = assess(replace(BASE, deceased=True), params(), COUNTY, DAY, [Matter.MEDICAL])[0]
+    assert medical.outcome == P
+    assert {m.label for m in medical.missing} == {
+        "死亡日期",
+        "代为申请的近亲属身份和亲属关系证明",
+    }
+    (text,) = [r.text for r in medical.reasons if r.code == "MEDICAL.DECEASED"]
+    assert "死亡之日以前发生的医疗费用仍可报销" in text
+    assert "配偶、父母、子女等近亲属" in text
+
+
+def test_bills_after_the_death_are_not_paid_to_the_family():
+    died = date(2026, 10, 3)
+    facts = replace(BASE, deceased=True, death_date=died, claimant_kin=True)
+    bills = (Bill(died, Decimal("3000")), Bill(date(2026, 10, 4), Decimal("5000")))
+    alone = MedicalClaim(
+        bills=bills[:1], paid_this_year=Decimal(0), deductible_used_this_year=Decimal(0)
+    )
+    both = replace(alone, bills=bills)
+    before = assess(facts, params(), COUNTY, DAY, [Matter.MEDICAL], alone)[0]
+    medical = assess(facts, params(), COUNTY, DAY, [Matter.MEDICAL], both)[0]
+    assert medical.outcome == E and medical.amount.value == before.amount.value
+    texts = [r.text for r in medical.reasons]
+    assert any("2026年10月3日（含当日）以前发生的医疗费用仍可报销" in t for t in texts)
+    assert any("1 张票据的日期在死亡之后，不予报销" in t for t in texts)
+
+
+def test_an_expired_certificate_is_renewed_not_applied_for_anew():
+    expired = replace(BASE, certificate=cert(valid_until=date(2026, 6, 30)))
+    (answer,) = assess(expired, params(), COUNTY, DAY, [Matter.CERT])
+    assert answer.outcome == E
+    assert answer.reasons[0].text.startswith("【残疾人证换领】原残疾人证已于2026年6月30日到期")
+    assert "新办】" not in answer.reasons[0].text
 
 
 def test_living_pays_from_the_month_of_application():

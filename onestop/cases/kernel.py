@@ -11,6 +11,7 @@ from datetime import date, datetime
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.words import sentences
 from onestop.exchange.models import OutboxEvent
 from onestop.exchange.outbox import emit
 from onestop.notices.services import notify_application
@@ -163,7 +164,9 @@ def close(matter: Matter, status: str, result: dict, now: datetime) -> None:
         outcome="已批准" if approved else "未批准",
         reason=""
         if approved
-        else f"原因：{result.get('reason', '')}。如不服，可依法申请行政复议或提起行政诉讼。",
+        else sentences(
+            f"原因：{result.get('reason', '')}", "如不服，可依法申请行政复议或提起行政诉讼"
+        ),
     )
 
 

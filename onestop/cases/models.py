@@ -27,6 +27,10 @@ class CommunicationNeed(models.TextChoices):
     SIGN_LANGUAGE = "sign_language", "手语服务"
 
 
+# Where the single form keeps the applicant's own 申请理由, per subsidy (the 附件4 boxes).
+REASON_ANSWERS = {MatterType.LIVING: "living_reason", MatterType.NURSING: "nursing_reason"}
+
+
 class AuthorityScope(models.TextChoices):
     APPLY = "apply", "代为申请和补正"
     RECEIVE = "receive", "代为领取结果"
@@ -124,6 +128,26 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.tracking_no
 
+    @property
+    def communication_need_labels(self) -> list[str]:
+        labels = dict(CommunicationNeed.choices)
+        return [labels[n] for n in self.communication_needs or [] if n in labels]
+
+    @property
+    def applicant_reasons(self) -> list[tuple[str, str]]:
+        """(subsidy, the applicant's words) for each requested subsidy they gave a reason for."""
+        kinds = set(self.matters.values_list("kind", flat=True))
+        return [
+            (MatterType(k).label, text)
+            for k in REASON_ANSWERS
+            if k in kinds and (text := self.applicant_reason(k))
+        ]
+
+    def applicant_reason(self, kind: str) -> str:
+        """The 申请理由 the applicant gave for a subsidy, in their own words."""
+        field = REASON_ANSWERS.get(MatterType(kind)) if kind in MatterType.values else None
+        return str(self.answers.get(field) or "").strip() if field else ""
+
 
 class Matter(models.Model):
     """One requested item of an application, on its own chain and clock."""
@@ -168,6 +192,10 @@ class Matter(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @property
+    def applicant_reason(self) -> str:
+        return self.application.applicant_reason(self.kind)
 
 
 class Step(models.Model):

@@ -222,7 +222,7 @@ def _return(d: _Deciding) -> None:
         application=d.app,
         event="supplement",
         matter=matter.get_kind_display(),
-        missing="、".join(missing),
+        missing=missing,
     )
     d.detail["missing"] = missing
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from onestop.audit.models import AuditAction, AuditEvent
+from onestop.core.words import bare, listing
 from onestop.policy.matters import Matter as MatterType
 
 from .chains import Outcome
@@ -48,9 +49,9 @@ def _text(event: AuditEvent, kinds) -> str:
     if a == AuditAction.STEP_DECIDE:
         text = f"{_matter(d)}·{d.get('step')}：{Outcome.LABELS.get(str(d.get('outcome')), '')}"
         if d.get("reason"):
-            text += f"（理由：{d['reason']}）"
+            text += f"（理由：{bare(d['reason'])}）"
         if d.get("missing"):
-            text += f"，需补正：{'、'.join(d['missing'])}"
+            text += f"，需补正：{listing(d['missing'])}"
         if d.get("to"):
             text += f"，转至{d['to']}"
         return text + f"（环节期限 {d.get('due')}）"
@@ -68,7 +69,7 @@ def _text(event: AuditEvent, kinds) -> str:
     if a == AuditAction.STEP_ASSIGN:
         return f"{_matter(d)}·{d.get('step')}：分派给同事"
     if a == AuditAction.APPLICATION_REFUSE:
-        return f"不予受理（理由：{d.get('reason')}）"
+        return f"不予受理（理由：{bare(d.get('reason', ''))}）"
     if a == AuditAction.APPLICATION_WITHDRAW:
         return "申请人撤回申请"
     if a == AuditAction.APPLICATION_CONCLUDE:

@@ -16,9 +16,11 @@ from onestop.cases.models import Application, Matter
 from onestop.cases.workflow import APPLICATION, DECIDED, can_deliver, is_decided, move
 from onestop.core import clock
 from onestop.core.actions import ActionRefused
+from onestop.core.words import clauses, listing
 from onestop.notices.services import notify_application
 
 from .models import Handover
+from .places import window
 
 
 class DeliveryRefused(ActionRefused):
@@ -52,16 +54,15 @@ def handover_prepare(
         created_at=clock.now(),
     )
     handover.matters.set(pending)
-    names = "、".join(m.get_kind_display() for m in pending)
     if method == Handover.Method.PICKUP:
         code = f"{secrets.randbelow(10**6):06d}"
         Handover.objects.filter(pk=handover.pk).update(
             pickup_code_hash=_code_hash(handover.pk, code)
         )
-        how = f"请凭取件码 {code} 和身份证到{application.county.name}残联「一件事一次办」窗口领取"
+        how = f"请凭取件码 {code} 和申请人的居民身份证{window(application).directions}"
     else:
         how = f"将通过邮政寄到 {application.delivery_address}，寄出后告诉您邮件号"
-    notify_application(application=application, event="ready", matters=names, how=how)
+    notify_application(application=application, event="ready", results=_results(pending), how=how)
     audit_record(
         actor=None,
         action=AuditAction.HANDOVER_READY,
@@ -74,6 +75,18 @@ def handover_prepare(
         },
     )
     return handover
+
+
+def _results(matters) -> str:
+    """Which results are ready, in words: a refused matter is never said to be 办好."""
+    approved = [m.get_kind_display() for m in matters if m.status == Matter.Status.APPROVED]
+    refused = [m.get_kind_display() for m in matters if m.status != Matter.Status.APPROVED]
+    return clauses(
+        [
+            f"{listing(approved)}已办好" if approved else "",
+            f"{listing(refused)}未获批准，结果告知书写明了原因和不服时怎么办" if refused else "",
+        ]
+    )
 
 
 def handover_request_early(*, application: Application, matter: Matter) -> Handover:
@@ -116,7 +129,8 @@ def _delivered(actor, handover: Handover, detail: dict) -> None:
         subject=app,
         detail={"handover": handover.pk, "method": handover.method, **detail},
     )
-    notify_application(application=app, event="delivered", note=detail.get("note", ""))
+    note = detail.get("note", "")
+    notify_application(application=app, event="delivered", note=f"（{note}）" if note else "")
     if app.status == Application.Status.DELIVERED:
         notify_application(application=app, event="rating")
 

@@ -11,6 +11,8 @@ from django.utils.timezone import localdate
 from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
 from onestop.cases.models import Application, AuthorityScope, Matter, Step
+from onestop.core.words import sentences
+from onestop.delivery.places import delivery_text, window
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
 from onestop.people.models import Certificate
 from onestop.policy.matters import Matter as MatterType
@@ -26,12 +28,6 @@ OPINION_BLOCKS = {
 }
 # 行政复议法 (2023) art. 20: 60 days; 行政诉讼法 art. 46: 6 months.
 REVIEW_DAYS = 60
-NEEDS = {
-    "large_print": "大字版材料",
-    "voice_call": "电话告知",
-    "sms_only": "只用短信",
-    "sign_language": "手语服务",
-}
 
 
 def _day(value) -> str:
@@ -112,19 +108,15 @@ def _matter_line(matter: Matter) -> dict:
         else _day(matter.due_date) or "受理后确定",
         "prescreen": matter.prescreen.get("outcome_label", ""),
         "reasons": list(matter.prescreen.get("reasons", [])),
+        "missing": list(matter.prescreen.get("missing", [])),
     }
-
-
-def _delivery(app: Application) -> str:
-    text = app.get_delivery_display() or "窗口自取"
-    return f"{text}：{app.delivery_address}" if app.delivery_address else text
 
 
 def _header(app: Application) -> dict:
     return {
         "tracking_no": app.tracking_no,
         "county": app.county.name,
-        "window": f"{app.county.name}扶残助困「一件事一次办」窗口",
+        "window": window(app).name,
         "channel": app.get_channel_display(),
         "submitted": _day(localdate(app.submitted_at)) if app.submitted_at else "",
         "accepted": _day(localdate(app.accepted_at)) if app.accepted_at else "",
@@ -139,7 +131,7 @@ def receipt(app: Application) -> dict:
         "due": _day(app.due_date) or "受理后确定",
         "matters": [_matter_line(m) for m in app.matters.order_by("pk")],
         "materials": [f"{m.label}：{m.get_source_display()}" for m in app.materials.all()],
-        "delivery": _delivery(app) + "，全部事项办结后一次送达",
+        "delivery": sentences("全部事项办结后一次送达", delivery_text(app)),
     }
 
 
@@ -151,14 +143,15 @@ def application_form(app: Application) -> dict:
         "authority": [AuthorityScope(a).label for a in app.authority_scope or []],
         "authority_until": _day(app.authority_until),
         "matters": [_matter_line(m) for m in app.matters.order_by("pk")],
+        "applicant_reasons": [list(r) for r in app.applicant_reasons],
         "materials": [f"{m.label}：{m.get_source_display()}" for m in app.materials.all()],
         "consent": _day(localdate(app.consent_at)) if app.consent_at else "",
         "consent_version": app.consent_version,
         "sensitive_consent": _day(localdate(app.sensitive_consent_at))
         if app.sensitive_consent_at
         else "",
-        "delivery": _delivery(app),
-        "needs": [NEEDS.get(n, n) for n in app.communication_needs or []],
+        "delivery": delivery_text(app),
+        "needs": app.communication_need_labels,
     }
 
 
@@ -179,11 +172,8 @@ def subsidy_form(app: Application) -> dict:
         "applicant": _person_block(app.applicant, full_id=True),
         "guardian": _guardian_block(app.representative, full_id=True),
         "requested": [k for k in SUBSIDIES if k in subsidies],
-        "reasons": {
-            kind: "；".join(subsidies[kind].prescreen.get("reasons", []))
-            for kind in SUBSIDIES
-            if kind in subsidies
-        },
+        # The applicant's own words; the rules' and officers' reasons go in the opinion blocks.
+        "reasons": {kind: app.applicant_reason(kind) for kind in SUBSIDIES if kind in subsidies},
         "opinions": opinions,
     }
 
@@ -204,7 +194,7 @@ def result(matter: Matter, issued: date) -> dict:
         "steps": steps,
         "amount": matter.result.get("amount"),
         "amount_unit": matter.result.get("unit", ""),
-        "delivery": _delivery(app),
+        "delivery": delivery_text(app),
         "issuer": deciding["unit"] if deciding else app.county.name,
         "issued_date": _day(issued),
     }

@@ -13,6 +13,8 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from fpdf.fonts import FontFace, TTFFont
 
+from onestop.core.words import sentence, sentences
+
 from . import fonts
 from .models import DocumentKind
 
@@ -286,7 +288,7 @@ def _result(s: Sheet, c: dict, size: float):
         size,
     )
     if c.get("reason"):
-        s.para(f"　　理由：{c['reason']}", size)
+        s.para("　　" + sentence(f"理由：{c['reason']}"), size)
     if c["approved"] and c.get("amount"):
         s.para(f"　　核定金额：{c['amount']} {c['amount_unit']}。", size)
     s.section("办理经过", size)
@@ -303,7 +305,7 @@ def _result(s: Sheet, c: dict, size: float):
         s.section("救济途径", size)
         s.para(c["remedy"], size)
     s.section("结果送达", size)
-    s.para(f"{c['delivery']}；全部事项办结后与其他结果一次送达。", size)
+    s.para(sentences(c["delivery"], "全部事项办结后与其他结果一次送达"), size)
     s.ln(size * 0.4)
     s.para(f"{c['issuer']}\n{c['issued_date']}", size, align="R")
 
@@ -349,10 +351,13 @@ def _application_form(s: Sheet, c: dict, size: float):
     s.section("申请事项和预审结论", size)
     s.table(
         ["事项", "预审结论", "依据"],
-        [[m["name"], m["prescreen"], "；".join(m["reasons"])] for m in c["matters"]],
+        [[m["name"], m["prescreen"], _grounds(m)] for m in c["matters"]],
         size * 0.9,
         [1.3, 0.8, 3],
     )
+    if c.get("applicant_reasons"):
+        s.section("申请人填写的申请理由", size)
+        s.para("\n".join(f"{label}：{text}" for label, text in c["applicant_reasons"]), size)
     s.section("材料", size)
     s.para("\n".join(c["materials"]) or "无需提交纸质材料", size)
     s.section("授权和送达", size)
@@ -370,6 +375,12 @@ def _application_form(s: Sheet, c: dict, size: float):
     )
     s.signature("申请人（代理人）签字（捺印）：", size)
     s.signature("窗口受理人签字：", size)
+
+
+def _grounds(matter: dict) -> str:
+    """The prescreen's reasons and, for 待核实, what is still to be checked and by whom."""
+    missing = [f"待核实：{m}" for m in matter.get("missing", [])]
+    return "".join(map(sentence, [*matter["reasons"], *missing]))
 
 
 def _subsidy_form(s: Sheet, c: dict, size: float):
@@ -487,7 +498,7 @@ def _opinion(decisions: list[dict]) -> str:
     lines = []
     for d in decisions:
         lines.append(
-            f"{d['matter']}：{d['outcome_label']}。{d['reason'] or ''}\n"
+            sentences(f"{d['matter']}：{d['outcome_label']}", d["reason"]) + "\n"
             f"审核人：{d['officer']}　{d['unit']}（单位盖章）　{d['date']}"
         )
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from pydantic import PlainValidator, WithJsonSchema
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.materials import MaterialIn, matter_attach
-from onestop.cases.models import MaterialSource, Matter, Step
+from onestop.cases.models import REASON_ANSWERS, MaterialSource, Matter, Step
 from onestop.cases.selectors import open_steps_for
 from onestop.cases.steps import Decision, step_claim, step_decide
 from onestop.core.actions import ActionRefused
@@ -117,7 +117,7 @@ GUARDIAN_FIELDS = {
     "cdpf": {"kind", "name", "relation", "phone"},
 }
 ANSWER_FIELDS = {
-    "civil": {"living_reason", "nursing_reason"},
+    "civil": set(REASON_ANSWERS.values()),
     "medical": {"medical_bills"},
 }
 

@@ -18,6 +18,7 @@ from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.words import bare, listing, sentence
 from onestop.people.models import Certificate
 
 from .models import Notice
@@ -31,12 +32,12 @@ TEMPLATES = {
     "supplement": "【一件事一次办】{name}的申请（编号 {tracking_no}）办理{matter}需要补交：{missing}。"
     "请登录网上办事补交，或到窗口补交；补交后接着计时。",
     "decided": "【一件事一次办】{name}的{matter}已办理完毕：{outcome}。{reason}",
-    "delivered": "【一件事一次办】{name}的申请（编号 {tracking_no}）的全部办理结果已送达。{note}",
-    "ready": "【一件事一次办】{name}的{matters}已办好。{how}。",
+    "delivered": "【一件事一次办】{name}的申请（编号 {tracking_no}）的全部办理结果已送达{note}",
+    "ready": "【一件事一次办】{name}的办理结果出来了：{results}。{how}",
     "posted": "【一件事一次办】{name}的办理结果已寄出，邮件号 {mail_no}。",
     "rating": "【一件事一次办】请为这次办事打个分（编号 {tracking_no}），您的评价会帮助我们改进。",
     "rating_answered": "【一件事一次办】{name}，您对申请（编号 {tracking_no}）的{level}评价已有回复："
-    "{answer}{rectify}请登录网上办事查看，并评价整改情况。",
+    "{answer}。请登录网上办事查看，并评价整改情况。",
     "proactive": "【一件事一次办】根据共享信息，{name}可以享受{matter}。请登录网上办事确认，不用跑腿。",
 }
 VISUAL, HEARING = 1, 2
@@ -65,7 +66,7 @@ def channels_for(application) -> list[str]:
 def notify_application(*, application, event: str, **values) -> list[Notice]:
     """The notices an event on an application gives rise to; call inside its transaction."""
     person = application.applicant
-    text = TEMPLATES[event].format(name=person.name, tracking_no=application.tracking_no, **values)
+    text = compose(event, name=person.name, tracking_no=application.tracking_no, **values)
     now = clock.now()
     notices = []
     for channel in channels_for(application):
@@ -112,6 +113,13 @@ def notify_application(*, application, event: str, **values) -> list[Notice]:
     if any(n.channel == Notice.Channel.SMS for n in notices):
         transaction.on_commit(_send_soon)
     return notices
+
+
+def compose(event: str, **values) -> str:
+    """The text of an event's notice. Each value is a clause whose own closing punctuation is
+    dropped (the template punctuates), a list is itemised, and the text ends in one stop."""
+    clean = {k: listing(v) if isinstance(v, list) else bare(str(v)) for k, v in values.items()}
+    return sentence(TEMPLATES[event].format(**clean))
 
 
 def _window(application):

@@ -62,6 +62,10 @@ class FactsIn(In):
     resident_medical: bool | None = None
     long_term_care: bool | None = None
     deceased: bool | None = None
+    death_date: date | None = None
+    claimant_kin: bool | None = Field(
+        default=None, description="代为申请已故者医疗救助的人已证明是其近亲属"
+    )
     imprisoned: bool | None = None
     retired_cadre: bool | None = None
     allowances: list[AllowanceIn] = []

@@ -103,6 +103,9 @@ class Facts:
     resident_medical: bool | None = None  # 城乡居民基本医疗保险 enrolled
     long_term_care: bool | None = None  # needs care for more than six months
     deceased: bool | None = None
+    death_date: date | None = None
+    # The family member claiming a deceased person's bills proved kinship (checked at the window).
+    claimant_kin: bool | None = None
     imprisoned: bool | None = None
     retired_cadre: bool | None = None  # 离休
     allowances: tuple[Allowance, ...] = ()
@@ -151,6 +154,8 @@ FACT_LABELS = {
     "resident_medical": "城乡居民基本医疗保险参保情况",
     "long_term_care": "长期护理需要（6个月以上）",
     "deceased": "是否死亡",
+    "death_date": "死亡日期",
+    "claimant_kin": "代为申请的近亲属身份和亲属关系证明",
     "imprisoned": "是否正在服刑",
     "retired_cadre": "是否离休干部",
 }
@@ -172,6 +177,8 @@ FACT_HOLDERS = {
     "resident_medical": "医保",
     "long_term_care": "残联（评估）",
     "deceased": "公安（户籍）",
+    "death_date": "公安（户籍）",
+    "claimant_kin": "受理窗口（查验证明）",
     "imprisoned": "司法行政",
     "retired_cadre": "组织人事部门",
 }

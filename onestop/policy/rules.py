@@ -25,6 +25,7 @@ from .facts import (
     NURSING_LIKE,
     Bill,
     Certificate,
+    CertStatus,
     Dibao,
     Facts,
     Tekun,
@@ -103,6 +104,7 @@ R = {
     # CERT
     "CERT.OK": "【残疾人证新办】可以申请；须到指定医疗机构进行残疾评定，按评定结果确定残疾类别和等级。",
     "CERT.DEPENDENT": "【联办】本事项需要残疾人证的类别和等级，将在残疾人证核发后自动继续办理。",
+    "CERT.RENEW": "【残疾人证换领】原残疾人证已于{until}到期，请办理换领，不用新办；是否需要重新评定残疾类别和等级，由残联告知。",
     "CERT.ALREADY_HELD": "【残疾人证新办】已持有有效的残疾人证，无需新办；换领或等级变更另行办理。",
     # certificate conditions of the other matters
     "HOLDS.NONE": "【持证条件】须持有残疾人证；可同时申请残疾人证新办，发证后自动继续办理。",
@@ -133,6 +135,9 @@ R = {
     "MEDICAL.SOME_NETWORKED": "【医疗救助手工报销】其中 {count} 张票据已联网结算，不再重复报销。",
     "MEDICAL.NO_BILLS": "【医疗救助手工报销】请提交未联网结算的医疗费用票据，受理后按规定计算报销金额。",
     "MEDICAL.LEDGER_ASSUMED": "【医疗救助手工报销】按本年度尚未报销计算，实际以医保系统的年度记录为准。",
+    "MEDICAL.DECEASED": "【医疗救助手工报销·申请人已死亡】{when}以前发生的医疗费用仍可报销，由配偶、父母、子女等近亲属凭死亡证明和亲属关系证明代为申请；{after}",
+    "MEDICAL.AFTER_DEATH": "【医疗救助手工报销·申请人已死亡】其中 {count} 张票据的日期在死亡之后，不予报销。",
+    "MEDICAL.NOT_KIN": "【医疗救助手工报销·申请人已死亡】代为申请的人须是死者的近亲属，并提交亲属关系证明。",
     "MEDICAL.CAP_REACHED": "【医疗救助手工报销·年度限额】本年度救助已达最高限额，本次不再报销。",
     # PENSION
     "PENSION.OK": "【城乡居民养老保险保费代缴】符合条件：一级或二级重度残疾、困难人员、年满16周岁未满{max_age}周岁。",
@@ -159,6 +164,10 @@ LEVEL_LABELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 def _money(value: Decimal) -> str:
     return f"{value.quantize(CENT, ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
+
+
+def _day(value: date | None) -> str:
+    return f"{value:%Y年%-m月%-d日}" if value else ""
 
 
 def _month_start(day: date) -> date:
@@ -242,7 +251,7 @@ def _level_text(cert: Certificate) -> str:
 def _param(v: _Verdict, params: RuleParams, key: str, day: date):
     value = params[key]
     if value is None:
-        v.notes.append(reason("PARAM.MISSING", date=f"{day:%Y年%-m月%-d日}", label=SPEC[key].label))
+        v.notes.append(reason("PARAM.MISSING", date=_day(day), label=SPEC[key].label))
     return value
 
 
@@ -278,6 +287,8 @@ def assess_cert(facts: Facts, params: RuleParams, region: str, day: date) -> Ass
         v.fail("CERT.ALREADY_HELD")
     elif cert is True:
         v.unknown("certificate")
+    elif isinstance(cert, Certificate) and cert.status != CertStatus.CANCELLED:
+        return v.done(Matter.CERT, "CERT.RENEW", until=_day(cert.valid_until))
     return v.done(Matter.CERT, "CERT.OK")
 
 
@@ -299,7 +310,7 @@ def assess_living(facts: Facts, params: RuleParams, region: str, day: date) -> A
         if unknown:
             v.unknown(*unknown)
         elif facts.dibao not in (None, Dibao.NONE):  # was in 低保, ended before the day
-            v.fail(reason("LIVING.DIBAO_ENDED", until=f"{facts.dibao_until:%Y年%-m月%-d日}"))
+            v.fail(reason("LIVING.DIBAO_ENDED", until=_day(facts.dibao_until)))
         else:
             v.fail(reason("LIVING.NOT_POOR", groups="、".join(label for *_, label in groups)))
 
@@ -417,6 +428,8 @@ def assess_medical(
     claim = claim or MedicalClaim()
     v = _Verdict()
     _local(v, facts, region)
+    if facts.deceased:
+        claim = _before_death(v, facts, claim)
     v.need(facts.resident_medical, "MEDICAL.NOT_INSURED", "resident_medical")
     group = _medical_group(v, facts, params, day)
     amount = None
@@ -428,6 +441,32 @@ def assess_medical(
         amount, notes = medical_reimbursement(group, params, claim, day)
         v.notes.extend(notes)
     return v.done(Matter.MEDICAL, "MEDICAL.OK", amount, group=MEDICAL_GROUPS.get(group or "", ""))
+
+
+def _before_death(v: _Verdict, facts: Facts, claim: MedicalClaim) -> MedicalClaim:
+    """A death stops nothing already spent: the family may claim the bills dated up to it, so the
+    answer waits for the date of death and the claimant's kinship instead of a plain 符合."""
+    died = facts.death_date
+    if died is None:
+        v.notes.append(
+            reason(
+                "MEDICAL.DECEASED", when="死亡之日", after="死亡日期核实后，此后的票据不予报销。"
+            )
+        )
+        v.unknown("death_date")
+    else:
+        when = _day(died)
+        v.notes.append(
+            reason(
+                "MEDICAL.DECEASED", when=f"{when}（含当日）", after=f"{when}以后的票据不予报销。"
+            )
+        )
+        late = [b for b in claim.bills if b.day > died]
+        if late:
+            v.notes.append(reason("MEDICAL.AFTER_DEATH", count=len(late)))
+            claim = replace(claim, bills=tuple(b for b in claim.bills if b.day <= died))
+    v.need(facts.claimant_kin, "MEDICAL.NOT_KIN", "claimant_kin")
+    return claim
 
 
 def assess_pension(facts: Facts, params: RuleParams, region: str, day: date) -> Assessment:

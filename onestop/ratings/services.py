@@ -15,6 +15,7 @@ from onestop.cases.models import Application, Step
 from onestop.cases.reference import unit_id
 from onestop.cases.workflow import is_ratable
 from onestop.core import clock
+from onestop.core.words import bare, sentence, sentences
 from onestop.notices.services import notify_application, notify_unit
 from onestop.policy import calendar
 from onestop.policy.matters import MATTER_DEPARTMENT
@@ -31,7 +32,6 @@ DEPARTMENT_WORDS = {
     Department.MEDICAL: ("医保", "医疗保障", "医疗救助"),
     Department.HRSS: ("人社", "人力资源", "社保", "养老保险", "保费代缴"),
 }
-SENTENCE_END = "。．.！!？?；;，,、 "
 
 
 def _decided_step(matter) -> Step | None:
@@ -116,7 +116,7 @@ def _route_bad_rating(rating: Rating) -> None:
         rating.named_units.set(named)
     text = (
         f"收到差评（{Level(rating.level).label}，受理编号 {rating.application.tracking_no}）："
-        f"{_sentence(rating.comment) or '未写意见。'}"
+        f"{_quoted(rating.comment) or '未写意见。'}"
         f"请在 {rating.followup_due:%Y年%-m月%-d日} 前回访、整改并回复申请人。"
     )
     told = named | ({rating.unit_id} if rating.unit_id else set())
@@ -124,12 +124,10 @@ def _route_bad_rating(rating: Rating) -> None:
         notify_unit(unit=unit, event="bad_rating", text=text)
 
 
-def _sentence(text: str, limit: int = 200) -> str:
-    """What a person wrote, as one sentence to quote in a notice (never 。。)."""
-    text = text.strip().rstrip(SENTENCE_END)
-    if not text:
-        return ""
-    return text + "。" if len(text) <= limit else text[:limit] + "……"
+def _quoted(text: str, limit: int = 200) -> str:
+    """What a person wrote, as one sentence to quote in a notice, cut short if long."""
+    text = bare(text)
+    return sentence(text) if len(text) <= limit else text[:limit] + "……"
 
 
 def rating_submit(
@@ -227,8 +225,9 @@ def rating_answer(*, actor, rating: Rating, answer: str, rectify_by: date | None
             application=rating.application,
             event="rating_answered",
             level=rating.get_level_display(),
-            answer=_sentence(answer),
-            rectify=f"整改期限 {rectify_by:%Y年%-m月%-d日}。" if rectify_by else "",
+            answer=sentences(
+                _quoted(answer), f"整改期限 {rectify_by:%Y年%-m月%-d日}" if rectify_by else ""
+            ),
         )
         audit_record(
             actor=actor,

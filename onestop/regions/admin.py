@@ -15,7 +15,7 @@ class RegionAdmin(RoleAdmin):
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(RoleAdmin):
-    list_display = ["code", "name", "department", "region"]
+    list_display = ["code", "name", "department", "region", "address"]
     list_filter = ["department"]
     search_fields = ["code", "name"]
     list_select_related = ["region"]

@@ -57,6 +57,9 @@ class OrgUnit(models.Model):
     region = models.ForeignKey(
         Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="units"
     )
+    # Where applicants come: shown wherever a result is to be picked up (the 残联 window).
+    address = models.CharField("办公地址", max_length=200, blank=True)
+    opening_hours = models.CharField("办公时间", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "单位"

@@ -1,6 +1,7 @@
 from django import template
 
 from onestop.core import clock
+from onestop.core.words import clauses
 from onestop.policy import calendar
 
 register = template.Library()
@@ -51,4 +52,4 @@ def result_text(result: dict) -> str:
         parts.append(f"（系统计算 {result.get('calculated')} 元，经办人调整）")
     if result.get("reason"):
         parts.append(f"理由：{result['reason']}")
-    return "；".join(parts)
+    return clauses(parts)

@@ -1,0 +1,23 @@
+from django import template
+
+from onestop.core import words
+
+register = template.Library()
+
+
+@register.filter
+def sentence(text) -> str:
+    """The text as one sentence ending in one 。 (see onestop.core.words)."""
+    return words.sentence(str(text or ""))
+
+
+@register.filter
+def bare(text) -> str:
+    """The text without its closing punctuation, to be followed by more of the sentence."""
+    return words.bare(str(text or ""))
+
+
+@register.filter
+def listing(items) -> str:
+    """Items joined by 、, numbered when an item contains 、 itself."""
+    return words.listing(items or [])
