@@ -19,6 +19,7 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.people.models import Certificate
+from onestop.regions.selectors import unit_id
 
 from .models import Notice
 from .sms import sms_send
@@ -113,8 +114,6 @@ def notify_application(*, application, event: str, **values) -> list[Notice]:
 
 
 def _window(application):
-    from onestop.cases.reference import unit_id
-
     return unit_id("cdpf", application.county_id)
 
 

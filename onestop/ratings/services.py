@@ -12,11 +12,11 @@ from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.models import Application, Step
-from onestop.cases.reference import unit_id
 from onestop.cases.workflow import is_ratable
 from onestop.core import clock
 from onestop.notices.services import notify_unit
 from onestop.policy import calendar
+from onestop.regions.selectors import unit_id
 
 from .models import NEGATIVE, Level, Rating
 
