@@ -28,6 +28,7 @@ lint: $(DEPS)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy
+	@$(VENV)/bin/lint-imports --no-logo --no-cache
 
 format: $(DEPS)
 	@$(VENV)/bin/ruff format .

@@ -295,11 +295,11 @@ def bench_webhooks(m: int, port: int) -> None:
 
     from django.db import transaction
 
-    from onestop.exchange import signing
-    from onestop.exchange.models import Delivery, OutboxEvent
-    from onestop.exchange.outbox import emit
     from onestop.exchange.services import subscription_create
-    from onestop.exchange.webhooks import body_of, deliver_due
+    from onestop.outbox import signing
+    from onestop.outbox.models import Delivery, OutboxEvent
+    from onestop.outbox.services import emit
+    from onestop.outbox.webhooks import body_of, deliver_due
     from onestop.regions.models import OrgUnit
 
     unit = OrgUnit.objects.get(code="medical-150702")

@@ -2,4 +2,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class OnestopAdminConfig(AdminConfig):
-    default_site = "onestop.core.admin_site.OnestopAdminSite"
+    default_site = "onestop.admin_site.OnestopAdminSite"

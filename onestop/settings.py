@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "onestop.accounts",
     "onestop.people",
     "onestop.policy",
+    "onestop.outbox",
     "onestop.cases",
     "onestop.notices",
     "onestop.delivery",
@@ -152,6 +153,7 @@ INSTALLED_APPS = [
     "onestop.documents",
     "onestop.reports",
     "onestop.workbench",
+    "onestop.demo",
 ]
 
 MIDDLEWARE = [

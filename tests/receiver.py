@@ -6,7 +6,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from onestop.exchange import signing
+from onestop.outbox import signing
 
 
 class Receiver:

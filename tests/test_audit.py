@@ -28,7 +28,7 @@ from onestop.audit.services import (
     event_hash,
     publish_checkpoints,
 )
-from onestop.exchange.models import OutboxEvent
+from onestop.outbox.models import OutboxEvent
 from onestop.regions.models import OrgUnit
 
 from . import factories

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from onestop.accounts.models import StaffUser
 from onestop.audit.services import audit_verify
-from onestop.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from onestop.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
 from onestop.people.models import Certificate, DibaoCategory, Person
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_demo_data_loads_idempotently_and_prints_the_accounts(capsys):
 
 
 def test_demo_persons_are_dated_from_today_in_beijing(awkward_moment):
-    from onestop.core.demo import load_demo_persons
+    from onestop.demo.data import load_demo_persons
 
     assert load_demo_persons(count=6) == 6
     today = awkward_moment.date()

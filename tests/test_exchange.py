@@ -13,15 +13,15 @@ from onestop.audit.models import AuditAction, AuditEvent
 from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Application, Matter, Step
 from onestop.cases.steps import Decision, step_decide
-from onestop.exchange import signing
-from onestop.exchange.models import Delivery, OutboxEvent
 from onestop.exchange.services import (
     api_key_create,
     api_key_revoke,
     delivery_replay,
     subscription_create,
 )
-from onestop.exchange.webhooks import deliver_due
+from onestop.outbox import signing
+from onestop.outbox.models import Delivery, OutboxEvent
+from onestop.outbox.webhooks import deliver_due
 from onestop.people.services import guardian_add
 from onestop.regions.models import OrgUnit
 

@@ -6,16 +6,17 @@ import pytest
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.core import clock
-from onestop.exchange.models import ApiKey, Delivery, OutboxEvent, Subscription
+from onestop.exchange.models import ApiKey
 from onestop.exchange.services import api_key_check, api_key_create, subscription_create
-from onestop.exchange.webhooks import deliver_due
+from onestop.outbox.models import Delivery, OutboxEvent, Subscription
+from onestop.outbox.webhooks import deliver_due
 from onestop.regions.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
 
 KEYS = "/admin/exchange/apikey/"
-SUBSCRIPTIONS = "/admin/exchange/subscription/"
-DELIVERIES = "/admin/exchange/delivery/"
+SUBSCRIPTIONS = "/admin/outbox/subscription/"
+DELIVERIES = "/admin/outbox/delivery/"
 
 
 def secret_on(page: str) -> str:

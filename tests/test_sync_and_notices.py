@@ -13,11 +13,11 @@ from onestop.accounts.models import StaffUser as User
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.cases.intake import application_accept, application_submit
-from onestop.exchange.models import OutboxEvent
 from onestop.exchange.services import api_key_create
 from onestop.exchange.sync import import_records
 from onestop.notices.models import Notice, SmsMessage
 from onestop.notices.services import notice_handled, send_pending
+from onestop.outbox.models import OutboxEvent
 from onestop.people.models import Benefit, Certificate
 from onestop.people.services import benefit_record, certificate_record, guardian_add
 from onestop.policy.models import ProactiveFinding

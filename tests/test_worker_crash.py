@@ -22,8 +22,8 @@ from onestop.cases.models import Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock, leases
 from onestop.core.models import Lease
-from onestop.exchange import tasks
-from onestop.exchange.models import Delivery, OutboxEvent
+from onestop.outbox import tasks
+from onestop.outbox.models import Delivery, OutboxEvent
 
 from .test_exchange import take, world  # noqa: F401 - the fixture
 

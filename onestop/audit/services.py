@@ -464,8 +464,8 @@ def publish_checkpoints(chains: Iterable[str] | None = None) -> int:
 
     Only heads whose own MAC holds are published, so a forged head is never sealed. The file line
     is on disk before the outbox row commits; a failure in between only repeats a line."""
-    from onestop.exchange.models import OutboxEvent
-    from onestop.exchange.outbox import emit
+    from onestop.outbox.models import OutboxEvent
+    from onestop.outbox.services import emit
 
     heads = AuditHead.objects.filter(seq__gt=models.F("published_seq")).order_by("chain")
     if chains is not None:

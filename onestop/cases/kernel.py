@@ -6,21 +6,22 @@ one audit event; two officers acting at once are serialised on a row lock, and r
 action that already happened returns the same result instead of acting twice.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.words import sentences
-from onestop.exchange.models import OutboxEvent
-from onestop.exchange.outbox import emit
 from onestop.notices.services import notify_application
+from onestop.outbox.models import OutboxEvent
+from onestop.outbox.services import emit
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.enums import Level
 from onestop.regions.models import OrgUnit
+from onestop.regions.selectors import unit_id
 
-from . import reference
 from .chains import ChainDef, StepDef
 from .errors import CaseError
 from .models import Application, Matter, Step
@@ -38,9 +39,7 @@ def locked(application: Application) -> Application:
 def unit_for(step: StepDef, application: Application) -> int:
     """The org unit (id) of the applicant's 户籍 township or county that acts on this step."""
     township = step.level == Level.TOWNSHIP
-    found = reference.unit_id(
-        step.department, application.township_id if township else application.county_id
-    )
+    found = unit_id(step.department, application.township_id if township else application.county_id)
     if found is None:
         region = application.township if township else application.county
         raise CaseError(f"{region.name}没有设立办理“{step.name}”的单位，请联系系统管理员。")
@@ -57,7 +56,7 @@ def can_act(actor, step: Step) -> bool:
 
 
 def window_unit(app: Application) -> int | None:
-    return reference.unit_id("cdpf", app.county_id)
+    return unit_id("cdpf", app.county_id)
 
 
 # --- steps and their events ---------------------------------------------------------------------
@@ -177,6 +176,19 @@ def end_matters(app: Application, status: str, **fields) -> None:
     matters.update(status=status, **fields)
 
 
+# Delivery builds on cases (it hands over the decided matters), so cases cannot import it. It
+# registers its handler here when Django starts (``DeliveryConfig.ready``); ``conclude`` calls
+# it inside the same transaction, so a concluded application always has its handover. A plain
+# list, not a Django signal: the one subscriber is named in one place and runs in order.
+_when_concluded: list[Callable[..., object]] = []
+
+
+def when_concluded(handler: Callable[..., object]) -> None:
+    """Run ``handler(application=...)`` in the transaction that concludes an application."""
+    if handler not in _when_concluded:
+        _when_concluded.append(handler)
+
+
 def conclude(app: Application) -> None:
     """All matters decided: the application is concluded and its results go to delivery."""
     app.status = move(APPLICATION, app.status, Application.Status.CONCLUDED)
@@ -189,6 +201,5 @@ def conclude(app: Application) -> None:
         subject=app,
         detail={m.kind: m.status for m in app.matters.all()},
     )
-    from onestop.delivery.services import handover_prepare  # delivery builds on cases
-
-    handover_prepare(application=app)
+    for handler in _when_concluded:
+        handler(application=app)

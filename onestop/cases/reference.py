@@ -1,10 +1,9 @@
-"""Chains and org units as the services read them: cached, rebuilt when their tables change."""
+"""Chains as the services read them: cached, rebuilt when their table changes."""
 
 from django.db.models import Count, Max
 
 from onestop.core.tablecache import TableCache
 from onestop.policy.registry import region_path
-from onestop.regions.models import OrgUnit
 
 from .chains import ChainDef, parse_chain
 from .models import ChainVersion
@@ -47,16 +46,3 @@ def chain_definition(chain_id: int) -> ChainDef:
         chains.reset()
         found = chains.get()[1][chain_id]
     return found
-
-
-units = TableCache(
-    lambda: {
-        (d, r): pk for pk, d, r in OrgUnit.objects.values_list("pk", "department", "region_id")
-    },
-    lambda: OrgUnit.objects.count(),
-    recheck=300,
-)
-
-
-def unit_id(department: str, region_code: str) -> int | None:
-    return units.get().get((department, region_code))

@@ -1,5 +1,8 @@
 """Department systems in the back office: API keys and webhook subscriptions (each secret shown
-once, when made), and the dead-letter list of deliveries with replay."""
+once, when made), and the dead-letter list of deliveries with replay.
+
+The subscriptions and deliveries are the outbox's models; they are configured here, beside the
+keys, because both are set up for a department system by the same admin, under the same checks."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,10 +13,11 @@ from django.template.response import TemplateResponse
 from onestop.accounts.roles import Role
 from onestop.accounts.selectors import units_visible_to
 from onestop.core.admin_site import RoleAdmin
+from onestop.outbox.models import Delivery, OutboxEvent, Subscription
 from onestop.regions.models import OrgUnit
 
 from . import services
-from .models import ApiKey, Delivery, OutboxEvent, Subscription
+from .models import ApiKey
 
 
 def in_scope(queryset, user, unit_field: str):

@@ -17,6 +17,8 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.bulk import insert_rows, update_rows
+from onestop.outbox.models import OutboxEvent
+from onestop.outbox.services import emit
 from onestop.people import pii
 from onestop.people.identifiers import (
     IdentifierError,
@@ -38,9 +40,6 @@ from onestop.people.models import (
 from onestop.people.services import certificate_default_expiry, shared_record_upsert
 from onestop.policy.calendar import month_end
 from onestop.regions.models import OrgUnit, Region
-
-from .models import OutboxEvent
-from .outbox import emit
 
 # Which department's systems may send which records.
 RECORD_TYPES = {

@@ -20,6 +20,7 @@ from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.words import bare, listing, sentence
 from onestop.people.models import Certificate
+from onestop.regions.selectors import unit_id
 
 from .models import Notice
 from .sms import sms_send
@@ -123,8 +124,6 @@ def compose(event: str, **values) -> str:
 
 
 def _window(application):
-    from onestop.cases.reference import unit_id
-
     return unit_id("cdpf", application.county_id)
 
 

@@ -2,11 +2,11 @@ from django import forms
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.models import CommunicationNeed, Delivery
+from onestop.core.forms import Form
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.policy.matters import Matter as MatterType
 from onestop.ratings.models import Level
 from onestop.regions.models import Region
-from onestop.workbench.forms import Form
 
 YES_NO_UNKNOWN = [("yes", "是"), ("no", "不是"), ("unknown", "不清楚")]
 

@@ -12,7 +12,6 @@ from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.models import Application, Step
-from onestop.cases.reference import unit_id
 from onestop.cases.workflow import is_ratable
 from onestop.core import clock
 from onestop.core.words import bare, sentence, sentences
@@ -22,6 +21,7 @@ from onestop.policy.matters import MATTER_DEPARTMENT
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.enums import Department
 from onestop.regions.models import OrgUnit
+from onestop.regions.selectors import unit_id
 
 from .models import NEGATIVE, Level, Rating
 

@@ -4,19 +4,11 @@ from django import forms
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery
+from onestop.core.forms import Form
 from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.models import DibaoCategory, TekunCategory
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Region
-
-
-class Form(forms.Form):
-    """A form whose "required" messages name the field, in words a clerk can read aloud."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages["required"] = f"请填写{field.label}。"
 
 
 class IdLookupForm(Form):

@@ -15,10 +15,9 @@ from onestop.accounts.roles import Role
 from onestop.cases.selectors import applications_visible_to
 from onestop.core import clock
 from onestop.core.actions import run_action
+from onestop.core.forms import Form
 from onestop.ratings import services
 from onestop.ratings.models import Rating
-
-from .forms import Form
 
 
 class AnswerForm(Form):

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from onestop.accounts.roles import Role
 from onestop.cases.models import Application, Matter
-from onestop.core.demo import DEMO_PASSWORD, load_demo_accounts
+from onestop.demo.data import DEMO_PASSWORD, load_demo_accounts
 from onestop.people.services import certificate_record
 from tests import factories
 

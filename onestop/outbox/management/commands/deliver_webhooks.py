@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from onestop.exchange.webhooks import deliver_due
+from onestop.outbox.webhooks import deliver_due
 
 
 class Command(BaseCommand):

@@ -14,6 +14,10 @@ from django.db import transaction
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.accounts.services import staff_user_create
+from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.models import Application, Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.people.identifiers import check_digit
 from onestop.people.models import DibaoCategory, Person, TekunCategory
@@ -26,6 +30,7 @@ from onestop.people.services import (
     shared_record_upsert,
 )
 from onestop.regions.models import OrgUnit, Region
+from onestop.reports.services import figures_rebuild
 
 SHARED_AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
 DEMO_PASSWORD = "Demo#2026-hlbe"  # noqa: S105 - printed for local use; load_demo refuses production
@@ -210,12 +215,6 @@ def load_demo_cases(today: date | None = None) -> int:
     the officers would make them: most decided and waiting at the window for hand-over, the
     newest still open, so that the queues, documents and reports have something to show. Only
     when there are none yet."""
-    from onestop.cases.chains import Outcome
-    from onestop.cases.intake import application_accept, application_submit
-    from onestop.cases.models import Application, Step
-    from onestop.cases.steps import Decision, step_decide
-    from onestop.reports.services import figures_rebuild
-
     if Application.objects.exists():
         return 0
     today = today or clock.today()

@@ -72,6 +72,7 @@ def _blocked(delivery: Delivery) -> bool:
 def _post(delivery: Delivery) -> str:
     """Send one delivery; returns "" on a 2xx answer, else what went wrong."""
     subscription = delivery.subscription
+    # The context keeps the name of the app the secrets were first encrypted in.
     secret = pii.decrypt(
         subscription.secret_cipher, context="exchange.subscription.secret"
     ).encode()

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from onestop.core.demo import (
+from onestop.demo.data import (
     DEMO_PASSWORD,
     load_demo_accounts,
     load_demo_cases,
