@@ -142,7 +142,9 @@ def test_production_refuses_a_cache_each_process_keeps_to_itself():
     assert "ONESTOP_REDIS_URL" in result.stderr
 
 
-@pytest.mark.parametrize("public_url", [None, "", "http://onestop.example.gov.cn", "onestop.gov.cn"])
+@pytest.mark.parametrize(
+    "public_url", [None, "", "http://onestop.example.gov.cn", "onestop.gov.cn"]
+)
 def test_production_refuses_to_start_without_the_public_https_address(public_url):
     """Documents print it for verification: a wrong one sends the public nowhere."""
     env = {k: v for k, v in REAL.items() if k != "ONESTOP_PUBLIC_URL"}

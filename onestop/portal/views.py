@@ -37,8 +37,9 @@ from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
 from onestop.ratings.models import NEGATIVE, Rating
 from onestop.ratings.services import rating_rate_rectification, rating_submit
+from onestop.regions.services import county_hotlines
 
-from . import services
+from . import guides, services
 from .forms import (
     CheckForm,
     CodeForm,
@@ -77,8 +78,25 @@ def citizen_required(view):
 
 def home(request):
     return render(
-        request, "portal/home.html", {"signed_in": bool(request.session.get("citizen_phone"))}
+        request,
+        "portal/home.html",
+        {"signed_in": bool(request.session.get("citizen_phone")), "guides": guides.guides()},
     )
+
+
+def guide(request, slug):
+    found = next((m for m in MatterType if guides.slug(m) == slug), None)
+    if found is None:
+        raise Http404
+    return render(request, "portal/guide.html", {"guide": guides.guide_for(found)})
+
+
+def accessibility(request):
+    return render(request, "portal/accessibility.html")
+
+
+def hotlines(request):
+    return render(request, "portal/hotlines.html", {"units": county_hotlines()})
 
 
 @require_POST

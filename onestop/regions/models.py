@@ -57,6 +57,8 @@ class OrgUnit(models.Model):
     region = models.ForeignKey(
         Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="units"
     )
+    # The public's 咨询电话; held by a county's 残联 unit, which runs the 一件事 window.
+    hotline = models.CharField("咨询电话", max_length=32, blank=True)
 
     class Meta:
         verbose_name = "单位"
