@@ -37,7 +37,7 @@ from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
 from onestop.ratings.models import NEGATIVE, Rating
 from onestop.ratings.services import rating_rate_rectification, rating_submit
-from onestop.regions.services import county_hotlines
+from onestop.regions.services import county_hotlines, hotline_for
 
 from . import guides, services
 from .forms import (
@@ -485,6 +485,7 @@ def _application_context(application) -> dict:
         rating_form=RatingForm(),
         supply_form=SupplyForm(),
         can_withdraw=application.status in WITHDRAWABLE and not context["decided"],
+        hotline=hotline_for(application.applicant.hukou_region_id),
     )
     if application.status == Application.Status.PENDING_CONFIRMATION:
         context["consent_form"] = ConsentForm()
