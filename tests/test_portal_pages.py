@@ -92,3 +92,12 @@ def test_the_application_page_gives_the_applicants_county_hotline(
     )
     page = text(sign_in(client).get(f"/portal/applications/{app.pk}/"))
     assert 'href="tel:0470-1234567"' in page and "海拉尔区扶残助困" in page
+
+
+def test_the_set_hotline_command_sets_a_county_and_refuses_a_township():
+    from django.core.management import CommandError, call_command
+
+    call_command("set_hotline", "150781", "0470-6200999")
+    assert hotline_for("150781").number == "0470-6200999"
+    with pytest.raises(CommandError):
+        call_command("set_hotline", "150702001", "0470-1")
