@@ -2,8 +2,11 @@
 
 ``PAGES`` is the one list of pages checked for accessibility and layout: each viewer signs in
 once and walks its pages at 320 px (standard and, on the portal, 长辈版) and at 1280 px.
+With ONESTOP_SCREENSHOTS=1 the pages named in ``SCREENSHOTS`` are photographed into
+test-artifacts/ (committed there to be looked at; off by default so a test run leaves them be).
 """
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -169,7 +172,7 @@ def test_every_page_fits_320_px_and_passes_axe(browser, live_server, site, viewe
 
 
 def shoot(page, name, width):
-    if name in SCREENSHOTS:
+    if os.environ.get("ONESTOP_SCREENSHOTS") == "1" and name in SCREENSHOTS:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
 
