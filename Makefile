@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 CHROMIUM := /usr/bin/chromium
+# Where `make run` serves; documents print it as their verification address unless
+# ONESTOP_PUBLIC_URL names another (e.g. `make run ADDR=0.0.0.0:8000 ONESTOP_PUBLIC_URL=http://10.0.0.5:8000`).
+ADDR ?= 127.0.0.1:8000
 # Debian packages the project needs: CJK fonts for the PDFs (Noto for text, HanaMin for rare
 # characters in names); for the tests also Chromium and poppler (to read the PDFs back).
 APT_RUN := fonts-noto-cjk fonts-hanazono
@@ -13,7 +16,7 @@ APT_TEST := $(APT_RUN) chromium poppler-utils
 .PHONY: run test setup lint format bench system-run system-test apt clean
 
 run: system-run setup
-	@$(PY) manage.py serve
+	@ONESTOP_PUBLIC_URL="$${ONESTOP_PUBLIC_URL:-http://$(ADDR)}" $(PY) manage.py serve $(ADDR)
 
 test: $(DEPS) system-test lint
 	@$(PY) -m pytest -n $${ONESTOP_TEST_WORKERS:-2}

@@ -6,6 +6,7 @@ A first run needs nothing: SQLite in ./var, development-only secrets, a local ta
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -89,7 +90,22 @@ def _strong_keyring(name: str, value: str, *, nbytes: int) -> list[str]:
 
 SECRET_KEY = _secret("ONESTOP_SECRET_KEY")
 # Printed on documents (QR code and verification address): where the public reaches the site.
-PUBLIC_URL = os.environ.get("ONESTOP_PUBLIC_URL", "http://127.0.0.1:8000")
+PUBLIC_URL = os.environ.get("ONESTOP_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION and not re.fullmatch(r"https://[^/\s]+(/\S*)?", PUBLIC_URL):
+    raise ImproperlyConfigured(
+        "ONESTOP_PUBLIC_URL must be the https:// address the public reaches (it is printed on "
+        "every document for verification), e.g. https://onestop.example.gov.cn."
+    )
+# Named in every portal page's footer (政务服务 convention: who runs the service).
+SITE_SPONSOR = os.environ.get(
+    "ONESTOP_SITE_SPONSOR",
+    "内蒙古自治区民政厅、内蒙古自治区残疾人联合会、内蒙古自治区医疗保障局、"
+    "内蒙古自治区人力资源和社会保障厅、内蒙古自治区政务服务局",
+)
+SITE_OPERATOR = os.environ.get("ONESTOP_SITE_OPERATOR", "内蒙古自治区政务服务局")
+# The public's help line where a county gives none of its own (see regions.services.hotline_for).
+HOTLINE_DEFAULT = os.environ.get("ONESTOP_HOTLINE", "12345")
+HOTLINE_DEFAULT_NAME = os.environ.get("ONESTOP_HOTLINE_NAME", "政务服务便民热线")
 DEBUG = not PRODUCTION and os.environ.get("ONESTOP_DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ONESTOP_ALLOWED_HOSTS", "").split(",") if h]
 if not PRODUCTION:

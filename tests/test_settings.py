@@ -24,6 +24,7 @@ REAL = {
     "ONESTOP_AUDIT_KEYS": "prod1:" + _random_hex("audit", 32),
     "ONESTOP_ALLOWED_HOSTS": "onestop.example.gov.cn",
     "ONESTOP_REDIS_URL": "redis://cache.internal:6379/0",
+    "ONESTOP_PUBLIC_URL": "https://onestop.example.gov.cn",
 }
 
 
@@ -139,3 +140,15 @@ def test_production_refuses_a_cache_each_process_keeps_to_itself():
     result = run_check({k: v for k, v in REAL.items() if k != "ONESTOP_REDIS_URL"})
     assert result.returncode != 0
     assert "ONESTOP_REDIS_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "public_url", [None, "", "http://onestop.example.gov.cn", "onestop.gov.cn"]
+)
+def test_production_refuses_to_start_without_the_public_https_address(public_url):
+    """Documents print it for verification: a wrong one sends the public nowhere."""
+    env = {k: v for k, v in REAL.items() if k != "ONESTOP_PUBLIC_URL"}
+    if public_url is not None:
+        env["ONESTOP_PUBLIC_URL"] = public_url
+    result = run_check(env)
+    assert result.returncode != 0 and "ONESTOP_PUBLIC_URL" in result.stderr

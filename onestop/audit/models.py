@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     STAFF_CREATE = "staff.create", "新建工作人员账号"
     STAFF_UPDATE = "staff.update", "修改工作人员账号"
     REGIONS_LOAD = "regions.load", "导入行政区划"
+    UNIT_HOTLINE_SET = "regions.hotline_set", "设置咨询电话"
     PERSON_REGISTER = "person.register", "登记人员"
     PERSON_REVEAL_ID = "person.reveal_id", "查看完整身份证号"
     GUARDIAN_ADD = "person.guardian_add", "登记监护人或代理人"

@@ -1,15 +1,23 @@
 from django.shortcuts import render
 
+# Staff pages live under these; every other address is the public's (portal, verification).
+STAFF_PREFIXES = ("/workbench/", "/reports/", "/accounts/", "/admin/")
+
+
+def _error(request, code: int, context: dict | None = None):
+    audience = "staff" if request.path.startswith(STAFF_PREFIXES) else "portal"
+    return render(request, f"errors/{audience}/{code}.html", context, status=code)
+
 
 def bad_request(request, exception=None):
     # E.g. a form whose upload arrived broken (a multipart body without its boundary).
-    return render(request, "errors/400.html", status=400)
+    return _error(request, 400)
 
 
 def forbidden(request, exception=None):
-    message = str(exception) if exception and str(exception) else "您无权进行此操作。"
-    return render(request, "errors/403.html", {"message": message}, status=403)
+    message = str(exception) if exception and str(exception) else ""
+    return _error(request, 403, {"message": message})
 
 
 def not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return _error(request, 404)

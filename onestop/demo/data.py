@@ -30,6 +30,7 @@ from onestop.people.services import (
     shared_record_upsert,
 )
 from onestop.regions.models import OrgUnit, Region
+from onestop.regions.services import unit_hotline_set
 from onestop.reports.services import figures_rebuild
 
 SHARED_AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
@@ -87,6 +88,17 @@ def _phone(rng: random.Random) -> str:
         rng.choice(["138", "139", "150", "151", "187", "189", "199"])
         + f"{rng.randrange(10**8):08d}"
     )
+
+
+# Demo 咨询电话 of the two demo counties' windows (made up, like the demo people).
+DEMO_HOTLINES = {"cdpf-150702": "0470-8200123", "cdpf-150781": "0470-6200123"}
+
+
+def load_demo_hotlines() -> None:
+    for code, hotline in DEMO_HOTLINES.items():
+        unit = OrgUnit.objects.get(code=code)
+        if unit.hotline != hotline:
+            unit_hotline_set(actor=None, unit=unit, hotline=hotline)
 
 
 def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:

@@ -1,8 +1,22 @@
 from functools import cache
 
+from django.conf import settings
 from django.urls import reverse
 
-NAV = ("home", "check", "sign_in", "sign_out", "me", "inbox", "lookup", "elder")
+from onestop.regions.services import default_hotline
+
+NAV = (
+    "home",
+    "check",
+    "sign_in",
+    "sign_out",
+    "me",
+    "inbox",
+    "lookup",
+    "elder",
+    "accessibility",
+    "hotlines",
+)
 
 
 @cache
@@ -11,5 +25,11 @@ def _urls() -> dict[str, str]:
 
 
 def portal_urls(request):
-    """The portal's navigation links, reversed once per process rather than on every page."""
-    return {"portal_urls": _urls()}
+    """The portal's navigation links, reversed once per process rather than on every page, and
+    the default help line every portal page's footer names."""
+    return {
+        "portal_urls": _urls(),
+        "hotline": default_hotline(),
+        "site_sponsor": settings.SITE_SPONSOR,
+        "site_operator": settings.SITE_OPERATOR,
+    }

@@ -42,8 +42,9 @@ from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
 from onestop.ratings.models import NEGATIVE, Rating
 from onestop.ratings.services import rating_rate_rectification, rating_submit
+from onestop.regions.services import county_hotlines, hotline_for
 
-from . import services
+from . import guides, services
 from .forms import (
     CheckForm,
     CodeForm,
@@ -82,8 +83,25 @@ def citizen_required(view):
 
 def home(request):
     return render(
-        request, "portal/home.html", {"signed_in": bool(request.session.get("citizen_phone"))}
+        request,
+        "portal/home.html",
+        {"signed_in": bool(request.session.get("citizen_phone")), "guides": guides.guides()},
     )
+
+
+def guide(request, slug):
+    found = next((m for m in MatterType if guides.slug(m) == slug), None)
+    if found is None:
+        raise Http404
+    return render(request, "portal/guide.html", {"guide": guides.guide_for(found)})
+
+
+def accessibility(request):
+    return render(request, "portal/accessibility.html")
+
+
+def hotlines(request):
+    return render(request, "portal/hotlines.html", {"units": county_hotlines()})
 
 
 @require_POST
@@ -460,6 +478,7 @@ def _application_context(application) -> dict:
         rating_form=RatingForm(),
         supply_form=SupplyForm(),
         can_withdraw=can_withdraw(application.status, decided=context["decided"]),
+        hotline=hotline_for(application.applicant.hukou_region_id),
     )
     if awaits_confirmation(application.status):
         context["consent_form"] = ConsentForm()

@@ -60,6 +60,8 @@ class OrgUnit(models.Model):
     # Where applicants come: shown wherever a result is to be picked up (the 残联 window).
     address = models.CharField("办公地址", max_length=200, blank=True)
     opening_hours = models.CharField("办公时间", max_length=100, blank=True)
+    # The public's 咨询电话; held by a county's 残联 unit, which runs the 一件事 window.
+    hotline = models.CharField("咨询电话", max_length=32, blank=True)
 
     class Meta:
         verbose_name = "单位"

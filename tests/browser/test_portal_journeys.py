@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_accept
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.notices.models import SmsMessage
@@ -256,31 +256,3 @@ def test_keyboard_only_sign_in(browser, live_server, ward, phone):
         reached.add(info[0])
         assert info[1], f"no visible focus on {info[0]}"
     assert len(reached) >= controls
-
-
-@pytest.mark.parametrize("elder", [False, True])
-def test_no_sideways_scrolling_at_320_px(browser, live_server, ward, phone, elder):
-    page = new_page(browser, live_server, "elder" if elder else "js", width=320)
-    app = application_submit(
-        actor=None,
-        channel="online",
-        applicant=ward,
-        matters=["PENSION", "LIVING"],
-        delivery="pickup",
-        consent_given=True,
-        sensitive_consent_given=True,
-    )
-    sign_in(page, phone)
-    for url in (
-        "/portal/",
-        "/portal/check/",
-        "/portal/lookup/",
-        "/portal/me/",
-        f"/portal/apply/{ward.pk}/matters/",
-        f"/portal/applications/{app.pk}/",
-    ):
-        page.goto(url)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px"

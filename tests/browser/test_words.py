@@ -9,8 +9,8 @@ import pytest
 from onestop.accounts.models import StaffUser
 from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.models import Application, Matter
-from onestop.demo.data import load_demo_accounts
 from onestop.core.words import clashes
+from onestop.demo.data import load_demo_accounts
 from onestop.people.services import certificate_record
 from tests import factories
 from tests.pdfs import pdf_text

@@ -2,6 +2,7 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, **options):
         worker = subprocess.Popen([sys.executable, "manage.py", "run_huey", "--quiet"])
         self.stdout.write(f"后台任务进程已启动（pid {worker.pid}）。按 Ctrl-C 停止服务。")
+        self.stdout.write(f"文书上印的核验地址：{settings.PUBLIC_URL.rstrip('/')}/v/")
         try:
             call_command("runserver", addrport, use_reloader=False)
         except (KeyboardInterrupt, SystemExit):

@@ -5,6 +5,7 @@ from onestop.demo.data import (
     DEMO_PASSWORD,
     load_demo_accounts,
     load_demo_cases,
+    load_demo_hotlines,
     load_demo_persons,
 )
 from onestop.people.models import Guardian
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("生产环境不能导入演示数据。")
         accounts = load_demo_accounts()
+        load_demo_hotlines()
         persons = load_demo_persons()
         cases = load_demo_cases()
         self.stdout.write(
