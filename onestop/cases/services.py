@@ -53,6 +53,7 @@ from .models import (
     Matter,
     Step,
 )
+from .selectors import open_matters_for
 from .tracking import new_tracking_no
 
 Topic = OutboxEvent.Topic
@@ -73,6 +74,14 @@ class CaseError(ActionRefused):
 
 class Conflict(CaseError):
     """Someone else acted first."""
+
+
+class AlreadyOpen(CaseError):
+    """The person already has an open application for a requested matter."""
+
+    def __init__(self, message: str, application: Application):
+        super().__init__(message)
+        self.application = application
 
 
 # --- chains ------------------------------------------------------------------------------------
@@ -148,15 +157,23 @@ class MaterialIn:
     reference: str = ""
 
 
-def _check_upload(m: MaterialIn) -> str:
-    if not m.content:
-        raise ValidationError({"materials": f"“{m.filename or m.code}”是空文件。"})
-    if len(m.content) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"materials": f"“{m.filename}”超过 10 MB，请压缩或分页拍照后上传。"})
+def upload_check(content: bytes, filename: str) -> str:
+    """The content type of an uploaded file, judged by its content, not its name."""
+    if not content:
+        raise ValidationError(f"“{filename}”是空文件。")
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ValidationError(f"“{filename}”超过 10 MB，请压缩或分页拍照后上传。")
     for magic, content_type in UPLOAD_TYPES.items():
-        if m.content.startswith(magic):
+        if content.startswith(magic):
             return content_type
-    raise ValidationError({"materials": f"“{m.filename}”不是 JPG、PNG 或 PDF 文件。"})
+    raise ValidationError(f"“{filename}”不是 JPG、PNG 或 PDF 文件。")
+
+
+def _check_upload(m: MaterialIn) -> str:
+    try:
+        return upload_check(m.content, m.filename or m.code)
+    except ValidationError as exc:
+        raise ValidationError({"materials": exc.messages}) from None
 
 
 def _store_materials(application: Application, materials: Iterable[MaterialIn], step=None):
@@ -274,6 +291,7 @@ def application_submit(
     now = clock.now()
     try:
         with transaction.atomic():
+            _refuse_duplicate(applicant, kinds)
             application = _create_application(
                 actor=actor,
                 channel=channel,
@@ -308,6 +326,21 @@ def application_submit(
                 return existing
         raise
     return application
+
+
+def _refuse_duplicate(applicant: Person, kinds: Sequence[str]) -> None:
+    """已有在办申请: one open matter of a kind per person, whichever channel asks."""
+    Person.objects.select_for_update().filter(pk=applicant.pk).first()  # serialise submits
+    open_matters = list(open_matters_for(applicant, kinds))
+    if open_matters:
+        existing = open_matters[0].application
+        labels = "、".join(
+            dict.fromkeys(m.get_kind_display() for m in open_matters if m.application == existing)
+        )
+        raise AlreadyOpen(
+            f"已有在办申请（受理编号 {existing.tracking_no}）：{labels}正在办理，不能重复申请。",
+            existing,
+        )
 
 
 def _create_application(*, applicant: Person, kinds: list[str], **fields) -> Application:
@@ -627,8 +660,7 @@ def step_decide(*, actor, step: Step, decision: Decision) -> Step:
             raise CaseError(f"该事项当前为“{matter.get_status_display()}”，暂不能办理。")
         definition = reference.chain_definition(matter.chain_id)
         sdef = definition.steps[locked.index]
-        if decision.outcome not in sdef.outcomes:
-            raise ValidationError({"outcome": "该环节不能作出这一结论。"})
+        decision_check(matter=matter, step=locked, sdef=sdef, decision=decision)
         _emit(
             Topic.STEP_DECIDED,
             app,
@@ -645,6 +677,36 @@ def step_decide(*, actor, step: Step, decision: Decision) -> Step:
     return locked
 
 
+def decision_check(*, matter: Matter, step: Step, sdef: StepDef, decision: Decision) -> None:
+    """Everything wrong with a decision the officer can fix on the form, all at once, before
+    it is confirmed (and again when it is made)."""
+    errors: dict[str, str] = {}
+    reason = (decision.reason or "").strip()
+    if decision.outcome not in sdef.outcomes:
+        errors["outcome"] = "该环节不能作出这一结论。"
+    elif decision.outcome == Outcome.REJECT and not reason:
+        errors["reason"] = "请填写理由，将告知申请人。"
+    elif decision.outcome == Outcome.TRANSFER:
+        target = decision.transfer_to
+        if not reason:
+            errors["reason"] = "请填写转办理由。"
+        if target is None or target.pk == step.unit_id or target.department != step.unit.department:
+            errors["transfer_to"] = "请选择同一部门的另一个单位。"
+    elif decision.outcome == Outcome.RETURN:
+        if not any(m.strip() for m in decision.missing_materials):
+            errors["missing_materials"] = "请列出需要补正的材料，一次告知申请人。"
+    elif decision.outcome == Outcome.APPROVE and sdef.records == "assessment":
+        if decision.category not in CATEGORIES or decision.level not in LEVELS:
+            errors["assessment"] = "请填写评定结果：残疾类别（1-7）和等级（1-4）。"
+    elif decision.outcome == Outcome.APPROVE and sdef.records == "amount":
+        try:
+            _medical_amount(matter, decision, reason)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+
+
 def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> dict:
     today, now = clock.today(), clock.now()
     reason = (decision.reason or "").strip()[:500]
@@ -654,21 +716,11 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
         "outcome": decision.outcome,
         "due": str(step.due_date),
     }
-    if decision.outcome in (Outcome.REJECT, Outcome.TRANSFER) and not reason:
-        raise ValidationError(
-            {
-                "reason": "请填写理由，将告知申请人。"
-                if decision.outcome == Outcome.REJECT
-                else "请填写转办理由。"
-            }
-        )
     step.status, step.outcome, step.reason = Step.Status.DONE, decision.outcome, reason
     step.decided_by, step.decided_at, step.assignee = actor, now, step.assignee or actor
 
     if decision.outcome == Outcome.RETURN:
         missing = [m.strip() for m in decision.missing_materials if m.strip()]
-        if not missing:
-            raise ValidationError({"missing_materials": "请列出需要补正的材料，一次告知申请人。"})
         step.missing_materials = missing
         step.save()
         matter.status, matter.paused_on = Matter.Status.SUPPLEMENT, today
@@ -685,8 +737,6 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
 
     if decision.outcome == Outcome.TRANSFER:
         target = decision.transfer_to
-        if target is None or target.pk == step.unit_id or target.department != step.unit.department:
-            raise ValidationError({"transfer_to": "请选择同一部门的另一个单位。"})
         step.save()
         # The deadline travels with the work: a transfer does not restart the clock.
         _start(
@@ -706,8 +756,6 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
 
     # Approve, recording what the step records.
     if sdef.records == "assessment":
-        if decision.category not in CATEGORIES or decision.level not in LEVELS:
-            raise ValidationError({"assessment": "请填写评定结果：残疾类别（1-7）和等级（1-4）。"})
         step.data = {"category": decision.category, "level": decision.level}
         matter.result = {**matter.result, **step.data}
     elif sdef.records == "amount":
