@@ -60,7 +60,7 @@ def window_journey(client):
     assert registered.status_code == 302
     person = Person.objects.get(name="乌云")
     page = client.get(f"/workbench/intake/{person.pk}/").content.decode()
-    key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+    key = page.split('name="form_token" value="')[1].split('"')[0]
     taken = client.post(
         f"/workbench/intake/{person.pk}/",
         {
@@ -68,7 +68,7 @@ def window_journey(client):
             "delivery": "pickup",
             "consent_share": "on",
             "consent_sensitive": "on",
-            "idempotency_key": key,
+            "form_token": key,
             "file_photo": SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + PNG_MARK),
         },
     )

@@ -58,13 +58,13 @@ def as_user(client, user):
 def take(client, clerk, person, matters=ALL, **extra):
     as_user(client, clerk)
     page = client.get(f"/workbench/intake/{person.pk}/").content.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     form = {
         "matters": matters,
         "delivery": "pickup",
         "consent_share": "on",
         "consent_sensitive": "on",
-        "idempotency_key": key,
+        "form_token": key,
         **extra,
     }
     return client.post(f"/workbench/intake/{person.pk}/", form)
@@ -160,12 +160,13 @@ def test_the_form_keeps_input_and_names_the_wrong_field(client, team, holder):
 
 def test_double_submission_of_the_form_makes_one_application(client, team, holder):
     as_user(client, team["clerk"])
+    page = client.get(f"/workbench/intake/{holder.pk}/").content.decode()
     form = {
         "matters": ["PENSION"],
         "delivery": "pickup",
         "consent_share": "on",
         "consent_sensitive": "on",
-        "idempotency_key": "same-form-post",
+        "form_token": re.search(r'name="form_token" value="([^"]+)"', page).group(1),
     }
     first = client.post(f"/workbench/intake/{holder.pk}/", form)
     second = client.post(f"/workbench/intake/{holder.pk}/", form)

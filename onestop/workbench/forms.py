@@ -1,12 +1,15 @@
 from typing import cast
 
 from django import forms
+from django.utils.html import format_html
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery
 from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.models import DibaoCategory, TekunCategory
+from onestop.cases import services as cs
 from onestop.policy.matters import Matter as MatterType
+from onestop.policy.rules import Outcome
 from onestop.regions.models import Region
 
 
@@ -17,6 +20,44 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages["required"] = f"请填写{field.label}。"
+
+
+class UploadField(forms.FileField):
+    """A file checked when it arrives (size, and type by its content), so the error is shown at
+    its own field and not after the whole form is submitted."""
+
+    def __init__(self, *args, slot: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot = slot or str(self.label)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            content = upload.read()
+            upload.seek(0)
+            try:
+                cs.upload_check(content, upload.name)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(f"{self.slot}：{exc.messages[0]}") from None
+        return upload
+
+
+SUGGESTION = {Outcome.ELIGIBLE: "预审符合", Outcome.PENDING: "预审待核实"}
+
+
+def suggest_matters(field: forms.ChoiceField, assessments) -> None:
+    """Mark the matters the pre-screen found possible. Only marked: nothing is ticked for the
+    applicant, who chooses each matter."""
+    outcomes = {str(a.matter.value): a.outcome for a in assessments}
+    field.choices = [(value, _badged(label, outcomes.get(value))) for value, label in field.choices]
+
+
+def _badged(label, outcome):
+    if outcome not in SUGGESTION:
+        return label
+    return format_html(
+        '{} <span class="badge outcome-{}">{}</span>', label, outcome.value, SUGGESTION[outcome]
+    )
 
 
 class IdLookupForm(Form):
@@ -61,7 +102,10 @@ class IntakeForm(Form):
     """一表申请 at the window: every matter on one form."""
 
     matters = forms.MultipleChoiceField(
-        label="申请办理的事项", choices=MatterType.choices, widget=forms.CheckboxSelectMultiple
+        label="申请办理的事项",
+        choices=MatterType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="按申请人的意愿逐项勾选。预审结论只供参考，不会自动勾选。",
     )
     representative = forms.ChoiceField(label="办理人", required=False)
     authority_scope = forms.MultipleChoiceField(
@@ -98,8 +142,9 @@ class IntakeForm(Form):
 
     BILLS = 3
 
-    def __init__(self, *args, guardians=(), materials=(), **kwargs):
+    def __init__(self, *args, guardians=(), materials=(), assessments=(), **kwargs):
         super().__init__(*args, **kwargs)
+        suggest_matters(cast(forms.ChoiceField, self.fields["matters"]), assessments)
         self.fields["representative"].choices = [("", "申请人本人")] + [
             (str(g.pk), f"{g.name}（{g.get_kind_display()}，{g.relation}）") for g in guardians
         ]
@@ -130,7 +175,8 @@ class IntakeForm(Form):
             self.fields[f"paper_{code}"] = forms.BooleanField(
                 label=f"{need.material.name}：原件已核验", required=False
             )
-            self.fields[f"file_{code}"] = forms.FileField(
+            self.fields[f"file_{code}"] = UploadField(
+                slot=need.material.name,
                 label=f"{need.material.name}：上传扫描件或照片", required=False
             )
             self.material_fields.append((need, f"paper_{code}", f"file_{code}"))
@@ -173,7 +219,7 @@ class PressForm(Form):
 
 
 class SupplyForm(Form):
-    file = forms.FileField(label="补正材料（扫描件或照片）", required=False)
+    file = UploadField(label="补正材料（扫描件或照片）", slot="补正材料", required=False)
     paper = forms.BooleanField(label="原件已在窗口核验", required=False)
 
     def clean(self):

@@ -1,7 +1,5 @@
 """一窗受理: find or register the applicant, pre-screen, one form, accept, print the receipt."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 from onestop.accounts.roles import Role
 from onestop.cases import services as cs
 from onestop.cases.models import MaterialSource
-from onestop.cases.selectors import applications_visible_to
-from onestop.core import clock
+from onestop.cases.selectors import applications_visible_to, open_matters_for
+from onestop.core import clock, formtokens
 from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.selectors import person_get, persons_visible_to
@@ -21,7 +19,6 @@ from onestop.people.services import person_find_by_id_number, person_register
 from onestop.policy.facts import FACT_LABELS, Facts
 from onestop.policy.facts import Certificate as HeldCertificate
 from onestop.policy.matters import MATTER_DEPARTMENT
-from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
 
 from .forms import IdLookupForm, IntakeForm, PersonRegisterForm
@@ -101,16 +98,20 @@ def application_form(request, person_id: int):
     result = prescreen(
         facts=Facts(), region_code=person.hukou_region_id, day=clock.today(), person=person
     )
-    suggested = [a.matter for a in result.assessments if a.outcome != Outcome.INELIGIBLE]
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
         guardians=person.guardians.all(),
         materials=result.materials,
-        initial={"matters": suggested, "delivery": "pickup", "delivery_address": person.address},
+        assessments=result.assessments,
+        initial={"delivery": "pickup", "delivery_address": person.address},
     )
+    token = request.POST.get(formtokens.FIELD, "")
+    key = formtokens.redeem(token, request.user.pk, person.pk)
+    if request.method == "POST" and key is None:
+        form.add_error(None, "这张表已过期（例如页面打开太久），请核对后再提交一次。")
     if request.method == "POST" and form.is_valid():
-        application = _submit(request, person, form, result)
+        application = _submit(request, person, form, result, key)
         if application is not None:
             return redirect("workbench:receipt", application.pk)
     known = [
@@ -127,7 +128,8 @@ def application_form(request, person_id: int):
             "assessments": [(a, MATTER_DEPARTMENT[a.matter].label) for a in result.assessments],
             "materials": result.materials,
             "known": known,
-            "idempotency_key": uuid.uuid4().hex,
+            "open_matters": open_matters_for(person),
+            "form_token": token if key else formtokens.issue(request.user.pk, person.pk),
         },
     )
 
@@ -150,7 +152,7 @@ def _fact_text(value) -> str:
     return labels.get(str(value), str(value))
 
 
-def _submit(request, person, form, result):
+def _submit(request, person, form, result, key: str):
     data = form.cleaned_data
     representative = (
         person.guardians.filter(pk=data["representative"]).first()
@@ -197,7 +199,7 @@ def _submit(request, person, form, result):
             authority_until=data["authority_until"],
             answers=answers,
             materials=materials,
-            idempotency_key=request.POST.get("idempotency_key") or None,
+            idempotency_key=key,
         )
         return cs.application_accept(actor=request.user, application=application)
     except ValidationError as exc:
