@@ -215,16 +215,17 @@ def test_the_subsidy_chain_is_worked_from_the_queues(client, team, holder):
     )
 
 
-def test_a_refusal_needs_its_reason_on_the_page(client, team, holder):
+def test_a_refusal_needs_its_reason_before_the_confirmation(client, team, holder):
     take(client, team["clerk"], holder, matters=["LIVING"])
     matter = Matter.objects.get()
     as_user(client, team["township"])
     step = Step.objects.get(matter=matter, status="active")
     data = {"step": step.pk, "outcome": "reject", "reason": ""}
-    confirm = client.post(f"/workbench/matters/{matter.pk}/decide/", data)
-    assert (
-        "确认提交" in confirm.content.decode()
-    )  # the form itself is valid; the rule is the service's
+    page = client.post(f"/workbench/matters/{matter.pk}/decide/", data)
+    text = page.content.decode()
+    assert page.status_code == 400 and "确认提交" not in text
+    assert "请修改以下问题" in text and 'href="#id_reason">请填写理由' in text
+    # A confirmation posted anyway (a stale page) is still refused by the service.
     response = client.post(f"/workbench/matters/{matter.pk}/decide/", {**data, "confirmed": "yes"})
     assert response.status_code == 400 and "请填写理由" in response.content.decode()
     assert Step.objects.get(pk=step.pk).status == "active"

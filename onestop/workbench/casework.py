@@ -44,6 +44,7 @@ from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import OrgUnit
 
 from .forms import PressForm, RefuseForm, SupplyForm
+from .intake import form_errors_from
 
 PAGE_SIZE = 20
 
@@ -367,6 +368,11 @@ def decide(request, pk: int):
         return redirect("workbench:matter", pk)
     sdef = chain_definition(matter.chain_id).steps[step.index]
     form = DecisionForm(request.POST, step=step, records=sdef.records, outcomes=sdef.outcomes)
+    if form.is_valid():
+        try:
+            cs.decision_check(matter=matter, step=step, sdef=sdef, decision=form.decision())
+        except ValidationError as exc:
+            form_errors_from(form, exc, {"assessment": "category"})
     if not form.is_valid():
         return render(
             request,
@@ -384,8 +390,7 @@ def decide(request, pk: int):
         messages.error(request, str(exc))
         return redirect("workbench:matter", pk)
     except ValidationError as exc:
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
+        form_errors_from(form, exc, {"assessment": "category"})
         return render(
             request,
             "workbench/matter.html",

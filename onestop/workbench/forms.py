@@ -3,11 +3,11 @@ from typing import cast
 from django import forms
 from django.utils.html import format_html
 
+from onestop.cases import services as cs
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery
 from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.models import DibaoCategory, TekunCategory
-from onestop.cases import services as cs
 from onestop.policy.matters import Matter as MatterType
 from onestop.policy.rules import Outcome
 from onestop.regions.models import Region
@@ -177,7 +177,8 @@ class IntakeForm(Form):
             )
             self.fields[f"file_{code}"] = UploadField(
                 slot=need.material.name,
-                label=f"{need.material.name}：上传扫描件或照片", required=False
+                label=f"{need.material.name}：上传扫描件或照片",
+                required=False,
             )
             self.material_fields.append((need, f"paper_{code}", f"file_{code}"))
 
