@@ -14,7 +14,7 @@ from onestop.cases.models import Application, Matter, Step
 from onestop.core import clock
 from onestop.notices.models import SmsMessage
 from onestop.people.services import certificate_record, guardian_add
-from onestop.portal.models import Draft
+from onestop.portal.models import Draft, DraftFile
 from onestop.ratings.services import rating_answer
 
 from . import factories
@@ -69,8 +69,14 @@ def apply(client, person, matters=("LIVING", "NURSING", "PENSION"), upload=None)
         {"delivery": "post", "delivery_address": "正阳街道8号"},
     )
     return client.post(
-        f"/portal/apply/{person.pk}/confirm/", {"consent_share": "on", "consent_sensitive": "on"}
+        f"/portal/apply/{person.pk}/confirm/",
+        {"consent_share": "on", "consent_sensitive": "on", "form_token": token(client, person)},
     )
+
+
+def token(client, person) -> str:
+    page = client.get(f"/portal/apply/{person.pk}/confirm/").content.decode()
+    return page.split('name="form_token" value="')[1].split('"')[0]
 
 
 # --- sign-in and codes ---------------------------------------------------------------------------------
@@ -182,11 +188,14 @@ def test_apply_as_guardian_with_save_and_continue(client, ward):
         (SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)), "超过 10 MB"),
     ],
 )
-def test_uploads_of_the_wrong_kind_or_size_are_refused(client, ward, upload, words):
+def test_uploads_of_the_wrong_kind_or_size_are_refused_at_their_step(client, ward, upload, words):
     sign_in(client)
-    response = apply(client, ward, upload=upload)
-    assert Application.objects.count() == 0
-    assert words in client.get(response["Location"]).content.decode()
+    client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["LIVING"]})
+    response = client.post(f"/portal/apply/{ward.pk}/details/", {"file_photo": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "请修改以下问题" in page
+    assert f'href="#id_file_photo">近期一寸免冠彩色照片：“{upload.name}”{words}' in page
+    assert not DraftFile.objects.exists() and Application.objects.count() == 0
 
 
 def test_an_upload_name_with_path_tricks_is_never_used(client, ward):
@@ -427,7 +436,7 @@ def test_check_first_tells_what_to_apply_for_and_what_to_bring(client):
     assert '重度残疾人护理补贴：<span class="outcome-eligible">可以申请' in page
     assert "居民身份证：<strong>不用带</strong>" in page
     bad = client.post("/portal/check/", {"county": "", "birth_date": "1990-02-30"}).content.decode()
-    assert "请填写户口在哪个旗县" in bad and "有 " in bad
+    assert "请填写户口在哪个旗县" in bad and "请修改以下问题" in bad
 
 
 def test_the_status_page_shows_each_change_and_never_another_visitors_page(client, ward):
