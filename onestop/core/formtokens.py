@@ -13,8 +13,10 @@ SALT = "onestop.core.formtokens"
 FIELD = "form_token"
 
 
-def issue(*bound) -> str:
-    return signing.dumps([uuid.uuid4().hex, *map(str, bound)], salt=SALT)
+def issue(*bound, nonce: str = "") -> str:
+    """A new token; or, given a nonce the caller keeps, the same token for every rendering of
+    one form (Back may fetch the page again, and must not get a fresh token)."""
+    return signing.dumps([nonce or uuid.uuid4().hex, *map(str, bound)], salt=SALT)
 
 
 def redeem(token: str, *bound) -> str | None:

@@ -1,5 +1,7 @@
 """一窗受理: find or register the applicant, pre-screen, one form, accept, print the receipt."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,6 +53,7 @@ def start(request):
         number = form.cleaned_data["id_number"]
         person = person_find_by_id_number(persons_visible_to(request.user), number)
         if person is not None:
+            request.session.pop(f"intake_nonce_{person.pk}", None)  # a new intake
             return redirect("workbench:intake_form", person.pk)
         # Sessions are stored in the database and cache: the number only encrypted there.
         request.session["intake_id_number"] = pii.encrypt(number, context=INTAKE_ID_CONTEXT)
@@ -129,9 +132,16 @@ def application_form(request, person_id: int):
             "materials": result.materials,
             "known": known,
             "open_matters": open_matters_for(person),
-            "form_token": token if key else formtokens.issue(request.user.pk, person.pk),
+            "form_token": token if key else _form_token(request, person),
         },
     )
+
+
+def _form_token(request, person) -> str:
+    """One token per intake: kept in the session from looking the person up until the next
+    look-up, so a form fetched again after Back still submits as the first one did."""
+    nonce = request.session.setdefault(f"intake_nonce_{person.pk}", uuid.uuid4().hex)
+    return formtokens.issue(request.user.pk, person.pk, nonce=nonce)
 
 
 def _fact_text(value) -> str:
