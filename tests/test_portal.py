@@ -464,3 +464,22 @@ def test_the_status_page_shows_each_change_and_never_another_visitors_page(clien
     stranger = Client()
     stranger.get("/portal/")
     assert stranger.get("/portal/lookup/status/")["Location"] == "/portal/lookup/"
+
+
+def test_applying_online_for_a_matter_already_open_says_so_with_a_link(client, ward):
+    sign_in(client)
+    open_app = cs.application_submit(
+        actor=None,
+        channel="online",
+        applicant=ward,
+        matters=["PENSION"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+    )
+    response = apply(client, ward, matters=["PENSION", "LIVING"])
+    assert response["Location"] == f"/portal/apply/{ward.pk}/matters/"
+    page = client.get(response["Location"]).content.decode()
+    assert f"已有在办申请（受理编号 {open_app.tracking_no}）" in page
+    assert f'href="/portal/applications/{open_app.pk}/"' in page
+    assert Application.objects.count() == 1
