@@ -12,6 +12,7 @@ from .test_portal_journeys import PNG, new_page, sign_in
 from .test_workbench_journeys import _application, open_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ARTIFACTS = workbench.ARTIFACTS
 ward, phone, demo, js = portal.ward, portal.phone, workbench.demo, workbench.js  # fixtures
 
 
@@ -24,6 +25,11 @@ def intake(clerk, person, *matters):
     clerk.get_by_label("窗口自取").check()
     clerk.locator("#id_consent_share").check()
     clerk.locator("#id_consent_sensitive").check()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"forms-{name}.png"), full_page=True)
 
 
 def focused_id(page) -> str:
@@ -52,6 +58,8 @@ def test_a_new_form_for_a_matter_already_open_is_refused_with_a_link(
     summary = clerk.locator("#error-summary")
     assert "已有在办申请" in summary.inner_text() and open_app.tracking_no in summary.inner_text()
     assert focused_id(clerk) == "error-summary"
+    if js:
+        shot(clerk, "intake-already-open")
     clerk.locator("#open-application").get_by_role("link", name=open_app.tracking_no).click()
     assert open_app.tracking_no in clerk.locator("h1").inner_text()
     assert Application.objects.count() == 1
@@ -65,6 +73,8 @@ def test_a_window_intake_of_only_medical_aid_creates_only_that_matter(
     boxes = clerk.get_by_role("group", name="申请办理的事项").get_by_role("checkbox")
     assert boxes.count() == 5 and not any(boxes.nth(i).is_checked() for i in range(5))
     assert clerk.get_by_text("预审符合").first.is_visible()  # suggested, not ticked
+    if js:
+        shot(clerk, "intake-suggested")
     clerk.get_by_role("checkbox", name="困难群众医疗救助手工（零星）报销").check()
     clerk.click("text=提交并受理")
     receipt = clerk.locator("main").inner_text()
@@ -94,6 +104,8 @@ def test_an_oversized_upload_is_refused_at_step_2_naming_its_slot(
     assert link.get_attribute("href") == "#id_file_photo"
     assert focused_id(page) == "error-summary"
     assert not DraftFile.objects.exists()
+    if mode == "js":
+        shot(page, "portal-upload-refused")
 
     # A good file is kept and can be removed again.
     photo = tmp_path / "photo.png"
@@ -127,6 +139,7 @@ def test_after_back_from_a_submitted_application_nothing_can_be_submitted_again(
     page.go_back()
     assert "这份申请已经提交" in page.locator("main").inner_text()
     assert page.get_by_role("button", name="提交申请").count() == 0
+    shot(page, "portal-back-after-submit")
     page.get_by_role("link", name=f"受理编号 {tracking_no}").click()
     assert page.locator("#tracking-no").inner_text() == tracking_no
     assert Application.objects.count() == 1
@@ -142,6 +155,8 @@ def test_the_medical_amount_error_is_shown_before_the_confirmation(browser, live
     summary = officer.locator("#error-summary")
     assert "请修改以下问题" in summary.inner_text()
     assert focused_id(officer) == "error-summary"
+    if js:
+        shot(officer, "medical-amount-error")
     link = summary.get_by_role("link", name="请填写核定的报销金额。")
     assert link.get_attribute("href") == "#id_amount"
     link.click()
