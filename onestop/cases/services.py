@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -736,7 +737,7 @@ def _apply(actor, app, matter, step, sdef, definition, decision: Decision) -> di
         return detail
 
     if decision.outcome == Outcome.TRANSFER:
-        target = decision.transfer_to
+        target = cast(OrgUnit, decision.transfer_to)  # decision_check made sure of it
         step.save()
         # The deadline travels with the work: a transfer does not restart the clock.
         _start(

@@ -391,7 +391,7 @@ def _save_uploads(draft, form):
         item.file.save(sha[:32], ContentFile(content), save=True)
 
 
-def _submit(request, person, draft, form, key: str):
+def _submit(request, person, draft, form, key: str | None):
     data = draft.data
     materials = [
         cs.MaterialIn(
@@ -540,7 +540,7 @@ def supply(request, pk: int, matter_id: int):
     matter = get_object_or_404(application.matters, pk=matter_id)
     form = SupplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["file"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["file"]))
         return redirect("portal:application", pk)
     upload = form.cleaned_data["file"]
     material = cs.MaterialIn(

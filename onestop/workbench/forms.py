@@ -49,7 +49,7 @@ def suggest_matters(field: forms.ChoiceField, assessments) -> None:
     """Mark the matters the pre-screen found possible. Only marked: nothing is ticked for the
     applicant, who chooses each matter."""
     outcomes = {str(a.matter.value): a.outcome for a in assessments}
-    field.choices = [(value, _badged(label, outcomes.get(value))) for value, label in field.choices]
+    field.choices = [(v, _badged(label, outcomes.get(v))) for v, label in MatterType.choices]
 
 
 def _badged(label, outcome):

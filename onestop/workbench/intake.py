@@ -162,7 +162,7 @@ def _fact_text(value) -> str:
     return labels.get(str(value), str(value))
 
 
-def _submit(request, person, form, result, key: str):
+def _submit(request, person, form, result, key: str | None):
     data = form.cleaned_data
     representative = (
         person.guardians.filter(pk=data["representative"]).first()
