@@ -258,12 +258,9 @@ def application_submit(
 ) -> Application:
     """Receive one application for several matters (统一受理). Nothing is written unless all of
     it is: the application, one matter per item on its pinned chain, the materials."""
-    if idempotency_key:
-        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.applicant_id != applicant.pk:
-                raise Conflict("该请求编号已用于另一份申请。")
-            return existing
+    existing = _submitted_before(idempotency_key, applicant)
+    if existing is not None:
+        return existing
     if channel not in Channel.values or channel == Channel.PROACTIVE:
         raise ValidationError({"channel": "申请渠道无效。"})
     if actor is not None and (
@@ -292,6 +289,10 @@ def application_submit(
     now = clock.now()
     try:
         with transaction.atomic():
+            Person.objects.select_for_update().filter(pk=applicant.pk).first()  # one at a time
+            existing = _submitted_before(idempotency_key, applicant)  # while this one waited
+            if existing is not None:
+                return existing
             _refuse_duplicate(applicant, kinds)
             application = _create_application(
                 actor=actor,
@@ -329,9 +330,18 @@ def application_submit(
     return application
 
 
+def _submitted_before(idempotency_key: str | None, applicant: Person) -> Application | None:
+    """The application a retry of the same request made (a double click, a network retry)."""
+    if not idempotency_key:
+        return None
+    existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.applicant_id != applicant.pk:
+        raise Conflict("该请求编号已用于另一份申请。")
+    return existing
+
+
 def _refuse_duplicate(applicant: Person, kinds: Sequence[str]) -> None:
     """已有在办申请: one open matter of a kind per person, whichever channel asks."""
-    Person.objects.select_for_update().filter(pk=applicant.pk).first()  # serialise submits
     open_matters = list(open_matters_for(applicant, kinds))
     if open_matters:
         existing = open_matters[0].application
