@@ -135,8 +135,11 @@ def portal_journey(client):
         f"/portal/apply/{ward.pk}/delivery/",
         {"delivery": "post", "delivery_address": "正阳街道8号"},
     )
+    confirm = client.get(f"/portal/apply/{ward.pk}/confirm/").content.decode()
+    token = confirm.split('name="form_token" value="')[1].split('"')[0]
     client.post(
-        f"/portal/apply/{ward.pk}/confirm/", {"consent_share": "on", "consent_sensitive": "on"}
+        f"/portal/apply/{ward.pk}/confirm/",
+        {"consent_share": "on", "consent_sensitive": "on", "form_token": token},
     )
     assert Application.objects.get(applicant=ward).materials.filter(code="photo").exists()
 
