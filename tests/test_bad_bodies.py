@@ -69,6 +69,7 @@ def test_staff_and_portal_upload_forms_answer_a_broken_upload_with_400_in_chines
     login(hlr_clerk)
     staff = client.post(f"/workbench/intake/{hlr_person.pk}/", b"x", content_type=NO_BOUNDARY)
     sign_in(client)
+    client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["LIVING"]})  # step 2 is open
     portal = client.post(f"/portal/apply/{ward.pk}/details/", b"x", content_type=NO_BOUNDARY)
     for response in (staff, portal):
         assert response.status_code == 400

@@ -94,17 +94,18 @@ def world(reference_data, settings):
     receiver.stop()
 
 
-def take(world, matters=("MEDICAL",)):
+def take(world, matters=("MEDICAL",), person=None):
+    agent = world["guardian"] if person is None else None
     app = application_submit(
         actor=world["clerk"],
         channel="window",
-        applicant=world["person"],
+        applicant=person or world["person"],
         matters=list(matters),
         delivery="pickup",
         consent_given=True,
         sensitive_consent_given=True,
-        representative=world["guardian"],
-        authority_scope=["apply"],
+        representative=agent,
+        authority_scope=["apply"] if agent else [],
         authority_until=date(2027, 12, 31),
         answers={"medical_bills": [{"day": "2026-10-01", "policy_self_pay": "3000"}]},
     )
@@ -214,9 +215,16 @@ def test_keys_are_hashed_shown_once_and_revocable(live_server, world):
     assert AuditEvent.objects.filter(action=AuditAction.API_KEY_REVOKE).exists()
 
 
+def another_person():
+    """One more applicant: a person has one open medical-aid matter at a time."""
+    return factories.certified_person(
+        fact="resident_medical", source="医保", dibao_category="urban"
+    )
+
+
 def test_cursor_pagination_walks_every_matter_once(live_server, world):
     for _ in range(5):
-        take(world)
+        take(world, person=another_person())
     seen, cursor = [], None
     while True:
         path = "/api/v1/matters?limit=2" + (f"&cursor={cursor}" if cursor else "")
@@ -366,7 +374,7 @@ def test_killing_the_worker_mid_batch_loses_nothing(live_server, world, settings
     from django.db import connection
 
     for _ in range(4):
-        take(world)
+        take(world, person=another_person())
     expected = [
         str(e)
         for e in OutboxEvent.objects.filter(unit__code="medical-150702")

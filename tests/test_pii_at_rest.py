@@ -60,7 +60,7 @@ def window_journey(client):
     assert registered.status_code == 302
     person = Person.objects.get(name="乌云")
     page = client.get(f"/workbench/intake/{person.pk}/").content.decode()
-    key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+    key = page.split('name="form_token" value="')[1].split('"')[0]
     taken = client.post(
         f"/workbench/intake/{person.pk}/",
         {
@@ -68,7 +68,7 @@ def window_journey(client):
             "delivery": "pickup",
             "consent_share": "on",
             "consent_sensitive": "on",
-            "idempotency_key": key,
+            "form_token": key,
             "file_photo": SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + PNG_MARK),
         },
     )
@@ -135,8 +135,11 @@ def portal_journey(client):
         f"/portal/apply/{ward.pk}/delivery/",
         {"delivery": "post", "delivery_address": "正阳街道8号"},
     )
+    confirm = client.get(f"/portal/apply/{ward.pk}/confirm/").content.decode()
+    token = confirm.split('name="form_token" value="')[1].split('"')[0]
     client.post(
-        f"/portal/apply/{ward.pk}/confirm/", {"consent_share": "on", "consent_sensitive": "on"}
+        f"/portal/apply/{ward.pk}/confirm/",
+        {"consent_share": "on", "consent_sensitive": "on", "form_token": token},
     )
     assert Application.objects.get(applicant=ward).materials.filter(code="photo").exists()
 

@@ -16,7 +16,7 @@ from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.notices.models import SmsMessage
 from onestop.people.services import certificate_record, guardian_add
-from onestop.portal.models import Draft
+from onestop.portal.models import Draft, DraftFile
 from onestop.ratings.services import rating_answer
 
 from . import factories
@@ -71,8 +71,14 @@ def apply(client, person, matters=("LIVING", "NURSING", "PENSION"), upload=None)
         {"delivery": "post", "delivery_address": "正阳街道8号"},
     )
     return client.post(
-        f"/portal/apply/{person.pk}/confirm/", {"consent_share": "on", "consent_sensitive": "on"}
+        f"/portal/apply/{person.pk}/confirm/",
+        {"consent_share": "on", "consent_sensitive": "on", "form_token": token(client, person)},
     )
+
+
+def token(client, person) -> str:
+    page = client.get(f"/portal/apply/{person.pk}/confirm/").content.decode()
+    return page.split('name="form_token" value="')[1].split('"')[0]
 
 
 # --- sign-in and codes ---------------------------------------------------------------------------------
@@ -184,11 +190,14 @@ def test_apply_as_guardian_with_save_and_continue(client, ward):
         (SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)), "超过 10 MB"),
     ],
 )
-def test_uploads_of_the_wrong_kind_or_size_are_refused(client, ward, upload, words):
+def test_uploads_of_the_wrong_kind_or_size_are_refused_at_their_step(client, ward, upload, words):
     sign_in(client)
-    response = apply(client, ward, upload=upload)
-    assert Application.objects.count() == 0
-    assert words in client.get(response["Location"]).content.decode()
+    client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["LIVING"]})
+    response = client.post(f"/portal/apply/{ward.pk}/details/", {"file_photo": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "请修改以下问题" in page
+    assert f'href="#id_file_photo">近期一寸免冠彩色照片：“{upload.name}”{words}' in page
+    assert not DraftFile.objects.exists() and Application.objects.count() == 0
 
 
 def test_an_upload_name_with_path_tricks_is_never_used(client, ward):
@@ -429,7 +438,7 @@ def test_check_first_tells_what_to_apply_for_and_what_to_bring(client):
     assert '重度残疾人护理补贴：<span class="outcome-eligible">可以申请' in page
     assert "居民身份证：<strong>不用带</strong>" in page
     bad = client.post("/portal/check/", {"county": "", "birth_date": "1990-02-30"}).content.decode()
-    assert "请填写户口在哪个旗县" in bad and "有 " in bad
+    assert "请填写户口在哪个旗县" in bad and "请修改以下问题" in bad
 
 
 def test_the_status_page_shows_each_change_and_never_another_visitors_page(client, ward):
@@ -457,3 +466,22 @@ def test_the_status_page_shows_each_change_and_never_another_visitors_page(clien
     stranger = Client()
     stranger.get("/portal/")
     assert stranger.get("/portal/lookup/status/")["Location"] == "/portal/lookup/"
+
+
+def test_applying_online_for_a_matter_already_open_says_so_with_a_link(client, ward):
+    sign_in(client)
+    open_app = application_submit(
+        actor=None,
+        channel="online",
+        applicant=ward,
+        matters=["PENSION"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+    )
+    response = apply(client, ward, matters=["PENSION", "LIVING"])
+    assert response["Location"] == f"/portal/apply/{ward.pk}/matters/"
+    page = client.get(response["Location"]).content.decode()
+    assert f"已有在办申请（受理编号 {open_app.tracking_no}）" in page
+    assert f'href="/portal/applications/{open_app.pk}/"' in page
+    assert Application.objects.count() == 1

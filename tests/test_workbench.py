@@ -58,13 +58,13 @@ def as_user(client, user):
 def take(client, clerk, person, matters=ALL, **extra):
     as_user(client, clerk)
     page = client.get(f"/workbench/intake/{person.pk}/").content.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     form = {
         "matters": matters,
         "delivery": "pickup",
         "consent_share": "on",
         "consent_sensitive": "on",
-        "idempotency_key": key,
+        "form_token": key,
         **extra,
     }
     return client.post(f"/workbench/intake/{person.pk}/", form)
@@ -160,12 +160,13 @@ def test_the_form_keeps_input_and_names_the_wrong_field(client, team, holder):
 
 def test_double_submission_of_the_form_makes_one_application(client, team, holder):
     as_user(client, team["clerk"])
+    page = client.get(f"/workbench/intake/{holder.pk}/").content.decode()
     form = {
         "matters": ["PENSION"],
         "delivery": "pickup",
         "consent_share": "on",
         "consent_sensitive": "on",
-        "idempotency_key": "same-form-post",
+        "form_token": re.search(r'name="form_token" value="([^"]+)"', page).group(1),
     }
     first = client.post(f"/workbench/intake/{holder.pk}/", form)
     second = client.post(f"/workbench/intake/{holder.pk}/", form)
@@ -214,16 +215,17 @@ def test_the_subsidy_chain_is_worked_from_the_queues(client, team, holder):
     )
 
 
-def test_a_refusal_needs_its_reason_on_the_page(client, team, holder):
+def test_a_refusal_needs_its_reason_before_the_confirmation(client, team, holder):
     take(client, team["clerk"], holder, matters=["LIVING"])
     matter = Matter.objects.get()
     as_user(client, team["township"])
     step = Step.objects.get(matter=matter, status="active")
     data = {"step": step.pk, "outcome": "reject", "reason": ""}
-    confirm = client.post(f"/workbench/matters/{matter.pk}/decide/", data)
-    assert (
-        "确认提交" in confirm.content.decode()
-    )  # the form itself is valid; the rule is the service's
+    page = client.post(f"/workbench/matters/{matter.pk}/decide/", data)
+    text = page.content.decode()
+    assert page.status_code == 400 and "确认提交" not in text
+    assert "请修改以下问题" in text and 'href="#id_reason">请填写理由' in text
+    # A confirmation posted anyway (a stale page) is still refused by the service.
     response = client.post(f"/workbench/matters/{matter.pk}/decide/", {**data, "confirmed": "yes"})
     assert response.status_code == 400 and "请填写理由" in response.content.decode()
     assert Step.objects.get(pk=step.pk).status == "active"

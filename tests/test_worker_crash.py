@@ -25,7 +25,7 @@ from onestop.core.models import Lease
 from onestop.outbox import tasks
 from onestop.outbox.models import Delivery, OutboxEvent
 
-from .test_exchange import take, world  # noqa: F401 - the fixture
+from .test_exchange import another_person, take, world  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,7 +116,7 @@ class Queue:
 def test_a_consumer_killed_mid_delivery_is_replaced_and_nothing_is_lost(world, tmp_path):  # noqa: F811
     account = world["api_key"].account
     for _ in range(3):
-        app = take(world)
+        app = take(world, person=another_person())
         step = Step.objects.get(matter__application=app, status="active")
         step_decide(actor=account, step=step, decision=Decision("approve"))
     events = OutboxEvent.objects.filter(unit__code="medical-150702").order_by("pk")

@@ -9,3 +9,11 @@ class CaseError(ActionRefused):
 
 class Conflict(CaseError):
     """Someone else acted first."""
+
+
+class AlreadyOpen(CaseError):
+    """已有在办申请: the person already has an open matter of a kind asked for."""
+
+    def __init__(self, message: str, application):
+        super().__init__(message)
+        self.application = application

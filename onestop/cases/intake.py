@@ -24,7 +24,7 @@ from onestop.regions.enums import Level
 
 from . import consent, reference
 from .chains import Outcome
-from .errors import CaseError, Conflict
+from .errors import AlreadyOpen, CaseError, Conflict
 from .kernel import (
     CERT_DEPENDENT,
     announce,
@@ -45,6 +45,7 @@ from .models import (
     Matter,
     Step,
 )
+from .selectors import open_matters_for
 from .tracking import new_tracking_no
 from .workflow import APPLICATION, MATTER, move
 
@@ -114,10 +115,8 @@ def application_submit(
 ) -> Application:
     """Receive one application for several matters (统一受理). Nothing is written unless all of
     it is: the application, one matter per item on its pinned chain, the materials."""
-    existing = _replayed(idempotency_key)
+    existing = _submitted_before(idempotency_key, applicant)
     if existing is not None:
-        if existing.applicant_id != applicant.pk:
-            raise Conflict("该请求编号已用于另一份申请。")
         return existing
     _check_submit(actor, channel, applicant, consent_given and sensitive_consent_given)
     kinds = validate_intake(
@@ -151,22 +150,45 @@ def application_submit(
             trips=1 if channel == Channel.WINDOW else 0,
         )
     except IntegrityError:
-        existing = _replayed(idempotency_key)  # a concurrent retry of the same request won
+        existing = _submitted_before(idempotency_key, applicant)  # a concurrent retry won
         if existing is None:
             raise
         return existing
 
 
-def _replayed(idempotency_key: str | None) -> Application | None:
+def _submitted_before(idempotency_key: str | None, applicant: Person) -> Application | None:
+    """The application a retry of the same request made (a double click, a network retry)."""
     if not idempotency_key:
         return None
-    return Application.objects.filter(idempotency_key=idempotency_key).first()
+    existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.applicant_id != applicant.pk:
+        raise Conflict("该请求编号已用于另一份申请。")
+    return existing
+
+
+def _refuse_duplicate(applicant: Person, kinds: Sequence[str]) -> None:
+    """已有在办申请: one open matter of a kind per person, whichever channel asks."""
+    open_matters = list(open_matters_for(applicant, kinds))
+    if open_matters:
+        existing = open_matters[0].application
+        labels = "、".join(
+            dict.fromkeys(m.get_kind_display() for m in open_matters if m.application == existing)
+        )
+        raise AlreadyOpen(
+            f"已有在办申请（受理编号 {existing.tracking_no}）：{labels}正在办理，不能重复申请。",
+            existing,
+        )
 
 
 def _receive(*, actor, applicant, kinds, materials, **fields) -> Application:
     """Write the submitted application, its matters and materials, all or nothing."""
     now = clock.now()
     with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=applicant.pk).first()  # one at a time
+        existing = _submitted_before(fields["idempotency_key"], applicant)  # while this waited
+        if existing is not None:
+            return existing
+        _refuse_duplicate(applicant, kinds)
         application = create_application(
             actor=actor,
             applicant=applicant,

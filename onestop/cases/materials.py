@@ -34,15 +34,23 @@ class MaterialIn:
     reference: str = ""
 
 
-def _check_upload(m: MaterialIn) -> str:
-    if not m.content:
-        raise ValidationError({"materials": f"“{m.filename or m.code}”是空文件。"})
-    if len(m.content) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"materials": f"“{m.filename}”超过 10 MB，请压缩或分页拍照后上传。"})
+def upload_check(content: bytes, filename: str) -> str:
+    """The content type of an uploaded file, judged by its content, not its name."""
+    if not content:
+        raise ValidationError(f"“{filename}”是空文件。")
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ValidationError(f"“{filename}”超过 10 MB，请压缩或分页拍照后上传。")
     for magic, content_type in UPLOAD_TYPES.items():
-        if m.content.startswith(magic):
+        if content.startswith(magic):
             return content_type
-    raise ValidationError({"materials": f"“{m.filename}”不是 JPG、PNG 或 PDF 文件。"})
+    raise ValidationError(f"“{filename}”不是 JPG、PNG 或 PDF 文件。")
+
+
+def _check_upload(m: MaterialIn) -> str:
+    try:
+        return upload_check(m.content, m.filename or m.code)
+    except ValidationError as exc:
+        raise ValidationError({"materials": exc.messages}) from None
 
 
 def store_materials(

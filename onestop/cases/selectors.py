@@ -33,6 +33,25 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return in_region.filter(matters__steps__unit_id=user.org_unit_id).distinct()
 
 
+OPEN_APPLICATION = (
+    Application.Status.PENDING_CONFIRMATION,
+    Application.Status.SUBMITTED,
+    Application.Status.IN_PROGRESS,
+)
+
+
+def open_matters_for(person, kinds=None) -> QuerySet[Matter]:
+    """The person's matters still being handled (of these kinds, if given), oldest first."""
+    matters = Matter.objects.filter(
+        application__applicant=person,
+        application__status__in=OPEN_APPLICATION,
+        status__in=Matter.OPEN,
+    )
+    if kinds is not None:
+        matters = matters.filter(kind__in=kinds)
+    return matters.select_related("application").order_by("application_id", "pk")
+
+
 def matters_visible_to(user, application: Application) -> QuerySet[Matter]:
     matters = application.matters.order_by("pk")
     if user.role in OFFICER_ROLES:

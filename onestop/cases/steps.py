@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -150,8 +150,7 @@ def step_decide(*, actor, step: Step, decision: Decision) -> Step:
             raise CaseError(f"该事项当前为“{matter.get_status_display()}”，暂不能办理。")
         definition = reference.chain_definition(matter.chain_id)
         sdef = definition.steps[found.index]
-        if decision.outcome not in sdef.outcomes:
-            raise ValidationError({"outcome": "该环节不能作出这一结论。"})
+        decision_check(matter=matter, step=found, sdef=sdef, decision=decision)
         emit_for(
             Topic.STEP_DECIDED,
             app,
@@ -166,6 +165,36 @@ def step_decide(*, actor, step: Step, decision: Decision) -> Step:
         if all_closed(m.status for m in app.matters.all()):
             conclude(app)
     return found
+
+
+def decision_check(*, matter: Matter, step: Step, sdef: StepDef, decision: Decision) -> None:
+    """Everything wrong with a decision the officer can fix on the form, all at once, before
+    it is confirmed (and again when it is made)."""
+    errors: dict[str, str] = {}
+    reason = (decision.reason or "").strip()
+    if decision.outcome not in sdef.outcomes:
+        errors["outcome"] = "该环节不能作出这一结论。"
+    elif decision.outcome == Outcome.REJECT and not reason:
+        errors["reason"] = "请填写理由，将告知申请人。"
+    elif decision.outcome == Outcome.TRANSFER:
+        target = decision.transfer_to
+        if not reason:
+            errors["reason"] = "请填写转办理由。"
+        if target is None or target.pk == step.unit_id or target.department != step.unit.department:
+            errors["transfer_to"] = "请选择同一部门的另一个单位。"
+    elif decision.outcome == Outcome.RETURN:
+        if not any(m.strip() for m in decision.missing_materials):
+            errors["missing_materials"] = "请列出需要补正的材料，一次告知申请人。"
+    elif decision.outcome == Outcome.APPROVE and sdef.records == "assessment":
+        if decision.category not in CATEGORIES or decision.level not in LEVELS:
+            errors["assessment"] = "请填写评定结果：残疾类别（1-7）和等级（1-4）。"
+    elif decision.outcome == Outcome.APPROVE and sdef.records == "amount":
+        try:
+            _medical_amount(matter, decision, reason)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
 
 
 def _deciding(actor, app, matter, step, sdef, definition, decision: Decision) -> _Deciding:
@@ -192,14 +221,6 @@ def _deciding(actor, app, matter, step, sdef, definition, decision: Decision) ->
 def _apply(d: _Deciding) -> dict:
     """Record the step's decision, then do what its outcome does; returns the audit detail."""
     outcome, step = d.decision.outcome, d.step
-    if outcome in (Outcome.REJECT, Outcome.TRANSFER) and not d.reason:
-        raise ValidationError(
-            {
-                "reason": "请填写理由，将告知申请人。"
-                if outcome == Outcome.REJECT
-                else "请填写转办理由。"
-            }
-        )
     step.status = move(STEP, step.status, Step.Status.DONE)
     step.outcome, step.reason = outcome, d.reason
     step.decided_by, step.decided_at, step.assignee = d.actor, d.now, step.assignee or d.actor
@@ -209,8 +230,6 @@ def _apply(d: _Deciding) -> dict:
 
 def _return(d: _Deciding) -> None:
     missing = [m.strip() for m in d.decision.missing_materials if m.strip()]
-    if not missing:
-        raise ValidationError({"missing_materials": "请列出需要补正的材料，一次告知申请人。"})
     d.step.missing_materials = missing
     d.step.save()
     matter = d.matter
@@ -228,9 +247,7 @@ def _return(d: _Deciding) -> None:
 
 
 def _transfer(d: _Deciding) -> None:
-    target, step = d.decision.transfer_to, d.step
-    if target is None or target.pk == step.unit_id or target.department != step.unit.department:
-        raise ValidationError({"transfer_to": "请选择同一部门的另一个单位。"})
+    target, step = cast(OrgUnit, d.decision.transfer_to), d.step  # decision_check made sure
     step.save()
     # The deadline travels with the work: a transfer does not restart the clock.
     start(
@@ -254,8 +271,6 @@ def _approve(d: _Deciding) -> None:
     """Record what the step records; then the next step, or the matter's approval."""
     step, matter = d.step, d.matter
     if d.sdef.records == "assessment":
-        if d.decision.category not in CATEGORIES or d.decision.level not in LEVELS:
-            raise ValidationError({"assessment": "请填写评定结果：残疾类别（1-7）和等级（1-4）。"})
         step.data = {"category": d.decision.category, "level": d.decision.level}
         matter.result = {**matter.result, **step.data}
     elif d.sdef.records == "amount":

@@ -1,6 +1,9 @@
+from typing import cast
+
 from django import forms
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
+from onestop.cases.forms import UploadField, suggest_matters
 from onestop.cases.models import CommunicationNeed, Delivery
 from onestop.core.forms import Form
 from onestop.people.identifiers import CATEGORIES, LEVELS
@@ -97,8 +100,15 @@ class CodeForm(Form):
 
 class MattersForm(Form):
     matters = forms.MultipleChoiceField(
-        label="想办理哪些事", choices=MatterType.choices, widget=forms.CheckboxSelectMultiple
+        label="想办理哪些事",
+        choices=MatterType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="想办哪件就勾哪件。标着“预审符合”的，是按登记信息查到可以申请的。",
     )
+
+    def __init__(self, *args, assessments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        suggest_matters(cast(forms.ChoiceField, self.fields["matters"]), assessments)
 
 
 class DetailsForm(Form):
@@ -120,7 +130,8 @@ class DetailsForm(Form):
             if need.exempt:
                 continue
             name = f"file_{need.material.code}"
-            self.fields[name] = forms.FileField(
+            self.fields[name] = UploadField(
+                slot=need.material.name,
                 label=f"{need.material.name}（拍照上传）",
                 required=False,
                 widget=forms.ClearableFileInput(
@@ -159,12 +170,17 @@ class ConsentForm(Form):
 
 
 class SupplyForm(Form):
-    file = forms.FileField(
+    file = UploadField(
+        slot="补交的材料",
         label="补交的材料（拍照上传）",
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/*,application/pdf", "capture": "environment"}
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].error_messages["required"] = "请选择要上传的照片或文件。"
 
 
 class RatingForm(Form):

@@ -17,6 +17,11 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("apply/<int:person_id>/", views.apply, name="apply"),
     path("apply/<int:person_id>/<str:step>/", views.apply, name="apply_step"),
+    path(
+        "apply/<int:person_id>/files/<int:pk>/remove/",
+        views.apply_file_remove,
+        name="apply_file_remove",
+    ),
     path("applications/<int:pk>/", views.application_page, name="application"),
     path("applications/<int:pk>/supply/<int:matter_id>/", views.supply, name="supply"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),

@@ -15,18 +15,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from onestop.cases.errors import CaseError
+from onestop.cases.errors import AlreadyOpen, CaseError
 from onestop.cases.intake import application_submit, application_withdraw
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource, Matter, Step
 from onestop.cases.proactive import application_confirm
+from onestop.cases.selectors import open_matters_for
 from onestop.cases.steps import matter_supply
 from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
 from onestop.cases.workflow import awaits_confirmation, can_supply, can_withdraw, is_ratable
-from onestop.core import clock
+from onestop.core import clock, formtokens
 from onestop.core.actions import run_action
 from onestop.core.ratelimit import client_ip, hit
 from onestop.delivery.services import handover_request_early
@@ -38,7 +40,6 @@ from onestop.people.identifiers import mask_mobile
 from onestop.policy import registry
 from onestop.policy.facts import Certificate, CertStatus, Dibao, Facts, Tekun
 from onestop.policy.matters import Matter as MatterType
-from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
 from onestop.ratings.models import NEGATIVE, Rating
 from onestop.ratings.services import rating_rate_rectification, rating_submit
@@ -283,12 +284,16 @@ def _application_for(request, pk) -> Application:
 
 
 # --- apply ----------------------------------------------------------------
+@never_cache  # Back after submitting asks the server again, which knows it was submitted
 @citizen_required
 def apply(request, person_id: int, step: str = "matters"):
     person = _person_for(request, person_id)
     if step not in dict(STEPS):
         raise Http404("没有这一步。")
-    draft, _ = Draft.objects.get_or_create(phone=request.citizen_phone, person=person)
+    draft = Draft.objects.filter(phone=request.citizen_phone, person=person).first()
+    if step != "matters" and (draft is None or not draft.data.get("matters")):
+        return _nothing_to_continue(request, person)
+    draft = draft or Draft(phone=request.citizen_phone, person=person)
     day = clock.today()
     result = prescreen(
         facts=Facts(),
@@ -298,16 +303,24 @@ def apply(request, person_id: int, step: str = "matters"):
         matters=draft.data.get("matters") or tuple(MatterType),
     )
     form = _step_form(step, request, draft, result)
+    token = request.POST.get(formtokens.FIELD, "")
+    key = formtokens.redeem(token, request.citizen_phone, person.pk)
+    if step == "confirm" and request.method == "POST" and key is None:
+        form.add_error(None, "这张表已过期（例如页面打开太久），请核对后再提交一次。")
     if request.method == "POST" and form.is_valid():
         if step == "confirm":
-            return _submit(request, person, draft, form)
-        _save_step(step, draft, form)
+            return _submit(request, person, draft, form, key)
         next_step = STEPS[[s for s, _ in STEPS].index(step) + 1][0]
+        # 接着填写 opens the step the person stopped at.
+        _save_step(step, draft, form, resume=step if "save" in request.POST else next_step)
         if "save" in request.POST:
             messages.success(request, "已保存。下次登录可以接着填。")
             return redirect("portal:me")
         return redirect("portal:apply_step", person.pk, next_step)
+    if step == "details" and request.method == "POST":
+        _save_uploads(draft, form)
     chosen = draft.data.get("matters", [])
+    names = {n.material.code: n.material.name for n in result.materials}
     return render(
         request,
         "portal/apply.html",
@@ -320,17 +333,50 @@ def apply(request, person_id: int, step: str = "matters"):
             "result": result,
             "draft": draft,
             "chosen": [MatterType(m).label for m in chosen],
-            "files": draft.files.all(),
+            "files": [(names.get(f.code, f.code), f) for f in _draft_files(draft)],
+            "open_matters": open_matters_for(person) if step == "matters" else (),
+            "form_token": token if key else formtokens.issue(request.citizen_phone, person.pk),
             "representative": services.representative_for(request.citizen_phone, person),
         },
     )
 
 
+def _draft_files(draft):
+    return draft.files.order_by("pk") if draft.pk else DraftFile.objects.none()
+
+
+def _nothing_to_continue(request, person):
+    """A later step without a draft: just submitted (Back from the application), or never
+    started. Nothing to submit here, so no submit button."""
+    open_matters = open_matters_for(person)
+    if not open_matters:
+        return redirect("portal:apply_step", person.pk, "matters")
+    return render(
+        request, "portal/apply_submitted.html", {"person": person, "open_matters": open_matters}
+    )
+
+
+@citizen_required
+@require_POST
+def apply_file_remove(request, person_id: int, pk: int):
+    person = _person_for(request, person_id)
+    item = get_object_or_404(
+        DraftFile, pk=pk, draft__phone=request.citizen_phone, draft__person=person
+    )
+    item.file.delete(save=False)
+    item.delete()
+    messages.success(request, f"已删除“{item.original_name}”。")
+    return redirect("portal:apply_step", person.pk, "details")
+
+
 def _step_form(step, request, draft, result):
     data = request.POST if request.method == "POST" else None
     if step == "matters":
-        suggested = [a.matter for a in result.assessments if a.outcome != Outcome.INELIGIBLE]
-        return MattersForm(data, initial={"matters": draft.data.get("matters", suggested)})
+        return MattersForm(
+            data,
+            initial={"matters": draft.data.get("matters", [])},
+            assessments=result.assessments,
+        )
     if step == "details":
         return DetailsForm(
             data, request.FILES or None, materials=result.materials, initial=draft.data
@@ -341,31 +387,38 @@ def _step_form(step, request, draft, result):
     return ConsentForm(data)
 
 
-def _save_step(step, draft, form):
-    data = dict(form.cleaned_data)
+def _save_step(step, draft, form, resume: str):
     if step == "details":
-        for need, name in form.uploads:
-            upload = data.pop(name, None)
-            if upload:
-                content = upload.read()
-                sha = hashlib.sha256(content).hexdigest()
-                draft.files.filter(code=need.material.code).delete()
-                item = DraftFile(
-                    draft=draft,
-                    code=need.material.code,
-                    original_name=upload.name[:200],
-                    sha256=sha,
-                )
-                item.file.save(sha[:32], ContentFile(content), save=True)
-    draft.data = {**draft.data, **{k: v for k, v in data.items() if not k.startswith("file_")}}
+        _save_uploads(draft, form)
+    kept = {k: v for k, v in form.cleaned_data.items() if not k.startswith("file_")}
+    draft.data = {**draft.data, **kept, "step": resume}
     draft.save()
 
 
-def _submit(request, person, draft, form):
+def _save_uploads(draft, form):
+    """Keep each file that passed its checks, even when another on the same page did not."""
+    if draft.pk is None:
+        draft.save()
+    for need, name in form.uploads:
+        upload = form.cleaned_data.get(name)
+        if not upload:
+            continue
+        content = upload.read()
+        sha = hashlib.sha256(content).hexdigest()
+        for old in draft.files.filter(code=need.material.code):
+            old.file.delete(save=False)
+            old.delete()
+        item = DraftFile(
+            draft=draft, code=need.material.code, original_name=upload.name[:200], sha256=sha
+        )
+        item.file.save(sha[:32], ContentFile(content), save=True)
+
+
+def _submit(request, person, draft, form, key: str | None):
     data = draft.data
     materials = [
         MaterialIn(f.code, MaterialSource.UPLOAD, content=f.file.read(), filename=f.original_name)
-        for f in draft.files.all()
+        for f in _draft_files(draft)
     ]
     representative = services.representative_for(request.citizen_phone, person)
     try:
@@ -386,7 +439,7 @@ def _submit(request, person, draft, form):
                 "nursing_reason": data.get("nursing_reason", ""),
             },
             materials=materials,
-            idempotency_key=f"draft-{draft.pk}-{draft.updated_at.timestamp()}",
+            idempotency_key=key,
         )
     except ValidationError as exc:
         for errs in exc.message_dict.values():
@@ -395,12 +448,16 @@ def _submit(request, person, draft, form):
         if "materials" in exc.message_dict:
             first = "details"
         return redirect("portal:apply_step", person.pk, first)
+    except AlreadyOpen as exc:
+        messages.error(request, str(exc))
+        return redirect("portal:apply_step", person.pk, "matters")
     except CaseError as exc:
         messages.error(request, str(exc))
         return redirect("portal:apply_step", person.pk, "confirm")
-    for f in draft.files.all():
+    for f in _draft_files(draft):
         f.file.delete(save=False)
-    draft.delete()
+    if draft.pk:
+        draft.delete()
     messages.success(
         request, f"已提交，受理编号 {application.tracking_no}。窗口受理后开始计时，结果会一次送到。"
     )
@@ -495,7 +552,7 @@ def supply(request, pk: int, matter_id: int):
     matter = get_object_or_404(application.matters, pk=matter_id)
     form = SupplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请选择要上传的照片或文件。")
+        messages.error(request, " ".join(str(e) for e in form.errors["file"]))
         return redirect("portal:application", pk)
     upload = form.cleaned_data["file"]
     material = MaterialIn(

@@ -31,7 +31,7 @@ from onestop.cases.selectors import (
     open_steps_for,
     queue,
 )
-from onestop.cases.steps import Decision, matter_supply, step_claim, step_decide
+from onestop.cases.steps import Decision, decision_check, matter_supply, step_claim, step_decide
 from onestop.cases.timeline import timeline
 from onestop.cases.tracking import normalise
 from onestop.cases.workflow import can_decide, can_supply
@@ -49,6 +49,7 @@ from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import OrgUnit
 
 from .forms import PressForm, RefuseForm, SupplyForm
+from .intake import form_errors_from
 
 PAGE_SIZE = 20
 
@@ -372,6 +373,11 @@ def decide(request, pk: int):
         return redirect("workbench:matter", pk)
     sdef = chain_definition(matter.chain_id).steps[step.index]
     form = DecisionForm(request.POST, step=step, records=sdef.records, outcomes=sdef.outcomes)
+    if form.is_valid():
+        try:
+            decision_check(matter=matter, step=step, sdef=sdef, decision=form.decision())
+        except ValidationError as exc:
+            form_errors_from(form, exc, {"assessment": "category"})
     if not form.is_valid():
         return render(
             request,
@@ -389,8 +395,7 @@ def decide(request, pk: int):
         messages.error(request, str(exc))
         return redirect("workbench:matter", pk)
     except ValidationError as exc:
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
+        form_errors_from(form, exc, {"assessment": "category"})
         return render(
             request,
             "workbench/matter.html",
@@ -427,7 +432,7 @@ def supply(request, pk: int):
     matter = _matter_for(request.user, pk)
     form = SupplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(map(str, form.non_field_errors())) or "请检查补正材料。")
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("workbench:matter", pk)
     upload = form.cleaned_data.get("file")
     material = (

@@ -3,6 +3,7 @@ from typing import cast
 from django import forms
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
+from onestop.cases.forms import UploadField, suggest_matters
 from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery
 from onestop.core.forms import Form
 from onestop.people.identifiers import IdentifierError, parse_id_number
@@ -53,7 +54,10 @@ class IntakeForm(Form):
     """一表申请 at the window: every matter on one form."""
 
     matters = forms.MultipleChoiceField(
-        label="申请办理的事项", choices=MatterType.choices, widget=forms.CheckboxSelectMultiple
+        label="申请办理的事项",
+        choices=MatterType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="按申请人的意愿逐项勾选。预审结论只供参考，不会自动勾选。",
     )
     representative = forms.ChoiceField(label="办理人", required=False)
     authority_scope = forms.MultipleChoiceField(
@@ -90,8 +94,9 @@ class IntakeForm(Form):
 
     BILLS = 3
 
-    def __init__(self, *args, guardians=(), materials=(), **kwargs):
+    def __init__(self, *args, guardians=(), materials=(), assessments=(), **kwargs):
         super().__init__(*args, **kwargs)
+        suggest_matters(cast(forms.ChoiceField, self.fields["matters"]), assessments)
         self.fields["representative"].choices = [("", "申请人本人")] + [
             (str(g.pk), f"{g.name}（{g.get_kind_display()}，{g.relation}）") for g in guardians
         ]
@@ -122,8 +127,10 @@ class IntakeForm(Form):
             self.fields[f"paper_{code}"] = forms.BooleanField(
                 label=f"{need.material.name}：原件已核验", required=False
             )
-            self.fields[f"file_{code}"] = forms.FileField(
-                label=f"{need.material.name}：上传扫描件或照片", required=False
+            self.fields[f"file_{code}"] = UploadField(
+                slot=need.material.name,
+                label=f"{need.material.name}：上传扫描件或照片",
+                required=False,
             )
             self.material_fields.append((need, f"paper_{code}", f"file_{code}"))
 
@@ -165,7 +172,7 @@ class PressForm(Form):
 
 
 class SupplyForm(Form):
-    file = forms.FileField(label="补正材料（扫描件或照片）", required=False)
+    file = UploadField(label="补正材料（扫描件或照片）", slot="补正材料", required=False)
     paper = forms.BooleanField(label="原件已在窗口核验", required=False)
 
     def clean(self):

@@ -14,8 +14,8 @@ from onestop.cases.errors import CaseError
 from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import MaterialSource
-from onestop.cases.selectors import applications_visible_to
-from onestop.core import clock
+from onestop.cases.selectors import applications_visible_to, open_matters_for
+from onestop.core import clock, formtokens
 from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.selectors import person_get, persons_visible_to
@@ -23,7 +23,6 @@ from onestop.people.services import person_find_by_id_number, person_register
 from onestop.policy.facts import FACT_LABELS, Facts
 from onestop.policy.facts import Certificate as HeldCertificate
 from onestop.policy.matters import MATTER_DEPARTMENT
-from onestop.policy.rules import Outcome
 from onestop.policy.services import prescreen
 
 from .forms import IdLookupForm, IntakeForm, PersonRegisterForm
@@ -56,6 +55,7 @@ def start(request):
         number = form.cleaned_data["id_number"]
         person = person_find_by_id_number(persons_visible_to(request.user), number)
         if person is not None:
+            request.session.pop(f"intake_nonce_{person.pk}", None)  # a new intake
             return redirect("workbench:intake_form", person.pk)
         # Sessions are stored in the database and cache: the number only encrypted there.
         request.session["intake_id_number"] = pii.encrypt(number, context=INTAKE_ID_CONTEXT)
@@ -103,16 +103,20 @@ def application_form(request, person_id: int):
     result = prescreen(
         facts=Facts(), region_code=person.hukou_region_id, day=clock.today(), person=person
     )
-    suggested = [a.matter for a in result.assessments if a.outcome != Outcome.INELIGIBLE]
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
         guardians=person.guardians.all(),
         materials=result.materials,
-        initial={"matters": suggested, "delivery": "pickup", "delivery_address": person.address},
+        assessments=result.assessments,
+        initial={"delivery": "pickup", "delivery_address": person.address},
     )
+    token = request.POST.get(formtokens.FIELD, "")
+    key = formtokens.redeem(token, request.user.pk, person.pk)
+    if request.method == "POST" and key is None:
+        form.add_error(None, "这张表已过期（例如页面打开太久），请核对后再提交一次。")
     if request.method == "POST" and form.is_valid():
-        application = _submit(request, person, form, result)
+        application = _submit(request, person, form, result, key)
         if application is not None:
             return redirect("workbench:receipt", application.pk)
     known = [
@@ -129,9 +133,17 @@ def application_form(request, person_id: int):
             "assessments": [(a, MATTER_DEPARTMENT[a.matter].label) for a in result.assessments],
             "materials": result.materials,
             "known": known,
-            "idempotency_key": uuid.uuid4().hex,
+            "open_matters": open_matters_for(person),
+            "form_token": token if key else _form_token(request, person),
         },
     )
+
+
+def _form_token(request, person) -> str:
+    """One token per intake: kept in the session from looking the person up until the next
+    look-up, so a form fetched again after Back still submits as the first one did."""
+    nonce = request.session.setdefault(f"intake_nonce_{person.pk}", uuid.uuid4().hex)
+    return formtokens.issue(request.user.pk, person.pk, nonce=nonce)
 
 
 def _fact_text(value) -> str:
@@ -152,7 +164,7 @@ def _fact_text(value) -> str:
     return labels.get(str(value), str(value))
 
 
-def _submit(request, person, form, result):
+def _submit(request, person, form, result, key: str | None):
     data = form.cleaned_data
     representative = (
         person.guardians.filter(pk=data["representative"]).first()
@@ -199,7 +211,7 @@ def _submit(request, person, form, result):
             authority_until=data["authority_until"],
             answers=answers,
             materials=materials,
-            idempotency_key=request.POST.get("idempotency_key") or None,
+            idempotency_key=key,
         )
         return application_accept(actor=request.user, application=application)
     except ValidationError as exc:

@@ -141,9 +141,9 @@ def test_guardian_applies_follows_supplies_and_rates(
     check_page(page, mode, seen)
     page.click("text=为巴图申请")
     for label in ("困难残疾人生活补贴", "重度残疾人护理补贴", "城乡居民基本养老保险保费代缴"):
-        page.get_by_label(label, exact=True).check()
+        page.get_by_role("checkbox", name=label).check()  # the name adds the 预审 badge
     for label in ("残疾人证新办", "困难群众医疗救助手工（零星）报销"):
-        page.get_by_label(label, exact=True).uncheck()
+        assert not page.get_by_role("checkbox", name=label).is_checked()
     check_page(page, mode, seen)
     page.click("button:has-text('下一步')")
     photo = tmp_path / "photo.png"

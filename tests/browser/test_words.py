@@ -50,7 +50,7 @@ def test_the_reason_typed_at_the_window_reaches_the_officer_and_the_form(
     clerk.fill("#id_id_number", applicant.id_number)
     clerk.click("text=下一步")
     for label in ("困难残疾人生活补贴", "重度残疾人护理补贴"):
-        clerk.get_by_label(label, exact=True).check()
+        clerk.get_by_role("checkbox", name=label).check()  # the name adds the 预审 badge
     clerk.get_by_label("生活补贴申请理由").fill(LIVING_WORDS)
     clerk.get_by_label("护理补贴申请理由").fill(NURSING_WORDS)
     clerk.get_by_label("近期一寸免冠彩色照片：原件已核验").check()

@@ -83,7 +83,7 @@ def test_window_to_approval_journey(browser, live_server, demo, js):
         "困难群众医疗救助手工（零星）报销",
         "城乡居民基本养老保险保费代缴",
     ):
-        clerk.get_by_label(label, exact=True).check()
+        clerk.get_by_role("checkbox", name=label).check()  # the name adds the 预审 badge
     clerk.get_by_label("近期一寸免冠彩色照片：原件已核验").check()
     clerk.get_by_label("窗口自取").check()
     clerk.locator("#id_consent_share").check()
@@ -200,6 +200,7 @@ def test_reports_and_document_verification_are_accessible(browser, live_server, 
 
     supervisor = open_as(browser, live_server, "hlbe_supervisor", js)
     supervisor.click("nav[aria-label=主导航] >> text=统计报表")
+    supervisor.wait_for_url("**/reports/")
     assert supervisor.title().startswith("统计报表")
     assert re.search(r"数据更新于 .*\d\d:\d\d", supervisor.locator("#counted-at").inner_text())
     chart = supervisor.locator("#counties-h + svg[role=img]")

@@ -25,8 +25,8 @@ def at(day: date, hour: int = 10):
 def submit(staff, applicant, matters=ALL, day=date(2026, 9, 30), accept=True, **kw):
     with at(day):
         app = application_submit(
-            actor=staff["clerk"],
-            channel="window",
+            actor=kw.pop("actor", staff["clerk"]),
+            channel=kw.pop("channel", "window"),
             applicant=applicant,
             matters=matters,
             delivery=kw.pop("delivery", "pickup"),

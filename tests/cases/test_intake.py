@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.cases.chains import Outcome
-from onestop.cases.errors import CaseError
+from onestop.cases.errors import AlreadyOpen, CaseError
 from onestop.cases.intake import (
     application_accept,
     application_refuse,
@@ -196,3 +196,35 @@ def test_withdrawal_only_before_a_decision(staff, applicant):
     decide(staff["medical"], other, "MEDICAL", date(2026, 10, 9))
     with pytest.raises(CaseError, match="已有事项作出了决定"):
         application_withdraw(actor=None, application=other)
+
+
+# --- one open matter of a kind per person -------------------------------------------------------
+
+
+def test_a_second_open_matter_of_the_same_kind_is_refused_whatever_the_channel(staff, applicant):
+    first = submit(staff, applicant, matters=["PENSION", "LIVING"])
+    for channel, actor in (("window", staff["clerk"]), ("online", None)):
+        with pytest.raises(AlreadyOpen) as refused:
+            submit(staff, applicant, matters=["LIVING", "MEDICAL"], channel=channel, actor=actor)
+        assert str(refused.value) == (
+            f"已有在办申请（受理编号 {first.tracking_no}）："
+            "困难残疾人生活补贴正在办理，不能重复申请。"
+        )
+        assert refused.value.application == first
+    assert Application.objects.count() == 1 and Material.objects.count() == 1
+
+
+def test_other_matters_and_matters_no_longer_open_may_be_applied_for(staff, applicant):
+    pension = submit(staff, applicant, matters=["PENSION"])
+    medical = submit(staff, applicant, matters=["MEDICAL"])  # a different matter: its own case
+    assert medical.pk != pension.pk
+    with at(date(2026, 10, 9)):
+        application_withdraw(actor=None, application=pension, reason="不需要了")
+    again = submit(staff, applicant, matters=["PENSION"], day=date(2026, 10, 9))
+    assert again.matters.get().kind == "PENSION"
+
+
+def test_a_retried_submission_returns_the_first_application_not_a_refusal(staff, applicant):
+    first = submit(staff, applicant, matters=["PENSION"], idempotency_key="form-abc")
+    again = submit(staff, applicant, matters=["PENSION"], idempotency_key="form-abc")
+    assert again.pk == first.pk and Application.objects.count() == 1

@@ -1,0 +1,49 @@
+"""Form parts both screens use to take an application: a file checked when it arrives, and the
+pre-screen's suggestions beside the matters (the portal and the workbench never import each
+other, so these live with the cases they feed)."""
+
+from django import forms
+from django.utils.html import format_html
+
+from onestop.policy.matters import Matter as MatterType
+from onestop.policy.rules import Outcome
+
+from .materials import upload_check
+
+
+class UploadField(forms.FileField):
+    """A file checked when it arrives (size, and type by its content), so the error is shown at
+    its own field and not after the whole form is submitted."""
+
+    def __init__(self, *args, slot: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot = slot or str(self.label)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            content = upload.read()
+            upload.seek(0)
+            try:
+                upload_check(content, upload.name)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(f"{self.slot}：{exc.messages[0]}") from None
+        return upload
+
+
+SUGGESTION = {Outcome.ELIGIBLE: "预审符合", Outcome.PENDING: "预审待核实"}
+
+
+def suggest_matters(field: forms.ChoiceField, assessments) -> None:
+    """Mark the matters the pre-screen found possible. Only marked: nothing is ticked for the
+    applicant, who chooses each matter."""
+    outcomes = {str(a.matter.value): a.outcome for a in assessments}
+    field.choices = [(v, _badged(label, outcomes.get(v))) for v, label in MatterType.choices]
+
+
+def _badged(label, outcome):
+    if outcome not in SUGGESTION:
+        return label
+    return format_html(
+        '{} <span class="badge outcome-{}">{}</span>', label, outcome.value, SUGGESTION[outcome]
+    )
