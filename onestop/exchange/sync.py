@@ -13,10 +13,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
 from onestop.core import clock
-from onestop.core.bulk import insert_rows, update_rows
 from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit
 from onestop.people import pii
@@ -40,6 +37,7 @@ from onestop.people.models import (
 from onestop.people.services import (
     benefits_stop,
     certificate_default_expiry,
+    certificates_write,
     person_facts_update,
     shared_record_upsert,
 )
@@ -379,21 +377,6 @@ class _CertificateParser:
         )
 
 
-CERTIFICATE_NEW = [
-    "person",
-    "number_cipher",
-    "number_index",
-    "category",
-    "level",
-    "issue_date",
-    "valid_until",
-    "status",
-    "source",
-    "source_time",
-]
-CERTIFICATE_CHANGED = ["status", "valid_until", "source", "source_time"]
-
-
 def _certificates(actor, chunk, department, results) -> set[int]:
     """One chunk of certificate records: checked in Python, then written set-wise."""
     parser = _CertificateParser(department)
@@ -429,7 +412,7 @@ def _certificates(actor, chunk, department, results) -> set[int]:
 
 
 def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]:
-    """Match, version-check and write the checked rows in one transaction, with one audit event."""
+    """Match, version-check and write the checked rows in one transaction."""
     with transaction.atomic():
         people = {
             id_index: (pk, lft)
@@ -487,17 +470,5 @@ def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]
                 )
             results[row.index] = RecordResult(row.index, "applied")
             touched.add(person_id)
-        insert_rows(Certificate, CERTIFICATE_NEW, new)
-        update_rows(Certificate, CERTIFICATE_CHANGED, changed)
-        if touched:
-            audit_record(
-                actor=actor,
-                action=AuditAction.SHARED_IMPORT,
-                detail={
-                    "kind": "certificate",
-                    "created": len(new),
-                    "updated": len(changed),
-                    "persons": sorted(touched),
-                },
-            )
+        certificates_write(actor=actor, new=new, changed=changed, persons=touched)
     return touched

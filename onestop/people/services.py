@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.bulk import insert_rows, update_rows
 from onestop.regions.models import Region
 
 from . import pii
@@ -239,6 +240,41 @@ def certificate_cancel_all(*, actor, person: Person) -> list[int]:
                 detail={"certificates": cancelled},
             )
     return cancelled
+
+
+# The columns of certificates the certificate system sends set-wise, new and changed.
+CERTIFICATE_NEW = [
+    "person",
+    "number_cipher",
+    "number_index",
+    "category",
+    "level",
+    "issue_date",
+    "valid_until",
+    "status",
+    "source",
+    "source_time",
+]
+CERTIFICATE_CHANGED = ["status", "valid_until", "source", "source_time"]
+
+
+def certificates_write(*, actor, new: list[tuple], changed: list[tuple], persons: set[int]) -> None:
+    """Write checked certificate rows set-wise (columns as above, ``changed`` led by the pk),
+    with one audit event for the lot."""
+    with transaction.atomic():
+        insert_rows(Certificate, CERTIFICATE_NEW, new)
+        update_rows(Certificate, CERTIFICATE_CHANGED, changed)
+        if persons:
+            audit_record(
+                actor=actor,
+                action=AuditAction.SHARED_IMPORT,
+                detail={
+                    "kind": "certificate",
+                    "created": len(new),
+                    "updated": len(changed),
+                    "persons": sorted(persons),
+                },
+            )
 
 
 def certificate_find_by_number(queryset, number: str) -> Certificate | None:
