@@ -1,11 +1,12 @@
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from onestop.accounts.roles import Role
 from onestop.core import clock, tablecache
+from onestop.people.services import certificate_record
 
 from . import factories
 
@@ -117,6 +118,20 @@ def mzl_admin(db):
 def hlr_person(db):
     """A person with 户籍 in 正阳街道, 海拉尔区."""
     return factories.person("150702001", name="李桂兰", phone="13847000001")
+
+
+@pytest.fixture
+def person(db):
+    """乌云, 户籍 in 海拉尔区, on urban 低保, holding a 残疾人证 (肢体一级) and a mobile."""
+    p = factories.person(
+        "150702001",
+        name="乌云",
+        birth=date(1975, 3, 3),
+        phone="13904733333",
+        dibao_category="urban",
+    )
+    certificate_record(actor=None, person=p, number=p.id_number + "41", issue_date=date(2024, 1, 5))
+    return p
 
 
 @pytest.fixture
