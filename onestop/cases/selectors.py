@@ -7,10 +7,14 @@ from django.db.models import Count, Q, QuerySet
 
 from onestop.accounts.roles import OFFICER_ROLES, Role
 from onestop.core import clock
+from onestop.people import pii
+from onestop.people.identifiers import IdentifierError, parse_id_number
+from onestop.people.models import ID_CONTEXT
 from onestop.policy import calendar
 from onestop.policy.materials import codes_needed_by
 
 from .models import Alert, Application, Material, Matter, Step
+from .tracking import normalise
 
 QUEUE_TABS = {
     "mine": "我的待办",
@@ -34,6 +38,21 @@ def applications_visible_to(user) -> QuerySet[Application]:
     if user.role in ("window_clerk", "supervisor", "admin"):
         return in_region
     return in_region.filter(matters__steps__unit_id=user.org_unit_id).distinct()
+
+
+def applications_search(user, text: str) -> tuple[QuerySet[Application], str]:
+    """Exact search by tracking number or 身份证号 (through the keyed index); the second item
+    says why the text cannot be searched for, if it cannot."""
+    visible = applications_visible_to(user)
+    number = normalise(text)
+    if number:
+        return visible.filter(tracking_no=number), ""
+    try:
+        id_number = parse_id_number(text).number
+    except IdentifierError as exc:
+        return visible.none(), f"请输入完整的受理编号或 18 位身份证号（{exc}）"
+    index = pii.blind_index(id_number, context=ID_CONTEXT)
+    return visible.filter(applicant__id_number_index=index), ""
 
 
 def matters_visible_to(user, application: Application) -> QuerySet[Matter]:

@@ -22,6 +22,7 @@ from onestop.cases.reference import chain_definition
 from onestop.cases.selectors import (
     QUEUE_TABS,
     QueueFilters,
+    applications_search,
     applications_visible_to,
     materials_visible_to,
     matters_visible_to,
@@ -30,7 +31,6 @@ from onestop.cases.selectors import (
 )
 from onestop.cases.steps import Decision, matter_supply, step_claim, step_decide
 from onestop.cases.timeline import timeline
-from onestop.cases.tracking import normalise
 from onestop.cases.workflow import can_decide, can_supply
 from onestop.core import clock
 from onestop.core.actions import run_action
@@ -38,9 +38,7 @@ from onestop.delivery import services as delivery
 from onestop.delivery.models import Handover
 from onestop.delivery.selectors import handovers_visible_to
 from onestop.documents.selectors import document_kinds_for
-from onestop.people import pii
-from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
-from onestop.people.models import ID_CONTEXT
+from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.services import person_reveal_id
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
@@ -71,20 +69,6 @@ class QueueFilter(forms.Form):
         super().__init__(*args, **kwargs)
         townships = scope.subtree().filter(level="township").order_by("code") if scope else []
         self.fields["township"].choices = [("", "全部")] + [(r.code, r.name) for r in townships]
-
-
-def _search(user, text: str):
-    """Exact search by tracking number or 身份证号 (through the keyed index)."""
-    visible = applications_visible_to(user)
-    number = normalise(text)
-    if number:
-        return visible.filter(tracking_no=number), ""
-    try:
-        id_number = parse_id_number(text).number
-    except IdentifierError as exc:
-        return visible.none(), f"请输入完整的受理编号或 18 位身份证号（{exc}）"
-    index = pii.blind_index(id_number, context=ID_CONTEXT)
-    return visible.filter(applicant__id_number_index=index), ""
 
 
 @login_required
@@ -118,7 +102,7 @@ def queue_page(request):
 @require_POST
 def search(request):
     """Searches are POSTed so an ID number never lands in a URL or an access log."""
-    results, error = _search(request.user, request.POST.get("q", "").strip())
+    results, error = applications_search(request.user, request.POST.get("q", "").strip())
     results = list(results.select_related("applicant")[:20])
     if len(results) == 1 and not error:
         return redirect("workbench:application", results[0].pk)
