@@ -41,32 +41,20 @@ def prepare() -> tuple[str, str, str]:
     from django.core.management import call_command
 
     from onestop.accounts.roles import Role
-    from onestop.cases.intake import application_accept, application_submit
-    from onestop.people.services import certificate_record
     from tests import factories
 
     call_command("migrate", verbosity=0)
-    person = factories.person(
-        "150702001",
+    person = factories.holder(
         name="巴图",
         birth=date(1990, 4, 4),
         phone="13904700001",
         dibao_category="urban",
-    )
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "52", issue_date=date(2024, 1, 5)
-    )
-    app = application_submit(
-        actor=None,
-        channel="online",
-        applicant=person,
-        matters=["LIVING", "NURSING", "PENSION"],
-        delivery="pickup",
-        consent_given=True,
-        sensitive_consent_given=True,
+        certificate="52",
     )
     clerk = factories.staff("bench_portal_clerk", Role.WINDOW_CLERK, "cdpf-150702")
-    application_accept(actor=clerk, application=app)
+    app = factories.application_accepted(
+        clerk, person, matters=["LIVING", "NURSING", "PENSION"], online=True
+    )
     session = SessionStore()
     session["citizen_phone"] = "13904700001"
     session["lookup_application"] = app.pk

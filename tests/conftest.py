@@ -1,5 +1,5 @@
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -117,6 +117,14 @@ def mzl_admin(db):
 def hlr_person(db):
     """A person with 户籍 in 正阳街道, 海拉尔区."""
     return factories.person("150702001", name="李桂兰", phone="13847000001")
+
+
+@pytest.fixture
+def person(db):
+    """乌云, 户籍 in 海拉尔区, on urban 低保, holding a 残疾人证 (肢体一级) and a mobile."""
+    return factories.holder(
+        name="乌云", birth=date(1975, 3, 3), phone="13904733333", dibao_category="urban"
+    )
 
 
 @pytest.fixture

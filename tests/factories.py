@@ -4,6 +4,10 @@ import itertools
 from datetime import UTC, date, datetime
 
 from onestop.accounts.services import staff_user_create
+from onestop.cases.chains import Outcome
+from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.models import Application, Step
+from onestop.cases.steps import Decision, step_decide
 from onestop.people.identifiers import check_digit
 from onestop.people.services import certificate_record, person_register, shared_record_upsert
 from onestop.regions.models import OrgUnit
@@ -44,13 +48,21 @@ def person(
     )
 
 
+def holder(township: str = "150702001", *, certificate: str = "41", **kw):
+    """A person holding a 残疾人证 (``certificate``: category and level, by default 肢体一级)."""
+    p = person(township, **kw)
+    certificate_record(
+        actor=None, person=p, number=p.id_number + certificate, issue_date=date(2024, 1, 5)
+    )
+    return p
+
+
 def certified_person(
     township: str = "150702001", *, fact: str = "long_term_care", source: str = "测试", **kw
 ):
     """A person with a 肢体一级 certificate and one shared fact held true (by default 长期照护,
     which with 低保 makes them eligible for both subsidies)."""
-    p = person(township, **kw)
-    certificate_record(actor=None, person=p, number=p.id_number + "41", issue_date=date(2024, 1, 5))
+    p = holder(township, **kw)
     shared_record_upsert(
         actor=None,
         person=p,
@@ -60,3 +72,30 @@ def certified_person(
         source_time=datetime(2026, 1, 1, tzinfo=UTC),
     )
     return p
+
+
+def application_accepted(
+    clerk, applicant, *, matters=("PENSION",), online: bool = False, **kw
+) -> Application:
+    """Submitted at the window by ``clerk`` (or ``online`` by the applicant) and accepted by it."""
+    app = application_submit(
+        actor=None if online else clerk,
+        channel="online" if online else "window",
+        applicant=applicant,
+        matters=list(matters),
+        delivery=kw.pop("delivery", "pickup"),
+        consent_given=True,
+        sensitive_consent_given=True,
+        **kw,
+    )
+    return application_accept(actor=clerk, application=app)
+
+
+def application_concluded(clerk, officers: dict, applicant, **kw) -> Application:
+    """Accepted, then every step approved by the officer of its role (``officers``: role to
+    user) until the application concludes."""
+    app = application_accepted(clerk, applicant, **kw)
+    while step := Step.objects.filter(matter__application=app, status="active").first():
+        step_decide(actor=officers[step.role], step=step, decision=Decision(Outcome.APPROVE))
+    app.refresh_from_db()
+    return app

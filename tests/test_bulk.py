@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from onestop.core.bulk import insert_rows, update_rows
-from onestop.exchange.sync import CERTIFICATE_NEW
 from onestop.people.models import Certificate, Person
+from onestop.people.services import CERTIFICATE_NEW
 from onestop.policy.models import ProactiveFinding
 
 from . import factories

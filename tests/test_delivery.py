@@ -33,35 +33,18 @@ def team(db):
 
 
 def finished(team, delivery="pickup", matters=("PENSION",)):
-    person = factories.person(
-        "150702001",
-        name="萨仁",
-        birth=date(1975, 1, 1),
-        phone="13904788888",
-        dibao_category="urban",
+    applicant = factories.holder(
+        name="萨仁", birth=date(1975, 1, 1), phone="13904788888", dibao_category="urban"
     )
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
-    )
-    app = application_submit(
-        actor=team["clerk"],
-        channel="window",
-        applicant=person,
-        matters=list(matters),
+    return factories.application_concluded(
+        team["clerk"],
+        {Role.HRSS_OFFICER: team["hrss"], Role.MEDICAL_OFFICER: team["medical"]},
+        applicant,
+        matters=matters,
         delivery=delivery,
         delivery_address="正阳街道1号" if delivery == "post" else "",
-        consent_given=True,
-        sensitive_consent_given=True,
         answers={"medical_bills": [{"day": "2026-10-01", "policy_self_pay": "100"}]},
     )
-    app = application_accept(actor=team["clerk"], application=app)
-    officers = {"hrss_officer": team["hrss"], "medical_officer": team["medical"]}
-    while (
-        step := Step.objects.filter(matter__application=app, status="active").first()
-    ) is not None:
-        step_decide(actor=officers[step.role], step=step, decision=Decision(Outcome.APPROVE))
-    app.refresh_from_db()
-    return app
 
 
 def login(client, user):

@@ -9,8 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.people.models import Certificate, Guardian, Person
+from onestop.people.models import Benefit, Certificate, CertificateStatus, Guardian, Person
 from onestop.people.services import (
+    benefit_record,
+    benefits_stop,
+    certificate_cancel_all,
     certificate_find_by_number,
     certificate_record,
     guardian_add,
@@ -84,6 +87,36 @@ def test_certificate_takes_category_and_level_from_its_number(hlr_person):
             number=factories.id_number() + "52",
             issue_date=date(2024, 3, 1),
         )
+
+
+def test_cancelling_the_cards_of_a_renewal_leaves_an_audit_event(hlr_person, hlr_clerk):
+    old = certificate_record(
+        actor=None,
+        person=hlr_person,
+        number=hlr_person.id_number + "52",
+        issue_date=date(2016, 3, 1),
+    )
+    assert certificate_cancel_all(actor=hlr_clerk, person=hlr_person) == [old.pk]
+    old.refresh_from_db()
+    assert old.status == CertificateStatus.CANCELLED
+    event = AuditEvent.objects.get(action=AuditAction.CERTIFICATE_CANCEL)
+    assert (event.actor, event.detail["certificates"]) == (hlr_clerk, [old.pk])
+    assert certificate_cancel_all(actor=hlr_clerk, person=hlr_person) == []
+    assert AuditEvent.objects.filter(action=AuditAction.CERTIFICATE_CANCEL).count() == 1
+
+
+def test_stopped_benefits_are_paid_through_the_month_and_stopped_once(hlr_person):
+    for kind in (Benefit.Kind.LIVING, Benefit.Kind.NURSING):
+        benefit_record(
+            actor=None, person=hlr_person, kind=kind, monthly_amount=100, start=date(2026, 1, 1)
+        )
+    last_paid = date(2026, 10, 31)
+    stop = dict(actor=None, person=hlr_person, kinds=[Benefit.Kind.LIVING], last_paid=last_paid)
+    assert benefits_stop(**stop, why="死亡") == [Benefit.Kind.LIVING]
+    ends = dict(Benefit.objects.filter(person=hlr_person).values_list("kind", "end"))
+    assert ends == {Benefit.Kind.LIVING: last_paid, Benefit.Kind.NURSING: None}
+    assert benefits_stop(**stop, why="死亡") == []
+    assert AuditEvent.objects.filter(action=AuditAction.BENEFIT_STOP).count() == 1
 
 
 def test_a_certificate_issued_today_in_beijing_is_accepted_and_tomorrow_refused(

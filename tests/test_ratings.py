@@ -5,13 +5,8 @@ from datetime import date
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
-from onestop.cases.models import Step
-from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.notices.models import Notice
-from onestop.people.services import certificate_record
 from onestop.ratings.models import Rating
 from onestop.ratings.services import rating_answer, rating_rate_rectification, rating_submit
 
@@ -32,32 +27,12 @@ def team(db):
 
 @pytest.fixture
 def concluded(team):
-    person = factories.person(
-        "150702001",
-        name="萨仁",
-        birth=date(1975, 1, 1),
-        phone="13904788801",
-        dibao_category="urban",
+    applicant = factories.holder(
+        name="萨仁", birth=date(1975, 1, 1), phone="13904788801", dibao_category="urban"
     )
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "41", issue_date=date(2024, 1, 5)
+    return factories.application_concluded(
+        team["clerk"], {Role.HRSS_OFFICER: team["hrss"]}, applicant
     )
-    app = application_submit(
-        actor=team["clerk"],
-        channel="window",
-        applicant=person,
-        matters=["PENSION"],
-        delivery="pickup",
-        consent_given=True,
-        sensitive_consent_given=True,
-    )
-    app = application_accept(actor=team["clerk"], application=app)
-    while (
-        step := Step.objects.filter(matter__application=app, status="active").first()
-    ) is not None:
-        step_decide(actor=team["hrss"], step=step, decision=Decision(Outcome.APPROVE))
-    app.refresh_from_db()
-    return app
 
 
 def login(client, user):

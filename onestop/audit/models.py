@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     PERSON_REVEAL_ID = "person.reveal_id", "查看完整身份证号"
     GUARDIAN_ADD = "person.guardian_add", "登记监护人或代理人"
     CERTIFICATE_RECORD = "person.certificate_record", "登记残疾人证"
+    CERTIFICATE_CANCEL = "person.certificate_cancel", "注销残疾人证"
     SHARED_RECORD_UPSERT = "person.shared_record", "更新共享数据"
     BENEFIT_RECORD = "person.benefit_record", "登记在享待遇"
     HOLIDAYS_LOAD = "calendar.holidays_load", "导入节假日安排"

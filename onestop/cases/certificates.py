@@ -4,8 +4,7 @@ from datetime import date, datetime
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.people.models import Certificate as HeldCertificate
-from onestop.people.services import certificate_record
+from onestop.people.services import certificate_cancel_all, certificate_record
 from onestop.policy.facts import Facts
 from onestop.policy.matters import Matter as MatterType
 from onestop.policy.services import prescreen
@@ -20,8 +19,7 @@ def certificate_issue(actor, app: Application, matter: Matter, today: date) -> d
     person = app.applicant
     category, level = matter.result.get("category"), matter.result.get("level")
     number = f"{person.id_number}{category}{level}"
-    existing = HeldCertificate.objects.filter(person=person, status="valid")
-    existing.update(status="cancelled")  # a renewal replaces the old card
+    certificate_cancel_all(actor=actor, person=person)
     cert = certificate_record(actor=actor, person=person, number=number, issue_date=today)
     emit_for(
         Topic.CERTIFICATE_ISSUED, app, matter, window_unit(app), valid_until=str(cert.valid_until)

@@ -57,7 +57,7 @@ def clock_sweep(*, day: date | None = None) -> dict[str, int]:
     """Mark open steps 临期 (one working day or less left) and 超期, once each, with an alert
     to the unit and an audit event; supervisors see both in their lists."""
     day = day or clock.today()
-    soon = calendar.add_working_days(day, 1)
+    soon = calendar.due_soon_until(day)
     counts = {"due_soon": 0, "overdue": 0}
     open_steps = Step.objects.filter(
         status=Step.Status.ACTIVE, matter__status=Matter.Status.IN_PROGRESS

@@ -14,7 +14,7 @@ from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.notices.services import notify_application
 from onestop.people.models import Certificate as HeldCertificate
-from onestop.people.models import Guardian, Person
+from onestop.people.models import CertificateStatus, Guardian, Person
 from onestop.policy import calendar
 from onestop.policy.facts import Bill, Facts
 from onestop.policy.matters import Matter as MatterType
@@ -334,7 +334,7 @@ def _holds_certificate(app: Application, kinds: set[str], today: date) -> bool:
         MatterType.CERT not in kinds
         or not kinds & CERT_DEPENDENT
         or HeldCertificate.objects.filter(
-            person_id=app.applicant_id, status="valid", valid_until__gte=today
+            person_id=app.applicant_id, status=CertificateStatus.VALID, valid_until__gte=today
         ).exists()
     )
 

@@ -20,7 +20,7 @@ from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.enums import Level
 from onestop.regions.models import OrgUnit
-from onestop.regions.selectors import unit_id
+from onestop.regions.selectors import unit_id, window_unit_id
 
 from .chains import ChainDef, StepDef
 from .errors import CaseError
@@ -56,7 +56,7 @@ def can_act(actor, step: Step) -> bool:
 
 
 def window_unit(app: Application) -> int | None:
-    return unit_id("cdpf", app.county_id)
+    return window_unit_id(app.county_id)
 
 
 # --- steps and their events ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from onestop.audit.services import audit_record
 
 from .kernel import locked
 from .models import Application, Material, MaterialSource, Matter, Step
+from .selectors import material_visible_to
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {
@@ -90,3 +91,20 @@ def matter_attach(*, actor, matter: Matter, material: MaterialIn) -> Material:
             detail={"matter": matter.kind, "material": stored.pk, "code": stored.code},
         )
     return stored
+
+
+def material_open(*, actor, material: Material) -> bytes | None:
+    """An uploaded material's content, only for those who see a matter it belongs to; every
+    opening is audited. None: the material was handed in on paper and has no file."""
+    if not material_visible_to(actor, material):
+        raise PermissionDenied("该材料仅供办理相关事项的部门查看。")
+    if not material.file:
+        return None
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.MATERIAL_VIEW,
+            subject=material.application,
+            detail={"material": material.pk, "code": material.code},
+        )
+    return material.read_checked()

@@ -1,13 +1,20 @@
 """What staff may see of applications, and the officer's queue."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
 
 from onestop.accounts.roles import OFFICER_ROLES, Role
 from onestop.core import clock
+from onestop.people import pii
+from onestop.people.identifiers import IdentifierError, parse_id_number
+from onestop.people.models import ID_CONTEXT
 from onestop.policy import calendar
 from onestop.policy.materials import codes_needed_by
 
 from .models import Alert, Application, Material, Matter, Step
+from .tracking import normalise
 
 QUEUE_TABS = {
     "mine": "我的待办",
@@ -52,6 +59,21 @@ def open_matters_for(person, kinds=None) -> QuerySet[Matter]:
     return matters.select_related("application").order_by("application_id", "pk")
 
 
+def applications_search(user, text: str) -> tuple[QuerySet[Application], str]:
+    """Exact search by tracking number or 身份证号 (through the keyed index); the second item
+    says why the text cannot be searched for, if it cannot."""
+    visible = applications_visible_to(user)
+    number = normalise(text)
+    if number:
+        return visible.filter(tracking_no=number), ""
+    try:
+        id_number = parse_id_number(text).number
+    except IdentifierError as exc:
+        return visible.none(), f"请输入完整的受理编号或 18 位身份证号（{exc}）"
+    index = pii.blind_index(id_number, context=ID_CONTEXT)
+    return visible.filter(applicant__id_number_index=index), ""
+
+
 def matters_visible_to(user, application: Application) -> QuerySet[Matter]:
     matters = application.matters.order_by("pk")
     if user.role in OFFICER_ROLES:
@@ -81,6 +103,11 @@ def material_visible_to(user, material: Material) -> bool:
     return materials_visible_to(user, material.application).filter(pk=material.pk).exists()
 
 
+def due_soon(today: date) -> Q:
+    """临期 steps: not yet overdue, one working day or less left."""
+    return Q(due_date__gte=today, due_date__lte=calendar.due_soon_until(today))
+
+
 def open_steps_for(user) -> QuerySet[Step]:
     """Steps this officer's unit and role must act on now."""
     return Step.objects.filter(
@@ -101,7 +128,7 @@ def queue(user, tab: str = "mine") -> QuerySet[Step]:
     elif tab == "unclaimed":
         qs = base.filter(assignee__isnull=True)
     elif tab == "due_soon":
-        qs = base.filter(due_date__gte=today, due_date__lte=calendar.add_working_days(today, 1))
+        qs = base.filter(due_soon(today))
     elif tab == "overdue":
         qs = base.filter(due_date__lt=today)
     elif tab == "done":
@@ -119,4 +146,140 @@ def queue(user, tab: str = "mine") -> QuerySet[Step]:
         raise ValueError(tab)
     return qs.select_related("matter__application__applicant", "unit", "assignee").order_by(
         "due_date", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    matter: str = ""
+    township: str = ""
+    due_from: date | None = None
+    due_to: date | None = None
+    sort: str = "due"
+
+
+def queue_filtered(user, tab: str, filters: QueueFilters) -> QuerySet[Step]:
+    """One tab of the queue narrowed by the officer's filters."""
+    steps = queue(user, tab)
+    if filters.matter:
+        steps = steps.filter(matter__kind=filters.matter)
+    if filters.township:
+        steps = steps.filter(matter__application__township_id=filters.township)
+    if filters.due_from:
+        steps = steps.filter(due_date__gte=filters.due_from)
+    if filters.due_to:
+        steps = steps.filter(due_date__lte=filters.due_to)
+    if filters.sort == "-due" and tab != "done":
+        steps = steps.order_by("-due_date", "-pk")
+    return steps
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many steps each tab of the officer's queue holds (the done tab is not counted)."""
+    today = clock.today()
+    counts = open_steps_for(user).aggregate(
+        mine=Count("pk", filter=Q(assignee=user) | Q(assignee__isnull=True)),
+        unclaimed=Count("pk", filter=Q(assignee__isnull=True)),
+        due_soon=Count("pk", filter=due_soon(today)),
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+    )
+    counts["pressed"] = queue(user, "pressed").count()
+    return counts
+
+
+# --- supervision and the window's lists ----------------------------------------------------------
+def applications_supervised(
+    user, *, status: str = "", county: str = "", overdue: bool = False
+) -> QuerySet[Application]:
+    """The supervisor's list of applications in their region, earliest due first."""
+    applications = (
+        applications_visible_to(user)
+        .select_related("applicant", "county")
+        .order_by("due_date", "pk")
+    )
+    if status:
+        applications = applications.filter(status=status)
+    if county:
+        applications = applications.filter(county_id=county)
+    if overdue:
+        applications = applications.filter(
+            status=Application.Status.IN_PROGRESS, due_date__lt=clock.today()
+        )
+    return applications
+
+
+def _open_steps_in_region(user) -> QuerySet[Step]:
+    scope = user.scope
+    return Step.objects.filter(
+        status=Step.Status.ACTIVE,
+        matter__status=Matter.Status.IN_PROGRESS,
+        unit__region__lft__gte=scope.lft,
+        unit__region__lft__lte=scope.rgt,
+    )
+
+
+def late_by_unit(user) -> QuerySet:
+    """Per unit in the supervisor's region: open, overdue and due-soon steps, worst first."""
+    today = clock.today()
+    return (
+        _open_steps_in_region(user)
+        .values("unit__name")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            due_soon=Count("pk", filter=due_soon(today)),
+        )
+        .filter(Q(overdue__gt=0) | Q(due_soon__gt=0))
+        .order_by("-overdue", "-due_soon", "unit__name")
+    )
+
+
+def late_steps(user, limit: int = 50) -> QuerySet[Step]:
+    """The overdue and due-soon steps in the supervisor's region, earliest due first."""
+    return (
+        _open_steps_in_region(user)
+        .filter(due_date__lte=calendar.due_soon_until(clock.today()))
+        .select_related("unit", "matter__application__applicant")
+        .order_by("due_date")[:limit]
+    )
+
+
+def window_pending(user) -> QuerySet[Application]:
+    """Online applications waiting for the window to accept them, oldest first."""
+    return (
+        applications_visible_to(user)
+        .filter(status=Application.Status.SUBMITTED)
+        .select_related("applicant")
+        .order_by("submitted_at")
+    )
+
+
+def window_supplements(user) -> QuerySet[Matter]:
+    """Matters waiting for a supplement, longest waiting first."""
+    return (
+        Matter.objects.filter(
+            application__in=applications_visible_to(user), status=Matter.Status.SUPPLEMENT
+        )
+        .select_related("application__applicant")
+        .order_by("paused_on")
+    )
+
+
+# --- the department API ---------------------------------------------------------------------------
+def open_steps_after(user, cursor: tuple[date, int] | None) -> QuerySet[Step]:
+    """The unit's open steps in (due date, step) order, after the cursor's place if given."""
+    steps = open_steps_for(user)
+    if cursor:
+        due, pk = cursor
+        steps = steps.filter(due_date__gt=due) | steps.filter(due_date=due, pk__gt=pk)
+    return steps.order_by("due_date", "pk")
+
+
+def matters_at_unit(unit_id: int | None) -> QuerySet[Matter]:
+    """Matters with any step at the unit: the only ones its API key may read."""
+    return (
+        Matter.objects.filter(steps__unit_id=unit_id)
+        .distinct()
+        .select_related("application__applicant__hukou_region", "application__representative")
+        .prefetch_related("steps__unit", "steps__assignee")
     )

@@ -14,7 +14,7 @@ from onestop.cases.models import Application, AuthorityScope, Matter, Step
 from onestop.core.words import sentences
 from onestop.delivery.places import delivery_text, window
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
-from onestop.people.models import Certificate
+from onestop.people.models import Certificate, CertificateStatus
 from onestop.policy.matters import Matter as MatterType
 
 from .models import DocumentKind
@@ -35,7 +35,11 @@ def _day(value) -> str:
 
 
 def _person_block(person, *, full_id: bool) -> dict:
-    cert = Certificate.objects.filter(person=person, status="valid").order_by("-issue_date").first()
+    cert = (
+        Certificate.objects.filter(person=person, status=CertificateStatus.VALID)
+        .order_by("-issue_date")
+        .first()
+    )
     return {
         "name": person.name,
         "sex": person.get_sex_display(),

@@ -24,12 +24,12 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.materials import MaterialIn, matter_attach
 from onestop.cases.models import REASON_ANSWERS, MaterialSource, Matter, Step
-from onestop.cases.selectors import open_steps_for
+from onestop.cases.selectors import matters_at_unit, open_steps_after
 from onestop.cases.steps import Decision, step_claim, step_decide
 from onestop.core.actions import ActionRefused
 from onestop.core.api_errors import FieldError
 from onestop.core.api_fields import Code, Money, SharedValue, Text
-from onestop.delivery.models import Handover
+from onestop.delivery.selectors import handover_at_window
 from onestop.delivery.services import handover_track
 from onestop.regions.models import OrgUnit
 
@@ -172,18 +172,8 @@ def matter_out(matter: Matter, department: str, *, full_id: bool = False) -> dic
     }
 
 
-def _matters_for(account):
-    """Matters with any step at the key's unit: the only ones it may read."""
-    return (
-        Matter.objects.filter(steps__unit_id=account.org_unit_id)
-        .distinct()
-        .select_related("application__applicant__hukou_region", "application__representative")
-        .prefetch_related("steps__unit", "steps__assignee")
-    )
-
-
 def _matter(request, matter_id: int) -> Matter:
-    matter = _matters_for(request.auth).filter(pk=matter_id).first()
+    matter = matters_at_unit(request.auth.org_unit_id).filter(pk=matter_id).first()
     if matter is None:
         raise HttpError(404, "未找到该事项，或它不在本单位办理。")
     return matter
@@ -286,15 +276,12 @@ def _run(action):
 def list_matters(request, cursor: Cursor | None = None, limit: int = 50):
     """Matters with a step open at this unit for this key's role, earliest due first."""
     limit = max(1, min(limit, 200))
-    steps = open_steps_for(request.auth).order_by("due_date", "pk")
-    if cursor:
-        due, pk = cursor
-        steps = steps.filter(due_date__gt=due) | steps.filter(due_date=due, pk__gt=pk)
-        steps = steps.order_by("due_date", "pk")
+    steps = open_steps_after(request.auth, cursor)
     page = list(steps.values_list("matter_id", "due_date", "pk")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    by_id = {m.pk: m for m in _matters_for(request.auth).filter(pk__in=[p[0] for p in page])}
+    matters = matters_at_unit(request.auth.org_unit_id).filter(pk__in=[p[0] for p in page])
+    by_id = {m.pk: m for m in matters}
     department = request.auth.org_unit.department
     items = [matter_out(by_id[matter_id], department) for matter_id, _, _ in page]
     return {"items": items, "next_cursor": _cursor(page[-1][1], page[-1][2]) if more else None}
@@ -500,10 +487,8 @@ class HandoverOut(Schema):
 @idempotent
 def postal_status(request, handover_id: int, payload: PostalStatusIn):
     """For the window's logistics link: the unit of the key must be the application's window."""
-    handover = Handover.objects.filter(
-        pk=handover_id, application__county__units=request.auth.org_unit
-    ).first()
-    if handover is None or request.auth.org_unit.department != "cdpf":
+    handover = handover_at_window(request.auth.org_unit, handover_id)
+    if handover is None:
         raise HttpError(404, "未找到该送达记录，或不由本单位送达。")
     _run(
         lambda: handover_track(

@@ -13,10 +13,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
 from onestop.core import clock
-from onestop.core.bulk import insert_rows, update_rows
 from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit
 from onestop.people import pii
@@ -37,7 +34,13 @@ from onestop.people.models import (
     SharedRecord,
     TekunCategory,
 )
-from onestop.people.services import certificate_default_expiry, shared_record_upsert
+from onestop.people.services import (
+    benefits_stop,
+    certificate_default_expiry,
+    certificates_write,
+    person_facts_update,
+    shared_record_upsert,
+)
 from onestop.policy.calendar import month_end
 from onestop.regions.models import OrgUnit, Region
 
@@ -181,6 +184,18 @@ def _carry(actor, person, fact, value, source, version) -> None:
     )
 
 
+def _set(actor, person, fields, fact, value, source, version) -> None:
+    person_facts_update(
+        actor=actor,
+        person=person,
+        fields=fields,
+        fact=fact,
+        value=value,
+        source=source,
+        source_time=version,
+    )
+
+
 def _boolean(actor, person, fact, value, source, version) -> bool:
     if not isinstance(value, bool):
         raise RecordError("value 应为 true 或 false。")
@@ -203,8 +218,7 @@ def _dibao(actor, person, value, source, version) -> bool:
         raise RecordError("低保记录的 until 不是有效日期。") from None
     if not _newer(person, "dibao", version):
         return False
-    Person.objects.filter(pk=person.pk).update(dibao_category=category)
-    _carry(actor, person, "dibao", category, source, version)
+    _set(actor, person, {"dibao_category": category}, "dibao", category, source, version)
     _carry(actor, person, "dibao_until", until, source, version)
     return True
 
@@ -214,8 +228,7 @@ def _tekun(actor, person, value, source, version) -> bool:
         raise RecordError("特困记录的 value 应为 none、centralized 或 dispersed。")
     if not _newer(person, "tekun", version):
         return False
-    Person.objects.filter(pk=person.pk).update(tekun_category=value)
-    _carry(actor, person, "tekun", value, source, version)
+    _set(actor, person, {"tekun_category": value}, "tekun", value, source, version)
     return True
 
 
@@ -227,8 +240,7 @@ def _hukou(actor, person, value, source, version) -> bool:
     if not _newer(person, "hukou", version):
         return False
     old_county = person.hukou_region.parent_id
-    Person.objects.filter(pk=person.pk).update(hukou_region=region)
-    _carry(actor, person, "hukou", code, source, version)
+    _set(actor, person, {"hukou_region": region}, "hukou", code, source, version)
     if region.parent_id != old_county:
         moved = _event_day(value, version)
         _stop_benefits(actor, person, moved, old_county, "户籍迁出本旗县（市、区）")
@@ -267,23 +279,12 @@ def _event_day(value, version) -> date:
 def _stop_benefits(actor, person, day: date, county: str, why: str) -> None:
     """Subsidies are paid through the month of the event and stop from the next one."""
     last_paid = month_end(day)
-    stopped = list(
-        Benefit.objects.filter(person=person, kind__in=STOPPABLE)
-        .exclude(end__lte=last_paid)
-        .values_list("kind", flat=True)
+    stopped = benefits_stop(
+        actor=actor, person=person, kinds=STOPPABLE, last_paid=last_paid, why=why
     )
     if not stopped:
         return
-    Benefit.objects.filter(person=person, kind__in=STOPPABLE).exclude(end__lte=last_paid).update(
-        end=last_paid
-    )
     unit = OrgUnit.objects.filter(department="civil", region_id=county).first()
-    audit_record(
-        actor=actor,
-        action=AuditAction.BENEFIT_STOP,
-        subject=person,
-        detail={"kinds": stopped, "last_paid": str(last_paid), "why": why},
-    )
     emit(
         topic=OutboxEvent.Topic.BENEFIT_STOPPED,
         payload={
@@ -376,21 +377,6 @@ class _CertificateParser:
         )
 
 
-CERTIFICATE_NEW = [
-    "person",
-    "number_cipher",
-    "number_index",
-    "category",
-    "level",
-    "issue_date",
-    "valid_until",
-    "status",
-    "source",
-    "source_time",
-]
-CERTIFICATE_CHANGED = ["status", "valid_until", "source", "source_time"]
-
-
 def _certificates(actor, chunk, department, results) -> set[int]:
     """One chunk of certificate records: checked in Python, then written set-wise."""
     parser = _CertificateParser(department)
@@ -426,7 +412,7 @@ def _certificates(actor, chunk, department, results) -> set[int]:
 
 
 def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]:
-    """Match, version-check and write the checked rows in one transaction, with one audit event."""
+    """Match, version-check and write the checked rows in one transaction."""
     with transaction.atomic():
         people = {
             id_index: (pk, lft)
@@ -484,17 +470,5 @@ def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]
                 )
             results[row.index] = RecordResult(row.index, "applied")
             touched.add(person_id)
-        insert_rows(Certificate, CERTIFICATE_NEW, new)
-        update_rows(Certificate, CERTIFICATE_CHANGED, changed)
-        if touched:
-            audit_record(
-                actor=actor,
-                action=AuditAction.SHARED_IMPORT,
-                detail={
-                    "kind": "certificate",
-                    "created": len(new),
-                    "updated": len(changed),
-                    "persons": sorted(touched),
-                },
-            )
+        certificates_write(actor=actor, new=new, changed=changed, persons=touched)
     return touched

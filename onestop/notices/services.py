@@ -19,8 +19,8 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.words import bare, listing, sentence
-from onestop.people.models import Certificate
-from onestop.regions.selectors import unit_id
+from onestop.people.models import Certificate, CertificateStatus
+from onestop.regions.selectors import window_unit_id
 
 from .models import Notice
 from .sms import sms_send
@@ -49,9 +49,9 @@ BY_THE_WINDOW = (Notice.Channel.VOICE, Notice.Channel.LARGE_PRINT)
 def channels_for(application) -> list[str]:
     needs = set(application.communication_needs or [])
     categories = set(
-        Certificate.objects.filter(person_id=application.applicant_id, status="valid").values_list(
-            "category", flat=True
-        )
+        Certificate.objects.filter(
+            person_id=application.applicant_id, status=CertificateStatus.VALID
+        ).values_list("category", flat=True)
     )
     chosen: list[str] = [Notice.Channel.INBOX]
     if "sms_only" in needs:
@@ -81,7 +81,7 @@ def notify_application(*, application, event: str, **values) -> list[Notice]:
                 person=person,
                 phone=phone,
                 application=application,
-                unit_id=_window(application) if channel in BY_THE_WINDOW else None,
+                unit_id=window_unit_id(application.county_id) if channel in BY_THE_WINDOW else None,
                 text=text,
                 created_at=now,
                 # The inbox is delivered by being written; calls and print wait for the window.
@@ -121,10 +121,6 @@ def compose(event: str, **values) -> str:
     dropped (the template punctuates), a list is itemised, and the text ends in one stop."""
     clean = {k: listing(v) if isinstance(v, list) else bare(str(v)) for k, v in values.items()}
     return sentence(TEMPLATES[event].format(**clean))
-
-
-def _window(application):
-    return unit_id("cdpf", application.county_id)
 
 
 def notify_unit(*, unit, text: str, event: str = "staff") -> Notice | None:

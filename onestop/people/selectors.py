@@ -23,3 +23,11 @@ def person_get(user, pk) -> Person:
     if person is None:
         raise Http404("未找到该人员，或不在您的管辖范围内。")
     return person
+
+
+def persons_named(user, text: str, limit: int) -> list[Person]:
+    """Visible persons whose name contains the text, by name; one more than ``limit`` tells
+    the caller there were more."""
+    return list(
+        persons_visible_to(user).filter(name__contains=text).order_by("name", "pk")[: limit + 1]
+    )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.bulk import insert_rows, update_rows
 from onestop.regions.models import Region
 
 from . import pii
@@ -223,6 +224,59 @@ def certificate_record(
     return cert
 
 
+def certificate_cancel_all(*, actor, person: Person) -> list[int]:
+    """Cancel the person's valid certificates (a renewal replaces the old card)."""
+    with transaction.atomic():
+        valid = Certificate.objects.select_for_update().filter(
+            person=person, status=CertificateStatus.VALID
+        )
+        cancelled = list(valid.values_list("pk", flat=True))
+        if cancelled:
+            Certificate.objects.filter(pk__in=cancelled).update(status=CertificateStatus.CANCELLED)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CERTIFICATE_CANCEL,
+                subject=person,
+                detail={"certificates": cancelled},
+            )
+    return cancelled
+
+
+# The columns of certificates the certificate system sends set-wise, new and changed.
+CERTIFICATE_NEW = [
+    "person",
+    "number_cipher",
+    "number_index",
+    "category",
+    "level",
+    "issue_date",
+    "valid_until",
+    "status",
+    "source",
+    "source_time",
+]
+CERTIFICATE_CHANGED = ["status", "valid_until", "source", "source_time"]
+
+
+def certificates_write(*, actor, new: list[tuple], changed: list[tuple], persons: set[int]) -> None:
+    """Write checked certificate rows set-wise (columns as above, ``changed`` led by the pk),
+    with one audit event for the lot."""
+    with transaction.atomic():
+        insert_rows(Certificate, CERTIFICATE_NEW, new)
+        update_rows(Certificate, CERTIFICATE_CHANGED, changed)
+        if persons:
+            audit_record(
+                actor=actor,
+                action=AuditAction.SHARED_IMPORT,
+                detail={
+                    "kind": "certificate",
+                    "created": len(new),
+                    "updated": len(changed),
+                    "persons": sorted(persons),
+                },
+            )
+
+
 def certificate_find_by_number(queryset, number: str) -> Certificate | None:
     index = pii.blind_index((number or "").strip().upper(), context=CERT_CONTEXT)
     return queryset.filter(number_index=index).first()
@@ -273,6 +327,45 @@ def shared_record_upsert(
             detail={"fact": fact, "value": stored, "source": source},
         )
     return record
+
+
+# The person's own fields an authoritative record sets, beside the record that versions it.
+PERSON_FACT_FIELDS = frozenset({"dibao_category", "tekun_category", "hukou_region"})
+
+
+def person_facts_update(
+    *, actor, person: Person, fields: dict, fact: str, value, source: str, source_time: datetime
+) -> None:
+    """Set the fields an authoritative record carries and keep the record's version; audited as
+    the shared record's update. The caller has checked that the record is the newer one."""
+    if not fields or not fields.keys() <= PERSON_FACT_FIELDS:
+        raise ValueError(f"not a field a shared record sets: {sorted(fields)}")
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(**fields)
+        shared_record_upsert(
+            actor=actor,
+            person=person,
+            fact=fact,
+            value=value,
+            source=source,
+            source_time=source_time,
+        )
+
+
+def benefits_stop(*, actor, person: Person, kinds, last_paid: date, why: str) -> list[str]:
+    """Stop these benefits after the month last paid; returns the kinds that were still paid."""
+    with transaction.atomic():
+        paid = Benefit.objects.filter(person=person, kind__in=kinds).exclude(end__lte=last_paid)
+        stopped = list(paid.values_list("kind", flat=True))
+        if stopped:
+            paid.update(end=last_paid)
+            audit_record(
+                actor=actor,
+                action=AuditAction.BENEFIT_STOP,
+                subject=person,
+                detail={"kinds": stopped, "last_paid": str(last_paid), "why": why},
+            )
+    return stopped
 
 
 def benefit_record(

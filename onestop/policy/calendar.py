@@ -171,6 +171,11 @@ def add_working_days(start: date, n: int) -> WorkingDate:
     return get_calendar().add_working_days(start, n)
 
 
+def due_soon_until(today: date) -> WorkingDate:
+    """临期: the last due date that counts as due soon (one working day or less left)."""
+    return add_working_days(today, 1)
+
+
 def working_days_between(a: date, b: date) -> WorkingDayCount:
     return get_calendar().working_days_between(a, b)
 

@@ -15,3 +15,8 @@ units = TableCache(
 
 def unit_id(department: str, region_code: str) -> int | None:
     return units.get().get((department, region_code))
+
+
+def window_unit_id(county_code: str) -> int | None:
+    """The applicant's window: the county 残联, which accepts, calls and hands over results."""
+    return unit_id("cdpf", county_code)

@@ -302,7 +302,7 @@ def _overdue(codes: list[str], today: date) -> Table:
             status=Step.Status.ACTIVE,
             matter__status=Matter.Status.IN_PROGRESS,
             matter__application__county_id__in=codes,
-            due_date__lte=calendar.add_working_days(today, 1),
+            due_date__lte=calendar.due_soon_until(today),
         )
         .values("unit__name")
         .annotate(

@@ -7,42 +7,38 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import OFFICER_ROLES, Role
-from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
 from onestop.cases.chains import Outcome
 from onestop.cases.clocks import matter_press
 from onestop.cases.errors import CaseError, Conflict
 from onestop.cases.intake import application_accept, application_refuse
-from onestop.cases.materials import MaterialIn
+from onestop.cases.materials import MaterialIn, material_open
 from onestop.cases.models import Application, Material, MaterialSource, Matter, Step
 from onestop.cases.reference import chain_definition
 from onestop.cases.selectors import (
     QUEUE_TABS,
+    QueueFilters,
+    applications_search,
     applications_visible_to,
-    material_visible_to,
     materials_visible_to,
     matters_visible_to,
-    open_steps_for,
-    queue,
+    queue_counts,
+    queue_filtered,
 )
 from onestop.cases.steps import Decision, decision_check, matter_supply, step_claim, step_decide
 from onestop.cases.timeline import timeline
-from onestop.cases.tracking import normalise
 from onestop.cases.workflow import can_decide, can_supply
 from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.delivery import services as delivery
 from onestop.delivery.models import Handover
+from onestop.delivery.selectors import handovers_visible_to
 from onestop.documents.selectors import document_kinds_for
-from onestop.people import pii
-from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
-from onestop.people.models import ID_CONTEXT
+from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.services import person_reveal_id
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
@@ -76,20 +72,6 @@ class QueueFilter(forms.Form):
         self.fields["township"].choices = [("", "全部")] + [(r.code, r.name) for r in townships]
 
 
-def _search(user, text: str):
-    """Exact search by tracking number or 身份证号 (through the keyed index)."""
-    visible = applications_visible_to(user)
-    number = normalise(text)
-    if number:
-        return visible.filter(tracking_no=number), ""
-    try:
-        id_number = parse_id_number(text).number
-    except IdentifierError as exc:
-        return visible.none(), f"请输入完整的受理编号或 18 位身份证号（{exc}）"
-    index = pii.blind_index(id_number, context=ID_CONTEXT)
-    return visible.filter(applicant__id_number_index=index), ""
-
-
 @login_required
 def queue_page(request):
     user = request.user
@@ -99,21 +81,10 @@ def queue_page(request):
     if tab not in QUEUE_TABS:
         raise Http404("没有这个标签页。")
     filters = QueueFilter(request.GET or None, scope=user.scope)
-    steps = queue(user, tab)
-    if filters.is_valid():
-        f = filters.cleaned_data
-        if f["matter"]:
-            steps = steps.filter(matter__kind=f["matter"])
-        if f["township"]:
-            steps = steps.filter(matter__application__township_id=f["township"])
-        if f["due_from"]:
-            steps = steps.filter(due_date__gte=f["due_from"])
-        if f["due_to"]:
-            steps = steps.filter(due_date__lte=f["due_to"])
-        if f["sort"] == "-due" and tab != "done":
-            steps = steps.order_by("-due_date", "-pk")
+    chosen = QueueFilters(**filters.cleaned_data) if filters.is_valid() else QueueFilters()
+    steps = queue_filtered(user, tab, chosen)
     page = Paginator(steps, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = _tab_counts(user)
+    counts = queue_counts(user)
     return render(
         request,
         "workbench/queue.html",
@@ -132,7 +103,7 @@ def queue_page(request):
 @require_POST
 def search(request):
     """Searches are POSTed so an ID number never lands in a URL or an access log."""
-    results, error = _search(request.user, request.POST.get("q", "").strip())
+    results, error = applications_search(request.user, request.POST.get("q", "").strip())
     results = list(results.select_related("applicant")[:20])
     if len(results) == 1 and not error:
         return redirect("workbench:application", results[0].pk)
@@ -145,19 +116,6 @@ def search(request):
             "query": request.POST.get("q", ""),
         },
     )
-
-
-def _tab_counts(user) -> dict[str, int]:
-    today = clock.today()
-    soon = calendar.add_working_days(today, 1)
-    counts = open_steps_for(user).aggregate(
-        mine=Count("pk", filter=Q(assignee=user) | Q(assignee__isnull=True)),
-        unclaimed=Count("pk", filter=Q(assignee__isnull=True)),
-        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)),
-        overdue=Count("pk", filter=Q(due_date__lt=today)),
-    )
-    counts["pressed"] = queue(user, "pressed").count()
-    return counts
 
 
 def _querystring(request, exclude: str) -> str:
@@ -497,9 +455,7 @@ def refuse(request, pk: int):
 
 
 def _handover_for(user, pk) -> Handover:
-    handover = get_object_or_404(Handover, pk=pk)
-    _application_for(user, handover.application_id)  # 404 unless the user may see it
-    return handover
+    return get_object_or_404(handovers_visible_to(user), pk=pk)
 
 
 @login_required
@@ -557,18 +513,11 @@ def reveal(request, pk: int):
 def material(request, pk: int):
     """Open an uploaded material: only for those who see a matter it belongs to, and audited."""
     item = get_object_or_404(Material, pk=pk)
-    application = _application_for(request.user, item.application_id)
-    if not material_visible_to(request.user, item):
-        raise PermissionDenied("该材料仅供办理相关事项的部门查看。")
-    if not item.file:
+    _application_for(request.user, item.application_id)  # 404 unless the user may see it
+    content = material_open(actor=request.user, material=item)
+    if content is None:
         raise Http404("该材料没有电子文件。")
-    audit_record(
-        actor=request.user,
-        action=AuditAction.MATERIAL_VIEW,
-        subject=application,
-        detail={"material": item.pk, "code": item.code},
-    )
-    response = HttpResponse(item.read_checked(), content_type=item.content_type)
+    response = HttpResponse(content, content_type=item.content_type)
     response["Content-Disposition"] = (
         f'inline; filename="material-{item.pk}{_ext(item.content_type)}"'
     )

@@ -6,7 +6,6 @@ from datetime import date
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from onestop.core.actions import run_action
 from onestop.core.forms import Form
 from onestop.ratings import services
 from onestop.ratings.models import Rating
+from onestop.ratings.selectors import followups_for, rating_visible_to
 
 
 class AnswerForm(Form):
@@ -29,30 +29,9 @@ class AnswerForm(Form):
     )
 
 
-def ratings_visible_to(user):
-    if user.role == Role.SUPERVISOR and user.scope is not None:
-        return Rating.objects.filter(
-            application__township__lft__gte=user.scope.lft,
-            application__township__lft__lte=user.scope.rgt,
-        )
-    named = Rating.named_units.through.objects.filter(orgunit_id=user.org_unit_id)
-    return Rating.objects.filter(Q(unit_id=user.org_unit_id) | Q(pk__in=named.values("rating_id")))
-
-
 @login_required
 def rating_list(request):
-    ratings = (
-        ratings_visible_to(request.user)
-        .exclude(followup__in=("", Rating.FollowUp.WITHDRAWN))
-        .select_related("application", "unit")
-        .order_by("followup_due", "pk")
-    )
-    if request.GET.get("all") != "1":
-        ratings = ratings.filter(
-            Q(followup=Rating.FollowUp.OPEN)
-            | Q(followup=Rating.FollowUp.CALLED)
-            | Q(followup=Rating.FollowUp.APPEALED)
-        )
+    ratings = followups_for(request.user, show_all=request.GET.get("all") == "1")
     page = Paginator(ratings, 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -67,12 +46,7 @@ def rating_list(request):
 
 
 def _rating_for(user, pk) -> Rating:
-    rating = (
-        ratings_visible_to(user)
-        .select_related("application__applicant", "unit", "step")
-        .filter(pk=pk)
-        .first()
-    )
+    rating = rating_visible_to(user, pk)
     if rating is None:
         raise Http404("未找到该评价。")
     return rating

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from onestop.accounts.roles import OFFICER_ROLES
 from onestop.cases.selectors import open_steps_for
 from onestop.people.identifiers import IdentifierError, parse_id_number
-from onestop.people.selectors import person_get, persons_visible_to
+from onestop.people.selectors import person_get, persons_named, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_reveal_id
 
 PAGE_SIZE = 20
@@ -51,9 +51,7 @@ def person_list(request):
             found = None
         results = [found] if found else []
     else:
-        results = list(
-            visible.filter(name__contains=query).order_by("name", "pk")[: SEARCH_LIMIT + 1]
-        )
+        results = persons_named(request.user, query, SEARCH_LIMIT)
     context.update(
         results=results[:SEARCH_LIMIT],
         total=len(results[:SEARCH_LIMIT]),

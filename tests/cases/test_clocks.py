@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from onestop.cases.clocks import clock_sweep, matter_press
 from onestop.cases.models import Alert
+from onestop.cases.selectors import late_by_unit, late_steps, queue, queue_counts
 from onestop.cases.timeline import timeline
 
 from .helpers import active, at, matter, submit
@@ -25,6 +26,30 @@ def test_sweep_marks_due_soon_and_overdue_once_and_tells_the_unit(staff, applica
     kinds = list(Alert.objects.filter(step=step).values_list("kind", "unit_id"))
     assert kinds == [("due_soon", step.unit_id), ("overdue", step.unit_id)]
     assert any("已超期" in e.text for e in timeline(app))
+
+
+def test_the_queue_and_the_supervisor_see_due_soon_as_the_sweep_does(staff, applicant):
+    app = submit(staff, applicant, matters=["MEDICAL"], day=date(2026, 11, 2))
+    step = active(app, "MEDICAL")  # due Monday 9 November
+    officer = next(
+        u for u in staff.values() if u.role == step.role and u.org_unit_id == step.unit_id
+    )
+    # Friday is one working day before Monday: due soon over the weekend, overdue on Tuesday.
+    for day, due_soon, overdue in (
+        (date(2026, 11, 5), 0, 0),
+        (date(2026, 11, 6), 1, 0),
+        (date(2026, 11, 9), 1, 0),
+        (date(2026, 11, 10), 0, 1),
+    ):
+        with at(day):
+            counts = queue_counts(officer)
+            assert (counts["due_soon"], counts["overdue"]) == (due_soon, overdue), day
+            assert list(queue(officer, "due_soon")) == [step] * due_soon
+            late = list(late_by_unit(staff["supervisor"]))
+            assert [(r["due_soon"], r["overdue"]) for r in late] == (
+                [(due_soon, overdue)] if due_soon or overdue else []
+            )
+            assert list(late_steps(staff["supervisor"])) == [step] * (due_soon + overdue)
 
 
 def test_the_periodic_sweep_runs(staff, applicant):
