@@ -420,3 +420,35 @@ def test_online_applications_are_accepted_or_refused_at_the_window(client, team,
     assert "已作不予受理" in response.content.decode()
     app.refresh_from_db()
     assert app.status == "refused" and app.refusal_reason == "材料不是本人的"
+
+
+def test_the_medical_officer_sees_the_bills_and_the_amount_the_approval_records(client, team):
+    from onestop.cases.intake import application_accept, application_submit
+
+    person = factories.certified_person(fact="resident_medical", dibao_category="urban")
+    app = application_submit(
+        actor=team["clerk"],
+        channel="window",
+        applicant=person,
+        matters=["MEDICAL"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+        answers={"medical_bills": [{"day": "2026-10-01", "policy_self_pay": "1860.50"}]},
+    )
+    application_accept(actor=team["clerk"], application=app)
+    matter = app.matters.get()
+    proposed = matter.prescreen["amount"]
+    officer = factories.staff("w_medical", Role.MEDICAL_OFFICER, "medical-150702")
+    as_user(client, officer)
+    page = client.get(f"/workbench/matters/{matter.pk}/").content.decode()
+    bills = page[page.index('id="medical-bills"') :]
+    assert "2026-10-01" in bills and "1860.50" in bills
+    assert re.search(rf'name="amount"[^>]*value="{re.escape(proposed)}"', page)
+    # Left empty, the approval records the rule's figure, and the confirmation says so.
+    step = Step.objects.get(matter=matter, status="active")
+    confirm = client.post(
+        f"/workbench/matters/{matter.pk}/decide/",
+        {"step": step.pk, "outcome": "approve", "amount": "", "reason": "按票据核定。"},
+    ).content.decode()
+    assert f"{proposed} 元（未填写，按规则计算的金额）" in confirm

@@ -201,8 +201,9 @@ class DecisionForm(forms.Form):
         label="核定报销金额（元）", required=False, min_value=0, decimal_places=2
     )
 
-    def __init__(self, *args, step: Step, records: str, outcomes, **kwargs):
+    def __init__(self, *args, step: Step, records: str, outcomes, proposed_amount=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.proposed_amount = proposed_amount
         cast(forms.ChoiceField, self.fields["outcome"]).choices = [
             (o, Outcome.LABELS[o]) for o in outcomes
         ]
@@ -225,12 +226,27 @@ class DecisionForm(forms.Form):
             del self.fields["category"], self.fields["level"]
         if records != "amount":
             del self.fields["amount"]
+        elif proposed_amount:
+            # Shown filled in, so nobody approves a figure they have not seen.
+            self.fields["amount"].initial = proposed_amount
+            self.fields["amount"].help_text = (
+                f"已按医疗救助规则和申请时填写的票据算好：{proposed_amount} 元；"
+                "核对票据原件后可修改。"
+            )
         if Outcome.RETURN not in outcomes:
             del self.fields["missing_materials"]
 
     @property
     def outcome_label(self) -> str:
         return Outcome.LABELS[self.cleaned_data["outcome"]]
+
+    @property
+    def amount_to_record(self):
+        """The 核定金额 the decision records: the one typed, else the rule's figure."""
+        if "amount" not in self.fields:
+            return None
+        typed = self.cleaned_data.get("amount")
+        return typed if typed is not None else self.proposed_amount
 
     @property
     def transfer_unit(self) -> OrgUnit | None:
@@ -279,7 +295,12 @@ def _matter_context(request, matter: Matter, **extra):
     form = extra.pop("form", None)
     if can_act and active is not None and form is None:
         sdef = definition.steps[active.index]
-        form = DecisionForm(step=active, records=sdef.records, outcomes=sdef.outcomes)
+        form = DecisionForm(
+            step=active,
+            records=sdef.records,
+            outcomes=sdef.outcomes,
+            proposed_amount=matter.prescreen.get("amount"),
+        )
     today = clock.today()
     return {
         "matter": matter,
@@ -330,7 +351,13 @@ def decide(request, pk: int):
         messages.error(request, "该环节已由他人办理或已变化，请查看最新情况。")
         return redirect("workbench:matter", pk)
     sdef = chain_definition(matter.chain_id).steps[step.index]
-    form = DecisionForm(request.POST, step=step, records=sdef.records, outcomes=sdef.outcomes)
+    form = DecisionForm(
+        request.POST,
+        step=step,
+        records=sdef.records,
+        outcomes=sdef.outcomes,
+        proposed_amount=matter.prescreen.get("amount"),
+    )
     if form.is_valid():
         try:
             decision_check(matter=matter, step=step, sdef=sdef, decision=form.decision())
