@@ -178,5 +178,11 @@ def test_people_receive_notices_in_their_portal_inbox(client, person):
         "150702001", name="陌生人", birth=date(1980, 1, 1), phone="13904799999"
     )
     _accept(stranger)
-    assert "陌生人" not in client.get("/portal/inbox/").content.decode()
+    page = client.get("/portal/inbox/").content.decode()
+    assert "陌生人" not in page and "新消息" in page
+    # Reading changes nothing; 全部标为已读 clears the marks, and only the person's own.
+    ids = [str(n.pk) for n in Notice.objects.filter(channel="inbox")]
+    client.post("/portal/inbox/read/", {"notice": ids})
     assert Notice.objects.filter(person=person, channel="inbox").exclude(read_at=None).exists()
+    assert not Notice.objects.filter(person=stranger).exclude(read_at=None).exists()
+    assert "新消息" not in client.get("/portal/inbox/").content.decode()

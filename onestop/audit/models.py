@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     MATERIAL_VIEW = "cases.material_view", "查看申请材料"
     MATERIAL_ATTACH = "cases.material_attach", "附上文书"
     CITIZEN_SIGN_IN = "portal.sign_in", "申请人登录"
+    DRAFT_FILE_REMOVE = "portal.draft_file_remove", "删除草稿材料"
     RATING_SUBMIT = "ratings.submit", "评价"
     RATING_ANSWER = "ratings.answer", "回复差评"
     RATING_RECTIFICATION = "ratings.rectification", "评价整改"

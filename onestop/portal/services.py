@@ -1,24 +1,29 @@
-"""The applicant's side: SMS codes, whom a signed-in person may act for, drafts, submission."""
+"""The applicant's side: SMS codes, sign-in, drafts and the inbox's read marks."""
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import QuerySet
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.actions import ActionRefused
 from onestop.core.ratelimit import hit
+from onestop.notices.models import Notice
 from onestop.notices.sms import sms_send
 from onestop.people.identifiers import IdentifierError, mask_mobile, parse_mobile
-from onestop.people.models import Guardian, Person
+from onestop.people.models import Person
 
-from .models import OneTimeCode
+from .models import Draft, DraftFile, OneTimeCode
+from .selectors import people_for
 
 CODE_MINUTES = 5
 MAX_ATTEMPTS = 5
@@ -118,17 +123,66 @@ def citizen_sign_in(*, request, phone: str) -> None:
     )
 
 
-def people_for(phone: str):
-    """The persons a signed-in number may act for: themself, and whom they are recorded as
-    guardian or agent of."""
-    represented = Guardian.objects.filter(phone=phone).values("person_id")
-    return Person.objects.filter(Q(phone=phone) | Q(pk__in=represented)).select_related(
-        "hukou_region"
-    )
+# Drafts are the applicant's own unsent data, seen by no one else and replaced freely, so saving
+# one leaves no audit event: the submission is audited, with the materials it carries. Removing
+# an uploaded file does leave one, so a dispute over "I uploaded it" can be settled.
+def draft_save(*, phone: str, person: Person, data: Mapping[str, object], resume: str) -> Draft:
+    """Keep one step's answers; ``resume`` is the step 接着填写 opens."""
+    with transaction.atomic():
+        draft, _ = Draft.objects.select_for_update().get_or_create(phone=phone, person=person)
+        draft.data = {**draft.data, **data, "step": resume}
+        draft.save()
+    return draft
 
 
-def representative_for(phone: str, person: Person) -> Guardian | None:
-    """The guardian record through which ``phone`` acts for ``person`` (None: acting for self)."""
-    if person.phone == phone:
-        return None
-    return person.guardians.filter(phone=phone).order_by("kind").first()
+def draft_files_add(*, phone: str, person: Person, files: Mapping[str, UploadedFile]) -> Draft:
+    """Keep each upload (by material code), replacing an earlier file for the same material."""
+    with transaction.atomic():
+        draft, _ = Draft.objects.get_or_create(phone=phone, person=person)
+        for code, upload in files.items():
+            content = upload.read()
+            sha = hashlib.sha256(content).hexdigest()
+            _files_drop(draft.files.filter(code=code))
+            item = DraftFile(
+                draft=draft, code=code, original_name=(upload.name or "")[:200], sha256=sha
+            )
+            item.file.save(sha[:32], ContentFile(content), save=True)
+    return draft
+
+
+def draft_file_remove(*, phone: str, item: DraftFile) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action=AuditAction.DRAFT_FILE_REMOVE,
+            subject=item.draft.person,
+            detail={"code": item.code, "sha256": item.sha256, "phone": mask_mobile(phone)},
+        )
+        item.delete()
+    item.file.delete(save=False)
+
+
+def draft_discard(*, draft: Draft) -> None:
+    """Drop a draft once its application is submitted (the materials went with it)."""
+    if draft.pk is None:
+        return
+    with transaction.atomic():
+        _files_drop(draft.files.all())
+        draft.delete()
+
+
+def _files_drop(items: QuerySet[DraftFile]) -> None:
+    for item in items:
+        item.file.delete(save=False)
+        item.delete()
+
+
+def inbox_mark_read(*, phone: str, notice_ids: Iterable[int]) -> int:
+    """Mark the listed 站内信 read, only those of persons this number acts for. No audit event:
+    a read mark is the applicant's own view of their inbox, and nobody else acts on it."""
+    return Notice.objects.filter(
+        pk__in=list(notice_ids),
+        person__in=people_for(phone),
+        channel=Notice.Channel.INBOX,
+        read_at__isnull=True,
+    ).update(read_at=clock.now())

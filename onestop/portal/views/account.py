@@ -1,0 +1,112 @@
+"""Signing in with a text code, the signed-in person's page and their inbox."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from onestop.core.ratelimit import client_ip
+from onestop.people.identifiers import mask_mobile
+
+from .. import selectors, services
+from ..forms import CodeForm, PhoneForm
+from ..models import OneTimeCode
+from .shared import citizen_required
+
+
+def sign_in(request):
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_send(
+                phone=form.cleaned_data["phone"],
+                purpose=OneTimeCode.Purpose.SIGN_IN,
+                ip=client_ip(request),
+            )
+        except services.PortalError as exc:
+            form.add_error("phone", str(exc))
+        else:
+            request.session["sign_in_phone"] = (
+                form.cleaned_data["phone"].replace(" ", "").removeprefix("+86")
+            )
+            request.session["sign_in_next"] = _safe_next(request)
+            return redirect("portal:sign_in_code")
+    return render(request, "portal/sign_in.html", {"form": form, "next": _safe_next(request)})
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
+
+
+def sign_in_code(request):
+    phone = request.session.get("sign_in_phone")
+    if not phone:
+        return redirect("portal:sign_in")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            services.code_send(
+                phone=phone, purpose=OneTimeCode.Purpose.SIGN_IN, ip=client_ip(request)
+            )
+            messages.success(request, "新的验证码已发送，之前的验证码作废。")
+        except services.PortalError as exc:
+            messages.error(request, str(exc))
+        return redirect("portal:sign_in_code")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_verify(
+                phone=phone, purpose=OneTimeCode.Purpose.SIGN_IN, code=form.cleaned_data["code"]
+            )
+        except services.PortalError as exc:
+            form.add_error("code", str(exc))
+        else:
+            target = request.session.pop("sign_in_next", "") or reverse("portal:me")
+            request.session.pop("sign_in_phone", None)
+            services.citizen_sign_in(request=request, phone=phone)
+            return redirect(target)
+    return render(
+        request,
+        "portal/sign_in_code.html",
+        {"form": form, "masked": mask_mobile(phone), "minutes": services.CODE_MINUTES},
+    )
+
+
+@require_POST
+def sign_out(request):
+    request.session.flush()
+    messages.info(request, "您已退出。")
+    return redirect("portal:home")
+
+
+@citizen_required
+def me(request):
+    phone = request.citizen_phone
+    return render(
+        request,
+        "portal/me.html",
+        {
+            "people": list(selectors.people_for(phone)),
+            "applications": selectors.applications_for(phone),
+            "drafts": selectors.drafts_for(phone),
+            "masked": mask_mobile(phone),
+        },
+    )
+
+
+@citizen_required
+def inbox(request):
+    """站内信: notices for everyone this number acts for, newest first. Reading them changes
+    nothing; 全部标为已读 (a form) clears the 新消息 marks."""
+    notices = selectors.inbox_for(request.citizen_phone)
+    unread = [n.pk for n in notices if n.read_at is None]
+    return render(request, "portal/inbox.html", {"notices": notices, "unread": unread})
+
+
+@citizen_required
+@require_POST
+def inbox_read(request):
+    ids = [int(v) for v in request.POST.getlist("notice") if v.isdigit()]
+    services.inbox_mark_read(phone=request.citizen_phone, notice_ids=ids)
+    return redirect("portal:inbox")
