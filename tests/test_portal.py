@@ -479,9 +479,18 @@ def test_applying_online_for_a_matter_already_open_says_so_with_a_link(client, w
         consent_given=True,
         sensitive_consent_given=True,
     )
-    response = apply(client, ward, matters=["PENSION", "LIVING"])
-    assert response["Location"] == f"/portal/apply/{ward.pk}/matters/"
-    page = client.get(response["Location"]).content.decode()
-    assert f"已有在办申请（受理编号 {open_app.tracking_no}）" in page
+    # Said at step 1, where the matter is ticked, not four steps later at the submit.
+    response = client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["PENSION", "LIVING"]})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"城乡居民基本养老保险保费代缴已在办理中（受理编号 {open_app.tracking_no}）" in page
     assert f'href="/portal/applications/{open_app.pk}/"' in page
+    assert not Draft.objects.filter(person=ward).exists()  # nothing kept of the refused choice
     assert Application.objects.count() == 1
+
+
+def test_step_two_asks_only_for_the_reasons_of_the_subsidies_chosen(client, ward):
+    sign_in(client)
+    client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["LIVING", "MEDICAL"]})
+    page = client.get(f"/portal/apply/{ward.pk}/details/").content.decode()
+    assert "为什么申请生活补贴" in page and "为什么申请护理补贴" not in page

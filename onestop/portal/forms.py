@@ -106,9 +106,23 @@ class MattersForm(Form):
         help_text="想办哪件就勾哪件。标着“预审符合”的，是按登记信息查到可以申请的。",
     )
 
-    def __init__(self, *args, assessments=(), **kwargs):
+    def __init__(self, *args, assessments=(), open_matters=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.open_matters = list(open_matters)
         suggest_matters(cast(forms.ChoiceField, self.fields["matters"]), assessments)
+
+    def clean_matters(self):
+        """Said here, at step 1, what the submission would refuse four steps later."""
+        chosen = self.cleaned_data["matters"]
+        already = [m for m in self.open_matters if m.kind in chosen]
+        if already:
+            labels = "、".join(dict.fromkeys(m.get_kind_display() for m in already))
+            numbers = "、".join(dict.fromkeys(m.application.tracking_no for m in already))
+            raise forms.ValidationError(
+                f"{labels}已在办理中（受理编号 {numbers}），不能重复申请；"
+                "请取消勾选，办理进度可在“我的申请”里查看。"
+            )
+        return chosen
 
 
 class DetailsForm(Form):
@@ -123,8 +137,15 @@ class DetailsForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, materials=(), **kwargs):
+    def __init__(self, *args, materials=(), matters=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the reasons for the subsidies chosen at step 1 are asked for.
+        for kind, name in (
+            (MatterType.LIVING, "living_reason"),
+            (MatterType.NURSING, "nursing_reason"),
+        ):
+            if kind not in matters:
+                del self.fields[name]
         self.uploads = []
         for need in materials:
             if need.exempt:

@@ -133,10 +133,15 @@ def _step_form(step, request, draft, result):
             data,
             initial={"matters": draft.data.get("matters", [])},
             assessments=result.assessments,
+            open_matters=open_matters_for(draft.person),
         )
     if step == "details":
         return DetailsForm(
-            data, request.FILES or None, materials=result.materials, initial=draft.data
+            data,
+            request.FILES or None,
+            materials=result.materials,
+            matters=draft.data.get("matters", []),
+            initial=draft.data,
         )
     if step == "delivery":
         initial = {"delivery": "post", "delivery_address": draft.person.address, **draft.data}
