@@ -200,6 +200,17 @@ def test_uploads_of_the_wrong_kind_or_size_are_refused_at_their_step(client, war
     assert not DraftFile.objects.exists() and Application.objects.count() == 0
 
 
+def test_what_was_typed_beside_a_refused_file_is_kept(client, ward):
+    sign_in(client)
+    client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["LIVING"]})
+    bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00binary")
+    client.post(
+        f"/portal/apply/{ward.pk}/details/", {"living_reason": "父母年迈", "file_photo": bad}
+    )
+    page = client.get(f"/portal/apply/{ward.pk}/details/").content.decode()
+    assert "父母年迈" in page  # the file is asked for again, the words are not
+
+
 def test_an_upload_name_with_path_tricks_is_never_used(client, ward):
     sign_in(client)
     apply(client, ward, upload=SimpleUploadedFile("../../../onestop/settings.py.png", PNG))

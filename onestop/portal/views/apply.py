@@ -59,8 +59,10 @@ def apply(request, person_id: int, step: str = "matters"):
             return _submit(request, person, draft, form, key)
         return _step_done(request, person, step, form)
     if step == "details" and request.method == "POST":
-        # Keep each file that passed its checks, even when another on the same page did not.
-        draft = services.draft_files_add(phone=phone, person=person, files=_uploads(form))
+        # Keep each file that passed its checks, even when another on the same page did not,
+        # and what was typed beside them.
+        services.draft_files_add(phone=phone, person=person, files=_uploads(form))
+        draft = services.draft_save(phone=phone, person=person, data=_typed(form), resume="details")
     names = {n.material.code: n.material.name for n in result.materials}
     return render(
         request,
@@ -88,13 +90,19 @@ def _step_done(request, person, step: str, form):
     if step == "details":
         services.draft_files_add(phone=phone, person=person, files=_uploads(form))
     saving = "save" in request.POST
-    kept = {k: v for k, v in form.cleaned_data.items() if not k.startswith("file_")}
     # 接着填写 opens the step the person stopped at.
-    services.draft_save(phone=phone, person=person, data=kept, resume=step if saving else next_step)
+    services.draft_save(
+        phone=phone, person=person, data=_typed(form), resume=step if saving else next_step
+    )
     if saving:
         messages.success(request, "已保存。下次登录可以接着填。")
         return redirect("portal:me")
     return redirect("portal:apply_step", person.pk, next_step)
+
+
+def _typed(form) -> dict:
+    """What the person typed or chose on the step, without the files (kept apart)."""
+    return {k: v for k, v in form.cleaned_data.items() if not k.startswith("file_")}
 
 
 def _uploads(form) -> dict:
