@@ -452,3 +452,13 @@ def test_the_medical_officer_sees_the_bills_and_the_amount_the_approval_records(
         {"step": step.pk, "outcome": "approve", "amount": "", "reason": "按票据核定。"},
     ).content.decode()
     assert f"{proposed} 元（未填写，按规则计算的金额）" in confirm
+
+
+def test_the_receipt_lists_only_the_materials_of_the_matters_applied_for(client, team, holder):
+    from onestop.policy.materials import codes_needed_by
+
+    response = take(client, team["clerk"], holder, matters=["MEDICAL"])
+    app = Application.objects.get()
+    assert response["Location"] == f"/workbench/applications/{app.pk}/receipt/"
+    codes = set(app.materials.values_list("code", flat=True))
+    assert codes and codes <= codes_needed_by(["MEDICAL"])

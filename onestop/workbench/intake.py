@@ -22,6 +22,7 @@ from onestop.people.selectors import person_get, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_register
 from onestop.policy.facts import FACT_LABELS, Facts
 from onestop.policy.facts import Certificate as HeldCertificate
+from onestop.policy.materials import codes_needed_by
 from onestop.policy.matters import MATTER_DEPARTMENT
 from onestop.policy.services import prescreen
 
@@ -185,8 +186,9 @@ def _submit(request, person, form, result, key: str | None):
             )
         elif data.get(paper_field):
             materials.append(MaterialIn(need.material.code, MaterialSource.PAPER))
+    needed = codes_needed_by(data["matters"])  # not the materials of matters not chosen
     for need in result.materials:
-        if need.exempt:
+        if need.exempt and need.material.code in needed:
             materials.append(
                 MaterialIn(need.material.code, MaterialSource.ELICENCE, reference="共享")
             )
