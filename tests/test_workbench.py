@@ -462,3 +462,22 @@ def test_the_receipt_lists_only_the_materials_of_the_matters_applied_for(client,
     assert response["Location"] == f"/workbench/applications/{app.pk}/receipt/"
     codes = set(app.materials.values_list("code", flat=True))
     assert codes and codes <= codes_needed_by(["MEDICAL"])
+
+
+def test_the_same_intake_form_posted_twice_lands_on_the_first_receipt(client, team, holder):
+    as_user(client, team["clerk"])
+    page = client.get(f"/workbench/intake/{holder.pk}/").content.decode()
+    key = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    form = {
+        "matters": ["PENSION"],
+        "delivery": "pickup",
+        "consent_share": "on",
+        "consent_sensitive": "on",
+        "form_token": key,
+    }
+    first = client.post(f"/workbench/intake/{holder.pk}/", form)
+    again = client.post(f"/workbench/intake/{holder.pk}/", form)  # a double click, an old tab
+    assert first["Location"] == again["Location"] and Application.objects.count() == 1
+    back = client.get(f"/workbench/intake/{holder.pk}/").content.decode()
+    main = back[back.index("<main") :]
+    assert "这份申请已经提交" in main and "<button" not in main

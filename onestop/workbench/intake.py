@@ -13,7 +13,7 @@ from onestop.accounts.roles import Role
 from onestop.cases.errors import CaseError
 from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.materials import MaterialIn
-from onestop.cases.models import MaterialSource
+from onestop.cases.models import Application, MaterialSource
 from onestop.cases.selectors import applications_visible_to, open_matters_for
 from onestop.core import clock, formtokens
 from onestop.people import pii
@@ -101,6 +101,14 @@ def register(request):
 def application_form(request, person_id: int):
     """Step 2: what shared data knows, the pre-screening, and the one form."""
     person = person_get(request.user, person_id)
+    if request.method == "GET":
+        submitted = _submitted_with(request, person)
+        if submitted is not None:  # Back after 提交并受理: nothing left to submit here
+            return render(
+                request,
+                "workbench/intake_submitted.html",
+                {"person": person, "application": submitted},
+            )
     result = prescreen(
         facts=Facts(), region_code=person.hukou_region_id, day=clock.today(), person=person
     )
@@ -138,6 +146,12 @@ def application_form(request, person_id: int):
             "form_token": token if key else _form_token(request, person),
         },
     )
+
+
+def _submitted_with(request, person) -> Application | None:
+    """The application this intake's form token already made, if it was submitted."""
+    key = formtokens.redeem(_form_token(request, person), request.user.pk, person.pk)
+    return applications_visible_to(request.user).filter(idempotency_key=key).first()
 
 
 def _form_token(request, person) -> str:
