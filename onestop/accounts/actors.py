@@ -1,0 +1,10 @@
+"""Who performs an action: the one type every service's ``actor`` takes."""
+
+from typing import TypeAlias
+
+from .models import StaffUser
+
+# A staff member at a screen, or a department system through its API key's service account
+# (also a StaffUser, bound to the key's unit); None when the applicant acts through the portal or
+# the platform acts by itself (the worker, the sweep, management commands, the demo data).
+Actor: TypeAlias = StaffUser | None
