@@ -3,6 +3,8 @@
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from .models import StaffUser
 
@@ -14,3 +16,11 @@ Actor: TypeAlias = StaffUser | None
 # Whom a staff-visible read is scoped to: the request's user, which outside a signed-in page is
 # anonymous and then sees nothing.
 Viewer: TypeAlias = StaffUser | AnonymousUser
+
+
+def staff_of(request: HttpRequest) -> StaffUser:
+    """The signed-in staff member behind a staff-only page (the admin, the workbench)."""
+    user = request.user
+    if not isinstance(user, StaffUser):
+        raise PermissionDenied("请先以工作人员身份登录。")
+    return user
