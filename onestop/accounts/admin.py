@@ -5,10 +5,10 @@ from django.contrib import admin
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from onestop.accounts.actors import Actor
 from onestop.core.admin_site import EditingAdmin
 
 from . import services
+from .actors import Actor
 from .models import StaffUser
 from .selectors import staff_visible_to, units_visible_to
 
