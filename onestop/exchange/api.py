@@ -41,6 +41,8 @@ from .models import ApiKey
 from .services import api_key_check, idempotent_answer_find, idempotent_answer_store
 from .sync import import_records
 
+T = TypeVar("T")
+
 
 class KeyRequest(HttpRequest):
     """A request the department key let in (the type only: ``DepartmentKey`` sets both)."""
@@ -59,7 +61,6 @@ class DepartmentKey(HttpBearer):
 
 
 router = Router(tags=["部门接口"], auth=DepartmentKey())
-T = TypeVar("T")
 
 
 def _unit(request: KeyRequest) -> OrgUnit:
