@@ -3,12 +3,20 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.core import clock
 from onestop.notices.models import Notice
 from onestop.ratings.models import Rating
-from onestop.ratings.services import rating_answer, rating_rate_rectification, rating_submit
+from onestop.ratings.services import (
+    rating_answer,
+    rating_appeal_decide,
+    rating_rate_rectification,
+    rating_submit,
+    rating_submit_window,
+)
 
 from . import factories
 
@@ -191,3 +199,13 @@ def test_a_named_matter_reaches_the_unit_that_decided_it(team, concluded):
     )
     assert [u.code for u in bad.named_units.all()] == ["hrss-150702"]
     assert "办得太慢。请在" in Notice.objects.get(unit__code="hrss-150702", event="bad_rating").text
+
+
+def test_staff_without_a_unit_may_neither_take_a_window_rating_nor_decide_an_appeal(concluded):
+    clerk = StaffUser.objects.create_user("r_nounit_clerk", role=Role.WINDOW_CLERK)
+    supervisor = StaffUser.objects.create_user("r_nounit_sup", role=Role.SUPERVISOR)
+    rating = rating_submit(phone="13904788801", application=concluded, level=1)
+    with pytest.raises(PermissionDenied):
+        rating_submit_window(actor=clerk, application=concluded, level=5)
+    with pytest.raises(PermissionDenied):
+        rating_appeal_decide(actor=supervisor, rating=rating, upheld=True, note="核实")

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.password_validation import validate_password
@@ -6,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from onestop.core.admin_site import EditingAdmin
 
 from . import services
+from .actors import Actor
 from .models import StaffUser
 from .selectors import staff_visible_to, units_visible_to
 
@@ -23,10 +26,10 @@ class StaffUserForm(forms.ModelForm):
         model = StaffUser
         fields = ["username", "display_name", "role", "org_unit", "is_active"]
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args, actor: Actor = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["org_unit"].queryset = units_visible_to(actor)
+        cast(forms.ModelChoiceField, self.fields["org_unit"]).queryset = units_visible_to(actor)
         self.fields["org_unit"].required = True
         if self.instance.pk:
             self.fields["username"].disabled = True

@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from onestop.regions.models import Region
+
 from .roles import ROLES_REVEALING_ID, Role
 
 
@@ -29,7 +31,7 @@ class StaffUser(AbstractUser):
         return f"{self.display_name}（{self.username}）"
 
     @property
-    def scope(self):
+    def scope(self) -> Region | None:
         """The region whose subtree this user may see."""
         return self.org_unit.region if self.org_unit is not None else None
 

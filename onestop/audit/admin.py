@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from onestop.core.admin_site import RoleAdmin
 
@@ -22,8 +24,8 @@ class AuditEventAdmin(RoleAdmin):
     search_fields = ["subject_id", "actor__username"]
     list_select_related = ["actor", "org_unit"]
 
-    def get_queryset(self, request):
-        scope = request.user.scope
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        scope = getattr(request.user, "scope", None)
         qs = super().get_queryset(request)
         if scope is None:
             return qs.none()

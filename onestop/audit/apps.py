@@ -6,7 +6,7 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = "审计日志"
 
-    def ready(self):
+    def ready(self) -> None:
         from .services import audit_keys
 
         audit_keys()  # a missing or weak key stops start-up, not the first audited write

@@ -3,6 +3,8 @@
 Each event is linked to the previous one of its chain by a keyed hash (HMAC-SM3 by default) whose
 key lives outside the database; see onestop/audit/services.py."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -122,12 +124,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq} {self.action_label}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Audit events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit events are append-only.")
 
     @property

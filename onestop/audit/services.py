@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes, hmac
 from django.conf import settings
@@ -31,6 +31,10 @@ from django.db import models, transaction
 from onestop.core import clock
 
 from .models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditAction, AuditEvent, AuditHead
+
+if TYPE_CHECKING:
+    from onestop.accounts.actors import Actor
+    from onestop.regions.models import OrgUnit
 
 GENESIS = "0" * 64
 HASHES = {"hmac-sm3": hashes.SM3, "hmac-sha256": hashes.SHA256}
@@ -152,7 +156,7 @@ def chain_of(unit_id: int | None, subject: models.Model | None = None) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: "Actor",
     action: AuditAction,
     subject: models.Model | None = None,
     detail: dict[str, Any] | None = None,
@@ -431,7 +435,7 @@ def chain_label(chain: str) -> str:
     return unit.name if unit is not None else chain
 
 
-def _supervising_unit(chain: str, cache: dict):
+def _supervising_unit(chain: str, cache: dict[str | None, "OrgUnit | None"]) -> "OrgUnit | None":
     """The 政务服务局 of the chain's region or the nearest above it (the province's for system)."""
     from onestop.regions.models import Department, OrgUnit, Region
 

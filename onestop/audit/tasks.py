@@ -10,12 +10,12 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute=f"*/{settings.AUDIT_CHECKPOINT_MINUTES}"))
-def publish_audit_checkpoints():
+def publish_audit_checkpoints() -> int:
     return publish_checkpoints()
 
 
 @db_periodic_task(crontab(minute="17", hour="2"))
-def verify_audit_chain_nightly():
+def verify_audit_chain_nightly() -> bool:
     report = audit_verify()
     for f in report.findings:
         log.error(

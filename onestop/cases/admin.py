@@ -1,9 +1,13 @@
 import json
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from onestop.accounts.actors import Actor, staff_of
 from onestop.core.admin_site import EditingAdmin, in_force_for
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Region
@@ -29,10 +33,10 @@ class ChainVersionForm(forms.ModelForm):
         model = ChainVersion
         fields = ["matter", "region", "definition"]
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args: Any, actor: Actor = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = getattr(actor, "scope", None)
-        self.fields["region"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = (
             scope.subtree().exclude(level="township") if scope else Region.objects.none()
         )
         if not self.is_bound and self.instance.pk:
@@ -40,14 +44,15 @@ class ChainVersionForm(forms.ModelForm):
                 self.instance.definition, ensure_ascii=False, indent=2
             )
 
-    def clean_definition(self):
+    def clean_definition(self) -> Any:
         try:
             return json.loads(self.cleaned_data["definition"])
         except ValueError as exc:
             raise forms.ValidationError(f"不是有效的 JSON：{exc}") from None
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if "matter" in data and "definition" in data:
             try:
                 parse_chain(data["matter"], data["definition"])
@@ -65,14 +70,16 @@ class ChainVersionAdmin(EditingAdmin):
     list_filter = ["matter"]
     list_select_related = ["region", "created_by"]
 
-    def get_queryset(self, request):
-        return in_force_for(super().get_queryset(request), request.user.scope)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ChainVersion]:
+        return in_force_for(super().get_queryset(request), staff_of(request).scope)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: ChainVersion, form: forms.Form, change: bool
+    ) -> None:
         data = form.cleaned_data
         try:
             created = chain_version_create(
-                actor=request.user,
+                actor=staff_of(request),
                 matter=data["matter"],
                 region=data["region"],
                 definition=data["definition"],

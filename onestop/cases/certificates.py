@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.people.services import certificate_cancel_all, certificate_record
@@ -14,7 +15,7 @@ from .kernel import Topic, close, emit_for, new_step, resume, snapshot, start, w
 from .models import Application, Matter
 
 
-def certificate_issue(actor, app: Application, matter: Matter, today: date) -> dict:
+def certificate_issue(actor: Actor, app: Application, matter: Matter, today: date) -> dict:
     """Record the new card (a renewal replaces the old one) and tell the window."""
     person = app.applicant
     category, level = matter.result.get("category"), matter.result.get("level")

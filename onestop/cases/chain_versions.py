@@ -1,9 +1,12 @@
 """Which chain a new matter starts on, and adding a region's new version of a chain."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 
+from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.policy.matters import Matter as MatterType
@@ -25,7 +28,9 @@ def chain_for(matter: str, region: Region) -> ChainVersion:
     return ChainVersion.objects.get(pk=found)
 
 
-def chain_version_create(*, actor, matter: str, region: Region, definition) -> ChainVersion:
+def chain_version_create(
+    *, actor: Actor, matter: str, region: Region, definition: Any
+) -> ChainVersion:
     """Add a new version of a chain for a region; running matters keep theirs."""
     if actor is not None and (actor.scope is None or not actor.scope.contains(region)):
         raise PermissionDenied("只能为本管辖范围内的区划配置流程。")

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -15,7 +16,7 @@ from .errors import CaseError
 from .models import Alert, Matter, Step
 
 
-def matter_press(*, actor, matter: Matter, message: str) -> Alert:
+def matter_press(*, actor: Actor, matter: Matter, message: str) -> Alert:
     """督办: a supervisor presses the unit holding the matter's open step."""
     if actor is None or actor.role != Role.SUPERVISOR:
         raise PermissionDenied("只有政务服务监督员可以督办。")

@@ -2,11 +2,14 @@
 pre-screen's suggestions beside the matters (the portal and the workbench never import each
 other, so these live with the cases they feed)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.html import format_html
 
 from onestop.policy.matters import Matter as MatterType
-from onestop.policy.rules import Outcome
+from onestop.policy.rules import Assessment, Outcome
 
 from .materials import upload_check
 
@@ -15,11 +18,11 @@ class UploadField(forms.FileField):
     """A file checked when it arrives (size, and type by its content), so the error is shown at
     its own field and not after the whole form is submitted."""
 
-    def __init__(self, *args, slot: str = "", **kwargs):
+    def __init__(self, *args: Any, slot: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.slot = slot or str(self.label)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> Any:
         upload = super().clean(data, initial)
         if upload:
             content = upload.read()
@@ -34,14 +37,14 @@ class UploadField(forms.FileField):
 SUGGESTION = {Outcome.ELIGIBLE: "预审符合", Outcome.PENDING: "预审待核实"}
 
 
-def suggest_matters(field: forms.ChoiceField, assessments) -> None:
+def suggest_matters(field: forms.ChoiceField, assessments: Iterable[Assessment]) -> None:
     """Mark the matters the pre-screen found possible. Only marked: nothing is ticked for the
     applicant, who chooses each matter."""
     outcomes = {str(a.matter.value): a.outcome for a in assessments}
     field.choices = [(v, _badged(label, outcomes.get(v))) for v, label in MatterType.choices]
 
 
-def _badged(label, outcome):
+def _badged(label: str, outcome: Outcome | None) -> str:
     if outcome not in SUGGESTION:
         return label
     return format_html(

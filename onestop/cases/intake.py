@@ -1,13 +1,15 @@
 """Receiving an application (统一受理): submit or propose, confirm, accept, refuse, withdraw."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -54,15 +56,15 @@ log = logging.getLogger(__name__)
 
 def validate_intake(
     *,
-    applicant,
-    matters,
-    delivery,
-    delivery_address,
-    communication_needs,
-    representative,
-    authority_scope,
-    authority_until,
-    consent_version,
+    applicant: Person,
+    matters: Iterable[str],
+    delivery: str,
+    delivery_address: str,
+    communication_needs: Iterable[str],
+    representative: Guardian | None,
+    authority_scope: Sequence[str],
+    authority_until: date | None,
+    consent_version: str,
 ) -> list[str]:
     errors: dict[str, str] = {}
     kinds = list(dict.fromkeys(matters))
@@ -96,7 +98,7 @@ def validate_intake(
 
 def application_submit(
     *,
-    actor,
+    actor: Actor,
     channel: str,
     applicant: Person,
     matters: Sequence[str],
@@ -180,7 +182,14 @@ def _refuse_duplicate(applicant: Person, kinds: Sequence[str]) -> None:
         )
 
 
-def _receive(*, actor, applicant, kinds, materials, **fields) -> Application:
+def _receive(
+    *,
+    actor: Actor,
+    applicant: Person,
+    kinds: list[str],
+    materials: Sequence[MaterialIn],
+    **fields: Any,
+) -> Application:
     """Write the submitted application, its matters and materials, all or nothing."""
     now = clock.now()
     with transaction.atomic():
@@ -209,7 +218,7 @@ def _receive(*, actor, applicant, kinds, materials, **fields) -> Application:
     return application
 
 
-def _check_submit(actor, channel: str, applicant: Person, consented: bool) -> None:
+def _check_submit(actor: Actor, channel: str, applicant: Person, consented: bool) -> None:
     if channel not in Channel.values or channel == Channel.PROACTIVE:
         raise ValidationError({"channel": "申请渠道无效。"})
     if actor is not None and (
@@ -225,7 +234,7 @@ def _check_submit(actor, channel: str, applicant: Person, consented: bool) -> No
         )
 
 
-def create_application(*, applicant: Person, kinds: list[str], **fields) -> Application:
+def create_application(*, applicant: Person, kinds: list[str], **fields: Any) -> Application:
     township = applicant.hukou_region
     county = township.parent_id
     if county is None:
@@ -289,7 +298,7 @@ def medical_claim(answers: dict) -> MedicalClaim:
     return MedicalClaim(tuple(bills))
 
 
-def _check_window(actor, application: Application) -> None:
+def _check_window(actor: Actor, application: Application) -> None:
     if actor is None:
         return
     if (
@@ -300,7 +309,7 @@ def _check_window(actor, application: Application) -> None:
         raise PermissionDenied("只有申请人户籍地的窗口工作人员可以受理。")
 
 
-def application_accept(*, actor, application: Application) -> Application:
+def application_accept(*, actor: Actor, application: Application) -> Application:
     """受理: dispatch every matter to its first unit and start the clocks."""
     _check_window(actor, application)
     with transaction.atomic():
@@ -366,7 +375,7 @@ def _dispatch(app: Application, matters: list[Matter], today: date) -> None:
         announce(step, app)
 
 
-def application_refuse(*, actor, application: Application, reason: str) -> Application:
+def application_refuse(*, actor: Actor, application: Application, reason: str) -> Application:
     """不予受理, with the reason told to the applicant."""
     _check_window(actor, application)
     reason = (reason or "").strip()
@@ -395,7 +404,9 @@ def application_refuse(*, actor, application: Application, reason: str) -> Appli
     return app
 
 
-def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
+def application_withdraw(
+    *, actor: Actor, application: Application, reason: str = ""
+) -> Application:
     """The applicant withdraws before any decision has been made."""
     with transaction.atomic():
         app = locked(application)

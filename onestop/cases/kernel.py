@@ -8,7 +8,12 @@ action that already happened returns the same result instead of acting twice.
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any, TypeGuard
 
+from django.db.models import QuerySet
+
+from onestop.accounts.actors import Actor
+from onestop.accounts.models import StaffUser
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -18,6 +23,7 @@ from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
+from onestop.policy.rules import Assessment
 from onestop.regions.enums import Level
 from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import unit_id, window_unit_id
@@ -46,7 +52,7 @@ def unit_for(step: StepDef, application: Application) -> int:
     return found
 
 
-def can_act(actor, step: Step) -> bool:
+def can_act(actor: Actor, step: Step) -> TypeGuard[StaffUser]:
     return (
         actor is not None
         and getattr(actor, "is_active", False)
@@ -101,7 +107,9 @@ def announce(step: Step, app: Application) -> None:
     )
 
 
-def emit_for(topic: str, app: Application, matter, unit_id, **data) -> None:
+def emit_for(
+    topic: str, app: Application, matter: Matter | None, unit_id: int | None, **data: Any
+) -> None:
     """An outbox event for a unit. No personal data travels in it: receivers read the matter
     through the API, which gives each department only the fields it needs."""
     payload = {"tracking_no": app.tracking_no, "matter": matter.kind if matter else None, **data}
@@ -109,7 +117,7 @@ def emit_for(topic: str, app: Application, matter, unit_id, **data) -> None:
     emit(topic=topic, payload=payload, application=app, matter=matter, unit=unit)
 
 
-def cancel_active_steps(steps) -> None:
+def cancel_active_steps(steps: QuerySet[Step]) -> None:
     """End the open steps of a queryset (a matter closed, an application withdrawn)."""
     cancelled = move(STEP, Step.Status.ACTIVE, Step.Status.CANCELLED)
     steps.filter(status=Step.Status.ACTIVE).update(status=cancelled)
@@ -135,7 +143,7 @@ def resume(matter: Matter, today: date) -> int:
     return stopped
 
 
-def snapshot(assessment) -> dict:
+def snapshot(assessment: Assessment) -> dict[str, Any]:
     """The prescreen's conclusion on one matter, as the matter keeps it."""
     amount = assessment.amount
     return {
@@ -169,7 +177,7 @@ def close(matter: Matter, status: str, result: dict, now: datetime) -> None:
     )
 
 
-def end_matters(app: Application, status: str, **fields) -> None:
+def end_matters(app: Application, status: str, **fields: Any) -> None:
     """Every matter of an application ends at once (refused or withdrawn as a whole)."""
     matters = app.matters.all()
     move_all(MATTER, matters.values_list("status", flat=True), status)

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from onestop.accounts.actors import Actor
+from onestop.accounts.models import StaffUser
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 
@@ -74,7 +76,7 @@ def store_materials(
     return stored
 
 
-def matter_attach(*, actor, matter: Matter, material: MaterialIn) -> Material:
+def matter_attach(*, actor: Actor, matter: Matter, material: MaterialIn) -> Material:
     """A document a department adds to a matter it works on (e.g. a decision notice)."""
     step = Step.objects.filter(matter=matter, unit_id=getattr(actor, "org_unit_id", None)).first()
     if step is None:
@@ -93,7 +95,7 @@ def matter_attach(*, actor, matter: Matter, material: MaterialIn) -> Material:
     return stored
 
 
-def material_open(*, actor, material: Material) -> bytes | None:
+def material_open(*, actor: StaffUser, material: Material) -> bytes | None:
     """An uploaded material's content, only for those who see a matter it belongs to; every
     opening is audited. None: the material was handed in on paper and has no file."""
     if not material_visible_to(actor, material):

@@ -261,7 +261,7 @@ class MaterialSource(models.TextChoices):
     PAPER = "paper", "窗口核验原件"
 
 
-def material_path(instance, filename):
+def material_path(instance: "Material", filename: str) -> str:
     # Random name under the application's folder: never the uploader's file name.
     return f"materials/{instance.application_id}/{instance.sha256[:32]}"
 

@@ -1,9 +1,11 @@
 """免申即享: a proactive finding becomes an application that waits for one confirmation."""
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -19,15 +21,18 @@ from .kernel import locked
 from .models import Application, Channel, Delivery
 from .workflow import APPLICATION, awaits_confirmation, move
 
+if TYPE_CHECKING:
+    from onestop.policy.models import ProactiveFinding
+
 log = logging.getLogger(__name__)
 
 
-def _proactive_key(finding) -> str:
+def _proactive_key(finding: "ProactiveFinding") -> str:
     # One application per finding (reopened findings get a new first_found, so a new one).
     return f"proactive-{finding.pk}-{finding.first_found}"
 
 
-def application_propose(*, finding) -> Application:
+def application_propose(*, finding: "ProactiveFinding") -> Application:
     """Turn a proactive finding into an application waiting for the person's one confirmation."""
     with transaction.atomic():
         existing = Application.objects.filter(idempotency_key=_proactive_key(finding)).first()
@@ -77,7 +82,7 @@ def proactive_propose_open() -> int:
 
 def application_confirm(
     *,
-    actor,
+    actor: Actor,
     application: Application,
     delivery: str = Delivery.POST,
     delivery_address: str = "",

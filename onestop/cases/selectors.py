@@ -1,15 +1,18 @@
 """What staff may see of applications, and the officer's queue."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
+from onestop.accounts.actors import Viewer
+from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import OFFICER_ROLES, Role
 from onestop.core import clock
 from onestop.people import pii
 from onestop.people.identifiers import IdentifierError, parse_id_number
-from onestop.people.models import ID_CONTEXT
+from onestop.people.models import ID_CONTEXT, Person
 from onestop.policy import calendar
 from onestop.policy.materials import codes_needed_by
 
@@ -26,12 +29,12 @@ QUEUE_TABS = {
 }
 
 
-def applications_visible_to(user) -> QuerySet[Application]:
+def applications_visible_to(user: Viewer) -> QuerySet[Application]:
     """Window and supervisors see their region's applications; department officers see the
     ones with a step at their unit."""
-    scope = getattr(user, "scope", None)
-    if scope is None or user.role == Role.DEPARTMENT_HEAD:  # reads figures, not case files
-        return Application.objects.none()
+    if not isinstance(user, StaffUser) or user.scope is None or user.role == Role.DEPARTMENT_HEAD:
+        return Application.objects.none()  # a 部门负责人 reads figures, not case files
+    scope = user.scope
     in_region = Application.objects.filter(
         township__lft__gte=scope.lft, township__lft__lte=scope.rgt
     )
@@ -47,7 +50,7 @@ OPEN_APPLICATION = (
 )
 
 
-def open_matters_for(person, kinds=None) -> QuerySet[Matter]:
+def open_matters_for(person: Person, kinds: Iterable[str] | None = None) -> QuerySet[Matter]:
     """The person's matters still being handled (of these kinds, if given), oldest first."""
     matters = Matter.objects.filter(
         application__applicant=person,
@@ -59,7 +62,7 @@ def open_matters_for(person, kinds=None) -> QuerySet[Matter]:
     return matters.select_related("application").order_by("application_id", "pk")
 
 
-def applications_search(user, text: str) -> tuple[QuerySet[Application], str]:
+def applications_search(user: StaffUser, text: str) -> tuple[QuerySet[Application], str]:
     """Exact search by tracking number or 身份证号 (through the keyed index); the second item
     says why the text cannot be searched for, if it cannot."""
     visible = applications_visible_to(user)
@@ -74,7 +77,7 @@ def applications_search(user, text: str) -> tuple[QuerySet[Application], str]:
     return visible.filter(applicant__id_number_index=index), ""
 
 
-def matters_visible_to(user, application: Application) -> QuerySet[Matter]:
+def matters_visible_to(user: StaffUser, application: Application) -> QuerySet[Matter]:
     matters = application.matters.order_by("pk")
     if user.role in OFFICER_ROLES:
         # 按需共享: an officer sees the matters their unit works on, not the others.
@@ -82,7 +85,9 @@ def matters_visible_to(user, application: Application) -> QuerySet[Matter]:
     return matters
 
 
-def materials_visible_to(user, application: Application, matter=None) -> QuerySet[Material]:
+def materials_visible_to(
+    user: StaffUser, application: Application, matter: Matter | None = None
+) -> QuerySet[Material]:
     """按需共享 of materials: each belongs to the matters that need it (the one list of materials
     says which; a supplement or a department's document to the matter of its step), and whoever
     sees a matter sees its materials: the window, supervisors and admins all of them, an officer
@@ -99,7 +104,7 @@ def materials_visible_to(user, application: Application, matter=None) -> QuerySe
     )
 
 
-def material_visible_to(user, material: Material) -> bool:
+def material_visible_to(user: StaffUser, material: Material) -> bool:
     return materials_visible_to(user, material.application).filter(pk=material.pk).exists()
 
 
@@ -108,7 +113,7 @@ def due_soon(today: date) -> Q:
     return Q(due_date__gte=today, due_date__lte=calendar.due_soon_until(today))
 
 
-def open_steps_for(user) -> QuerySet[Step]:
+def open_steps_for(user: StaffUser) -> QuerySet[Step]:
     """Steps this officer's unit and role must act on now."""
     return Step.objects.filter(
         unit_id=user.org_unit_id,
@@ -118,7 +123,7 @@ def open_steps_for(user) -> QuerySet[Step]:
     )
 
 
-def queue(user, tab: str = "mine") -> QuerySet[Step]:
+def queue(user: StaffUser, tab: str = "mine") -> QuerySet[Step]:
     """One tab of the officer's queue, earliest due first (served by the (unit, status, due)
     index; the caller paginates)."""
     today = clock.today()
@@ -158,7 +163,7 @@ class QueueFilters:
     sort: str = "due"
 
 
-def queue_filtered(user, tab: str, filters: QueueFilters) -> QuerySet[Step]:
+def queue_filtered(user: StaffUser, tab: str, filters: QueueFilters) -> QuerySet[Step]:
     """One tab of the queue narrowed by the officer's filters."""
     steps = queue(user, tab)
     if filters.matter:
@@ -174,7 +179,7 @@ def queue_filtered(user, tab: str, filters: QueueFilters) -> QuerySet[Step]:
     return steps
 
 
-def queue_counts(user) -> dict[str, int]:
+def queue_counts(user: StaffUser) -> dict[str, int]:
     """How many steps each tab of the officer's queue holds (the done tab is not counted)."""
     today = clock.today()
     counts = open_steps_for(user).aggregate(
@@ -189,7 +194,7 @@ def queue_counts(user) -> dict[str, int]:
 
 # --- supervision and the window's lists ----------------------------------------------------------
 def applications_supervised(
-    user, *, status: str = "", county: str = "", overdue: bool = False
+    user: Viewer, *, status: str = "", county: str = "", overdue: bool = False
 ) -> QuerySet[Application]:
     """The supervisor's list of applications in their region, earliest due first."""
     applications = (
@@ -208,8 +213,10 @@ def applications_supervised(
     return applications
 
 
-def _open_steps_in_region(user) -> QuerySet[Step]:
+def _open_steps_in_region(user: StaffUser) -> QuerySet[Step]:
     scope = user.scope
+    if scope is None:
+        return Step.objects.none()
     return Step.objects.filter(
         status=Step.Status.ACTIVE,
         matter__status=Matter.Status.IN_PROGRESS,
@@ -218,7 +225,7 @@ def _open_steps_in_region(user) -> QuerySet[Step]:
     )
 
 
-def late_by_unit(user) -> QuerySet:
+def late_by_unit(user: StaffUser) -> QuerySet:
     """Per unit in the supervisor's region: open, overdue and due-soon steps, worst first."""
     today = clock.today()
     return (
@@ -234,7 +241,7 @@ def late_by_unit(user) -> QuerySet:
     )
 
 
-def late_steps(user, limit: int = 50) -> QuerySet[Step]:
+def late_steps(user: StaffUser, limit: int = 50) -> QuerySet[Step]:
     """The overdue and due-soon steps in the supervisor's region, earliest due first."""
     return (
         _open_steps_in_region(user)
@@ -244,7 +251,7 @@ def late_steps(user, limit: int = 50) -> QuerySet[Step]:
     )
 
 
-def window_pending(user) -> QuerySet[Application]:
+def window_pending(user: StaffUser) -> QuerySet[Application]:
     """Online applications waiting for the window to accept them, oldest first."""
     return (
         applications_visible_to(user)
@@ -254,7 +261,7 @@ def window_pending(user) -> QuerySet[Application]:
     )
 
 
-def window_supplements(user) -> QuerySet[Matter]:
+def window_supplements(user: StaffUser) -> QuerySet[Matter]:
     """Matters waiting for a supplement, longest waiting first."""
     return (
         Matter.objects.filter(
@@ -266,7 +273,7 @@ def window_supplements(user) -> QuerySet[Matter]:
 
 
 # --- the department API ---------------------------------------------------------------------------
-def open_steps_after(user, cursor: tuple[date, int] | None) -> QuerySet[Step]:
+def open_steps_after(user: StaffUser, cursor: tuple[date, int] | None) -> QuerySet[Step]:
     """The unit's open steps in (due date, step) order, after the cursor's place if given."""
     steps = open_steps_for(user)
     if cursor:

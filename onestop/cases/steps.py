@@ -9,11 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from onestop.accounts.actors import Actor
+from onestop.accounts.models import StaffUser
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -45,7 +47,7 @@ from .models import Application, Matter, Step
 from .workflow import MATTER, STEP, all_closed, can_decide, can_supply, move
 
 
-def step_claim(*, actor, step: Step) -> Step:
+def step_claim(*, actor: StaffUser, step: Step) -> Step:
     if not can_act(actor, step):
         raise PermissionDenied("该环节不由您所在的单位和岗位办理。")
     with transaction.atomic():
@@ -66,7 +68,7 @@ def step_claim(*, actor, step: Step) -> Step:
     return step
 
 
-def step_assign(*, actor, step: Step, assignee) -> Step:
+def step_assign(*, actor: StaffUser, step: Step, assignee: StaffUser) -> Step:
     """Hand an open step to a colleague of the same unit and role."""
     if not can_act(actor, step) or not can_act(assignee, step):
         raise PermissionDenied("只能在本单位同一岗位的工作人员之间分派。")
@@ -104,7 +106,7 @@ class Decision:
 class _Deciding:
     """One decision being applied, with everything its outcome's handler needs."""
 
-    actor: Any
+    actor: StaffUser
     app: Application
     matter: Matter
     step: Step
@@ -117,7 +119,7 @@ class _Deciding:
     detail: dict
 
 
-def _locked_step(actor, step: Step, decision: Decision) -> tuple[Step, bool]:
+def _locked_step(actor: StaffUser, step: Step, decision: Decision) -> tuple[Step, bool]:
     """The step, locked, and whether it is still to decide (False: this actor's retry)."""
     found = (
         Step.objects.select_for_update(of=("self",))
@@ -138,7 +140,7 @@ def _locked_step(actor, step: Step, decision: Decision) -> tuple[Step, bool]:
     return found, True
 
 
-def step_decide(*, actor, step: Step, decision: Decision) -> Step:
+def step_decide(*, actor: StaffUser, step: Step, decision: Decision) -> Step:
     """Decide the step; exactly one of two simultaneous deciders wins."""
     with transaction.atomic():
         found, to_decide = _locked_step(actor, step, decision)
@@ -197,7 +199,15 @@ def decision_check(*, matter: Matter, step: Step, sdef: StepDef, decision: Decis
         raise ValidationError(errors)
 
 
-def _deciding(actor, app, matter, step, sdef, definition, decision: Decision) -> _Deciding:
+def _deciding(
+    actor: StaffUser,
+    app: Application,
+    matter: Matter,
+    step: Step,
+    sdef: StepDef,
+    definition: ChainDef,
+    decision: Decision,
+) -> _Deciding:
     return _Deciding(
         actor=actor,
         app=app,
@@ -324,7 +334,7 @@ def _medical_amount(matter: Matter, decision: Decision, reason: str) -> dict:
 
 # --- supplement --------------------------------------------------------------------------------
 def matter_supply(
-    *, actor, matter: Matter, materials: Sequence[MaterialIn], in_person: bool = False
+    *, actor: Actor, matter: Matter, materials: Sequence[MaterialIn], in_person: bool = False
 ) -> Matter:
     """The applicant hands in what was asked for; the clock restarts where it stopped."""
     with transaction.atomic():

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 @db_periodic_task(crontab(minute="*/15"))
 @leased("clock-sweep")
-def clock_sweep_periodic():
+def clock_sweep_periodic() -> dict[str, int]:
     """Every quarter hour: mark steps 临期 and 超期 and alert their units."""
     counts = clock_sweep()
     if any(counts.values()):
@@ -23,7 +23,7 @@ def clock_sweep_periodic():
 
 @db_periodic_task(crontab(minute="0", hour="5"))
 @leased("proactive-propose")
-def proactive_propose_daily():
+def proactive_propose_daily() -> int:
     """After the night's 免申即享 scan: one application per new finding, awaiting confirmation."""
     created = proactive_propose_open()
     log.info("proactive applications proposed: %s", created)

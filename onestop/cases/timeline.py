@@ -1,13 +1,16 @@
 """An application's history in plain words, read from its audit events."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.core.words import bare, listing
 from onestop.policy.matters import Matter as MatterType
 
 from .chains import Outcome
+from .models import Application
 
 NOTICE_EVENTS = {
     "accepted": "受理",
@@ -31,12 +34,12 @@ class Entry:
     text: str
 
 
-def _matter(detail) -> str:
+def _matter(detail: dict[str, Any]) -> str:
     kind = detail.get("matter")
     return MatterType(kind).label if kind in MatterType.values else ""
 
 
-def _text(event: AuditEvent, kinds) -> str:
+def _text(event: AuditEvent, kinds: Collection[str] | None) -> str:
     d = event.detail or {}
     a = event.action
     if a == AuditAction.APPLICATION_SUBMIT:
@@ -106,7 +109,9 @@ def _who(event: AuditEvent, for_citizen: bool) -> str:
     )
 
 
-def timeline(application, kinds=None, for_citizen: bool = False) -> list[Entry]:
+def timeline(
+    application: Application, kinds: Collection[str] | None = None, for_citizen: bool = False
+) -> list[Entry]:
     """The history; with ``kinds``, only what concerns those matters (按需共享 for officers)."""
     events = (
         AuditEvent.objects.filter(subject_type="cases.application", subject_id=str(application.pk))

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -103,7 +104,7 @@ def handover_request_early(*, application: Application, matter: Matter) -> Hando
     return handover
 
 
-def _check_window(actor, application: Application) -> None:
+def _check_window(actor: Actor, application: Application) -> None:
     if (
         actor is None
         or actor.role != Role.WINDOW_CLERK
@@ -113,7 +114,7 @@ def _check_window(actor, application: Application) -> None:
         raise PermissionDenied("由申请人户籍地的窗口办理送达。")
 
 
-def _delivered(actor, handover: Handover, detail: dict) -> None:
+def _delivered(actor: Actor, handover: Handover, detail: dict) -> None:
     now = clock.now()
     handover.status, handover.delivered_at = Handover.Status.DELIVERED, now
     handover.save(update_fields=["status", "delivered_at", "handed_over_by", "tracking_no"])
@@ -135,7 +136,7 @@ def _delivered(actor, handover: Handover, detail: dict) -> None:
         notify_application(application=app, event="rating")
 
 
-def handover_pickup(*, actor, handover: Handover, code: str) -> Handover:
+def handover_pickup(*, actor: Actor, handover: Handover, code: str) -> Handover:
     """The clerk hands the results over against the pick-up code; that visit is a trip."""
     _check_window(actor, handover.application)
     with transaction.atomic():
@@ -154,7 +155,7 @@ def handover_pickup(*, actor, handover: Handover, code: str) -> Handover:
     return locked
 
 
-def handover_post(*, actor, handover: Handover, tracking_no: str) -> Handover:
+def handover_post(*, actor: Actor, handover: Handover, tracking_no: str) -> Handover:
     _check_window(actor, handover.application)
     tracking_no = (tracking_no or "").strip()
     if not tracking_no:
@@ -181,7 +182,9 @@ def handover_post(*, actor, handover: Handover, tracking_no: str) -> Handover:
     return locked
 
 
-def handover_track(*, actor, handover: Handover, status: str, tracking_no: str = "") -> Handover:
+def handover_track(
+    *, actor: Actor, handover: Handover, status: str, tracking_no: str = ""
+) -> Handover:
     """A postal status (from the window, or from the logistics system through the API)."""
     if status not in (Handover.Status.DELIVERED, Handover.Status.RETURNED):
         raise ValidationError({"status": "邮件状态只能是 delivered（已签收）或 returned（退回）。"})

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -54,7 +55,7 @@ def digest(snapshot: dict) -> str:
     return h.finalize().hex()
 
 
-def document_issue(*, actor, kind: str, application, matter=None) -> IssuedDocument:
+def document_issue(*, actor: Actor, kind: str, application, matter=None) -> IssuedDocument:
     """The current version of a document, made now if the case changed since the last one.
     A 结果告知书 is made once, when the matter is decided."""
     existing = (
@@ -120,7 +121,7 @@ def _masked(snapshot: dict) -> dict:
     return out
 
 
-def document_pdf(*, actor, document: IssuedDocument, large: bool | None = None) -> bytes:
+def document_pdf(*, actor: Actor, document: IssuedDocument, large: bool | None = None) -> bytes:
     """The PDF of a document; full ID numbers only for roles that may see them. Audited."""
     snapshot = snapshot_of(document)
     reveal = bool(getattr(actor, "can_reveal_id", False))

@@ -4,12 +4,19 @@ once, when made), and the dead-letter list of deliveries with replay.
 The subscriptions and deliveries are the outbox's models; they are configured here, beside the
 keys, because both are set up for a department system by the same admin, under the same checks."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 
+from onestop.accounts.actors import Actor, Viewer, staff_of
+from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.accounts.selectors import units_visible_to
 from onestop.core.admin_site import RoleAdmin
@@ -19,12 +26,22 @@ from onestop.regions.models import OrgUnit
 from . import services
 from .models import ApiKey
 
+M = TypeVar("M", bound=Model)
 
-def in_scope(queryset, user, unit_field: str):
+
+def in_scope(queryset: QuerySet[M], user: Viewer, unit_field: str) -> QuerySet[M]:
     return queryset.filter(**{f"{unit_field}__in": units_visible_to(user)})
 
 
-class ApiKeyForm(forms.Form):
+class UnitScopedForm(forms.Form):
+    """A form whose units to choose from are the acting admin's."""
+
+    def __init__(self, *args: Any, actor: Actor = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units_visible_to(actor)
+
+
+class ApiKeyForm(UnitScopedForm):
     name = forms.CharField(label="系统名称", max_length=100, help_text="例如：海拉尔区医保经办系统")
     unit = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
     role = forms.ChoiceField(
@@ -33,12 +50,8 @@ class ApiKeyForm(forms.Form):
         help_text="接口以该岗位的身份办理，只能看到和办理本单位、本辖区的事项。",
     )
 
-    def __init__(self, *args, actor=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_visible_to(actor)
 
-
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(UnitScopedForm):
     unit = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
     url = forms.URLField(label="接收地址", max_length=200, assume_scheme="https")
     algorithm = forms.ChoiceField(label="签名算法", choices=Subscription.Algorithm.choices)
@@ -50,29 +63,28 @@ class SubscriptionForm(forms.Form):
         help_text="不选表示全部事件。",
     )
 
-    def __init__(self, *args, actor=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_visible_to(actor)
-
 
 class SecretCreatingAdmin(RoleAdmin):
     """Adding runs a plain form through a service and shows the secret it returns on the
     response page itself: it is never stored in clear, in a message or in the session."""
 
-    add_form: type[forms.Form]
+    add_form: type[UnitScopedForm]
     shown_once_label: str
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return self.has_module_permission(request)
 
-    def create(self, actor, data) -> tuple[object, str]:
+    def create(self, actor: StaffUser, data: dict[str, Any]) -> tuple[object, str]:
         raise NotImplementedError
 
-    def add_view(self, request, form_url="", extra_context=None):
-        form = self.add_form(request.POST or None, actor=request.user)
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        actor = staff_of(request)
+        form = self.add_form(request.POST or None, actor=actor)
         if request.method == "POST" and form.is_valid():
             try:
-                obj, secret = self.create(request.user, form.cleaned_data)
+                obj, secret = self.create(actor, form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -96,7 +108,17 @@ class SecretCreatingAdmin(RoleAdmin):
         return render(request, "admin/exchange_add.html", context)
 
 
-def stop_each(modeladmin, request, live, *, action, question, consequence, stop, done):
+def stop_each(
+    modeladmin: "admin.ModelAdmin[Any]",
+    request: HttpRequest,
+    live: QuerySet[Any],
+    *,
+    action: str,
+    question: str,
+    consequence: str,
+    stop: Callable[..., object],
+    done: str,
+) -> TemplateResponse | None:
     """An irreversible action: ask once more, listing what it will touch, then apply ``stop``
     to each through the services."""
     if request.POST.get("confirmed") != "yes":
@@ -111,7 +133,7 @@ def stop_each(modeladmin, request, live, *, action, question, consequence, stop,
         return TemplateResponse(request, "admin/exchange_confirm.html", context)
     chosen = list(live)
     for obj in chosen:
-        stop(actor=request.user, obj=obj)
+        stop(actor=staff_of(request), obj=obj)
     modeladmin.message_user(request, done.format(n=len(chosen)), messages.SUCCESS)
     return None
 
@@ -126,24 +148,24 @@ class ApiKeyAdmin(SecretCreatingAdmin):
     fields = readonly_fields
     actions = ["revoke"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiKey]:
         return in_scope(super().get_queryset(request), request.user, "account__org_unit")
 
     @admin.display(description="所属单位")
-    def unit(self, obj):
+    def unit(self, obj: ApiKey) -> OrgUnit | None:
         return obj.account.org_unit
 
     @admin.display(description="办理岗位")
-    def role(self, obj):
+    def role(self, obj: ApiKey) -> str:
         return obj.account.get_role_display()
 
-    def create(self, actor, data):
+    def create(self, actor: StaffUser, data: dict[str, Any]) -> tuple[ApiKey, str]:
         return services.api_key_create(
             actor=actor, unit=data["unit"], role=data["role"], name=data["name"]
         )
 
     @admin.action(description="停用所选接口密钥")
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> TemplateResponse | None:
         return stop_each(
             self,
             request,
@@ -165,10 +187,10 @@ class SubscriptionAdmin(SecretCreatingAdmin):
     list_select_related = ["unit"]
     actions = ["deactivate"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Subscription]:
         return in_scope(super().get_queryset(request), request.user, "unit")
 
-    def create(self, actor, data):
+    def create(self, actor: StaffUser, data: dict[str, Any]) -> tuple[Subscription, str]:
         return services.subscription_create(
             actor=actor,
             unit=data["unit"],
@@ -178,7 +200,9 @@ class SubscriptionAdmin(SecretCreatingAdmin):
         )
 
     @admin.action(description="停用所选订阅")
-    def deactivate(self, request, queryset):
+    def deactivate(
+        self, request: HttpRequest, queryset: QuerySet[Subscription]
+    ) -> TemplateResponse | None:
         return stop_each(
             self,
             request,
@@ -200,18 +224,18 @@ class DeliveryAdmin(RoleAdmin):
     list_select_related = ["event", "subscription"]
     actions = ["replay"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
         return in_scope(super().get_queryset(request), request.user, "subscription__unit")
 
     @admin.display(description="接收地址")
-    def url(self, obj):
+    def url(self, obj: Delivery) -> str:
         return obj.subscription.url
 
     @admin.action(description="重新推送所选的失败事件")
-    def replay(self, request, queryset):
+    def replay(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         dead = list(queryset.filter(status=Delivery.Status.DEAD).select_related("event"))
         for delivery in dead:
-            services.delivery_replay(actor=request.user, delivery=delivery)
+            services.delivery_replay(actor=staff_of(request), delivery=delivery)
         skipped = queryset.count() - len(dead)
         note = f"（{skipped} 条不是失败状态，未处理）" if skipped else ""
         self.message_user(request, f"已重新排队 {len(dead)} 条推送{note}。", messages.SUCCESS)

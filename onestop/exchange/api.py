@@ -8,11 +8,14 @@ that unit's work, and gets only the fields its department needs (按需共享). 
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
+from django.http import HttpRequest
 from django.http.request import RawPostDataException
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
@@ -20,6 +23,7 @@ from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 from pydantic import PlainValidator, WithJsonSchema
 
+from onestop.accounts.models import StaffUser
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.cases.materials import MaterialIn, matter_attach
@@ -33,20 +37,36 @@ from onestop.delivery.selectors import handover_at_window
 from onestop.delivery.services import handover_track
 from onestop.regions.models import OrgUnit
 
+from .models import ApiKey
 from .services import api_key_check, idempotent_answer_find, idempotent_answer_store
 from .sync import import_records
 
+T = TypeVar("T")
+
+
+class KeyRequest(HttpRequest):
+    """A request the department key let in (the type only: ``DepartmentKey`` sets both)."""
+
+    auth: StaffUser  # the key's service account
+    api_key: ApiKey
+
 
 class DepartmentKey(HttpBearer):
-    def authenticate(self, request, token):
+    def authenticate(self, request: HttpRequest, token: str) -> StaffUser | None:
         key = api_key_check(token)
         if key is None:
             return None
-        request.api_key = key
+        cast(KeyRequest, request).api_key = key
         return key.account
 
 
 router = Router(tags=["部门接口"], auth=DepartmentKey())
+
+
+def _unit(request: KeyRequest) -> OrgUnit:
+    unit = request.auth.org_unit
+    assert unit is not None  # a key's service account is made with the key's unit
+    return unit
 
 
 class ErrorOut(Schema):
@@ -122,7 +142,7 @@ ANSWER_FIELDS = {
 }
 
 
-def _step_out(step: Step | None):
+def _step_out(step: Step | None) -> dict[str, Any] | None:
     if step is None:
         return None
     return {
@@ -134,7 +154,7 @@ def _step_out(step: Step | None):
     }
 
 
-def matter_out(matter: Matter, department: str, *, full_id: bool = False) -> dict:
+def matter_out(matter: Matter, department: str, *, full_id: bool = False) -> dict[str, Any]:
     """The matter as ``department`` may see it; the ID number masked unless ``full_id``."""
     app = matter.application
     person = app.applicant
@@ -172,7 +192,7 @@ def matter_out(matter: Matter, department: str, *, full_id: bool = False) -> dic
     }
 
 
-def _matter(request, matter_id: int) -> Matter:
+def _matter(request: KeyRequest, matter_id: int) -> Matter:
     matter = matters_at_unit(request.auth.org_unit_id).filter(pk=matter_id).first()
     if matter is None:
         raise HttpError(404, "未找到该事项，或它不在本单位办理。")
@@ -209,28 +229,29 @@ Cursor = Annotated[
 ]
 
 
-def _request_digest(request) -> str:
+def _request_digest(request: HttpRequest) -> str:
     """What makes a retry the same request: method, path and body (or, for a multipart body
     already read into fields and files, those)."""
-    digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n")
+    digest = hashlib.sha256((request.method or "").encode() + b" " + request.path.encode() + b"\n")
     try:
         digest.update(request.body)
     except RawPostDataException:
         for name, values in sorted(request.POST.lists()):
             digest.update(json.dumps([name, values]).encode())
-        for name, upload in sorted(request.FILES.items()):
+        for name, item in sorted(request.FILES.items()):
+            upload = cast(DjangoUploadedFile, item)  # the stubs allow a list; a field has one
             upload.seek(0)
             digest.update(name.encode() + b"\0" + hashlib.sha256(upload.read()).digest())
             upload.seek(0)
     return digest.hexdigest()
 
 
-def idempotent(view):
+def idempotent(view: Callable[..., Status]) -> Callable[..., Status]:
     """Answer a repeated write (same Idempotency-Key, same body) with the first answer, for
     ``settings.IDEMPOTENCY_HOURS``; the answer is kept encrypted."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: KeyRequest, *args: Any, **kwargs: Any) -> Status:
         key = request.headers.get("Idempotency-Key", "").strip()[:100]
         if not key:
             return view(request, *args, **kwargs)
@@ -254,7 +275,7 @@ def idempotent(view):
     return wrapped
 
 
-def _run(action):
+def _run(action: Callable[[], T]) -> T:
     """A service call, its refusals said as HTTP answers."""
     try:
         return action()
@@ -273,7 +294,9 @@ def _run(action):
     response={200: PageOut, 401: ErrorOut, 422: ErrorOut},
     summary="本单位待办事项（按期限排序，游标分页）",
 )
-def list_matters(request, cursor: Cursor | None = None, limit: int = 50):
+def list_matters(
+    request: KeyRequest, cursor: Cursor | None = None, limit: int = 50
+) -> dict[str, Any]:
     """Matters with a step open at this unit for this key's role, earliest due first."""
     limit = max(1, min(limit, 200))
     steps = open_steps_after(request.auth, cursor)
@@ -282,7 +305,7 @@ def list_matters(request, cursor: Cursor | None = None, limit: int = 50):
     page = page[:limit]
     matters = matters_at_unit(request.auth.org_unit_id).filter(pk__in=[p[0] for p in page])
     by_id = {m.pk: m for m in matters}
-    department = request.auth.org_unit.department
+    department = _unit(request).department
     items = [matter_out(by_id[matter_id], department) for matter_id, _, _ in page]
     return {"items": items, "next_cursor": _cursor(page[-1][1], page[-1][2]) if more else None}
 
@@ -292,7 +315,7 @@ def list_matters(request, cursor: Cursor | None = None, limit: int = 50):
     response={200: MatterOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="读取一个事项（按需共享的字段）",
 )
-def read_matter(request, matter_id: int):
+def read_matter(request: KeyRequest, matter_id: int) -> dict[str, Any]:
     """The full ID number only for roles that may reveal it on staff pages, as there audited."""
     matter = _matter(request, matter_id)
     full_id = request.auth.can_reveal_id
@@ -302,7 +325,7 @@ def read_matter(request, matter_id: int):
         subject=matter.application,
         detail={"matter": matter.kind, "api_key": request.api_key.prefix, "full_id": full_id},
     )
-    return matter_out(matter, request.auth.org_unit.department, full_id=full_id)
+    return matter_out(matter, _unit(request).department, full_id=full_id)
 
 
 @router.post(
@@ -318,13 +341,13 @@ def read_matter(request, matter_id: int):
     summary="认领当前环节",
 )
 @idempotent
-def claim(request, matter_id: int):
+def claim(request: KeyRequest, matter_id: int) -> Status:
     matter = _matter(request, matter_id)
     step = next((s for s in matter.steps.all() if s.status == Step.Status.ACTIVE), None)
     if step is None:
         raise HttpError(409, "该事项当前没有正在办理的环节。")
     _run(lambda: step_claim(actor=request.auth, step=step))
-    return Status(200, matter_out(_matter(request, matter_id), request.auth.org_unit.department))
+    return Status(200, matter_out(_matter(request, matter_id), _unit(request).department))
 
 
 class DecisionIn(Schema):
@@ -351,7 +374,7 @@ class DecisionIn(Schema):
     summary="办理当前环节：通过、不通过、退回补正或转办",
 )
 @idempotent
-def decide(request, matter_id: int, payload: DecisionIn):
+def decide(request: KeyRequest, matter_id: int, payload: DecisionIn) -> Status:
     matter = _matter(request, matter_id)
     step = next((s for s in matter.steps.all() if s.pk == payload.step_id), None)
     if step is None:
@@ -371,7 +394,7 @@ def decide(request, matter_id: int, payload: DecisionIn):
         amount=payload.amount,
     )
     _run(lambda: step_decide(actor=request.auth, step=step, decision=decision))
-    return Status(200, matter_out(_matter(request, matter_id), request.auth.org_unit.department))
+    return Status(200, matter_out(_matter(request, matter_id), _unit(request).department))
 
 
 class DocumentOut(Schema):
@@ -395,7 +418,7 @@ class DocumentOut(Schema):
 )
 @idempotent
 def attach(
-    request,
+    request: KeyRequest,
     matter_id: int,
     code: Annotated[Code, Form()],
     file: Annotated[
@@ -403,7 +426,7 @@ def attach(
         WithJsonSchema({"type": "string", "format": "binary", "minLength": 1}),
         File(),
     ],
-):
+) -> Status:
     matter = _matter(request, matter_id)
     material = MaterialIn(
         code, MaterialSource.UPLOAD, content=file.read(), filename=file.name or ""
@@ -448,7 +471,7 @@ class SharedBatchOut(Schema):
     response={200: SharedBatchOut, 401: ErrorOut, 422: ErrorOut},
     summary="报送共享数据（批量，逐条生效，逐条回报）",
 )
-def shared_records(request, payload: SharedBatchIn):
+def shared_records(request: KeyRequest, payload: SharedBatchIn) -> dict[str, Any]:
     """Records of this department's kinds (残联: certificate; 民政: dibao, tekun, …; 医保:
     resident_medical; 人社: pension and 工伤). An older version than the one held is ignored."""
     if len(payload.records) > 5000:
@@ -456,7 +479,7 @@ def shared_records(request, payload: SharedBatchIn):
     results = import_records(
         actor=request.auth,
         records=[r.model_dump() for r in payload.records],
-        department=request.auth.org_unit.department,
+        department=_unit(request).department,
     )
     count = {s: sum(1 for r in results if r.status == s) for s in ("applied", "stale", "error")}
     return {
@@ -485,9 +508,9 @@ class HandoverOut(Schema):
     summary="邮寄状态回传（已签收、退回）",
 )
 @idempotent
-def postal_status(request, handover_id: int, payload: PostalStatusIn):
+def postal_status(request: KeyRequest, handover_id: int, payload: PostalStatusIn) -> Status:
     """For the window's logistics link: the unit of the key must be the application's window."""
-    handover = handover_at_window(request.auth.org_unit, handover_id)
+    handover = handover_at_window(_unit(request), handover_id)
     if handover is None:
         raise HttpError(404, "未找到该送达记录，或不由本单位送达。")
     _run(

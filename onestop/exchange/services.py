@@ -2,13 +2,15 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import OFFICER_ROLES, placement_error
 from onestop.audit.models import AuditAction
@@ -23,7 +25,7 @@ from .models import ApiKey, IdempotentRequest
 DEPARTMENT_ROLES = OFFICER_ROLES
 
 
-def _check_admin(actor, unit: OrgUnit | None) -> None:
+def _check_admin(actor: Actor, unit: OrgUnit | None) -> None:
     if actor is not None and (
         unit is None
         or not actor.is_admin_role
@@ -37,7 +39,7 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_key_create(*, actor, unit: OrgUnit, role: str, name: str) -> tuple[ApiKey, str]:
+def api_key_create(*, actor: Actor, unit: OrgUnit, role: str, name: str) -> tuple[ApiKey, str]:
     """A key for a department system acting as ``role`` at ``unit``; returns it in clear, once."""
     _check_admin(actor, unit)
     if role not in DEPARTMENT_ROLES:
@@ -70,7 +72,7 @@ def api_key_create(*, actor, unit: OrgUnit, role: str, name: str) -> tuple[ApiKe
     return api_key, key
 
 
-def api_key_revoke(*, actor, api_key: ApiKey) -> ApiKey:
+def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
     _check_admin(actor, api_key.account.org_unit)
     with transaction.atomic():
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
@@ -104,7 +106,12 @@ def api_key_check(key: str) -> ApiKey | None:
 
 
 def subscription_create(
-    *, actor, unit: OrgUnit, url: str, algorithm: str = "hmac-sm3", topics=()
+    *,
+    actor: Actor,
+    unit: OrgUnit,
+    url: str,
+    algorithm: str = "hmac-sm3",
+    topics: Sequence[str] = (),
 ) -> tuple[Subscription, str]:
     """Subscribe an endpoint to the unit's events; returns the signing secret in clear, once."""
     _check_admin(actor, unit)
@@ -130,7 +137,7 @@ def subscription_create(
     return subscription, secret
 
 
-def subscription_deactivate(*, actor, subscription: Subscription) -> Subscription:
+def subscription_deactivate(*, actor: Actor, subscription: Subscription) -> Subscription:
     """Stop sending to this endpoint; deliveries already queued for it are not attempted again."""
     _check_admin(actor, subscription.unit)
     with transaction.atomic():
@@ -145,7 +152,7 @@ def subscription_deactivate(*, actor, subscription: Subscription) -> Subscriptio
     return subscription
 
 
-def delivery_replay(*, actor, delivery: Delivery) -> Delivery:
+def delivery_replay(*, actor: Actor, delivery: Delivery) -> Delivery:
     """Send a dead delivery again from scratch."""
     _check_admin(actor, delivery.subscription.unit)
     with transaction.atomic():
@@ -168,7 +175,7 @@ def _answer_context(api_key: ApiKey, key: str) -> str:
     return f"exchange.idempotent:{api_key.pk}:{key}"
 
 
-def _answers_cutoff():
+def _answers_cutoff() -> datetime:
     return clock.now() - timedelta(hours=settings.IDEMPOTENCY_HOURS)
 
 
@@ -186,7 +193,7 @@ def idempotent_answer_find(*, api_key: ApiKey, key: str) -> tuple[str, int, obje
 
 
 def idempotent_answer_store(
-    *, api_key: ApiKey, key: str, request_hash: str, status: int, body
+    *, api_key: ApiKey, key: str, request_hash: str, status: int, body: object
 ) -> None:
     plain = json.dumps(body, default=str, ensure_ascii=False)
     try:

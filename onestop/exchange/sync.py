@@ -7,12 +7,15 @@ ISO timestamp, and an older version never overwrites a newer one. Each record is
 stops the subsidies from the following month.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from onestop.accounts.actors import Actor
 from onestop.core import clock
 from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit
@@ -85,13 +88,15 @@ class RecordResult:
 CERTIFICATE_CHUNK = 5_000
 
 
-def import_records(*, actor, records: list, department: str | None = None) -> list[RecordResult]:
+def import_records(
+    *, actor: Actor, records: list[Any], department: str | None = None
+) -> list[RecordResult]:
     """Apply each record on its own; ``department`` limits the types (None: the platform).
     Certificates, which arrive by the hundred thousand from the certificate system, are applied
     set-wise in chunks with the same rules and the same per-record results."""
     results: dict[int, RecordResult] = {}
     touched: set[int] = set()
-    certificates = []
+    certificates: list[tuple[int, Any]] = []
     for index, record in enumerate(records):
         if isinstance(record, dict) and record.get("type") == "certificate":
             certificates.append((index, record))
@@ -120,13 +125,15 @@ def import_records(*, actor, records: list, department: str | None = None) -> li
     return [results[i] for i in range(len(records))]
 
 
-def _field(record: dict, name: str):
+def _field(record: Any, name: str) -> Any:
     if not isinstance(record, dict) or name not in record:
         raise RecordError(f"缺少字段 {name}。")
     return record[name]
 
 
-def _header(record, department, today: date) -> tuple[str, datetime, str, IdNumber]:
+def _header(
+    record: Any, department: str | None, today: date
+) -> tuple[str, datetime, str, IdNumber]:
     """Type, version, source and ID number, checked alike for every kind of record."""
     kind = _field(record, "type")
     if kind not in RECORD_TYPES:
@@ -144,14 +151,14 @@ def _header(record, department, today: date) -> tuple[str, datetime, str, IdNumb
     return kind, version, source, parse_id_number(str(_field(record, "id_number")), today=today)
 
 
-def _out_of_scope(actor, lft: int) -> bool:
+def _out_of_scope(actor: Actor, lft: int) -> bool:
     """Whether the region at ``lft`` (of the nested set) lies outside the actor's scope."""
     return (
         actor is not None and actor.scope is not None and not actor.scope.contains(Region(lft=lft))
     )
 
 
-def _apply(actor, record, department) -> tuple[Person, bool]:
+def _apply(actor: Actor, record: Any, department: str | None) -> tuple[Person, bool]:
     kind, version, source, holder = _header(record, department, clock.today())
     person = (
         Person.objects.select_for_update(of=("self",))
@@ -169,7 +176,7 @@ def _apply(actor, record, department) -> tuple[Person, bool]:
     return person, APPLY[kind](actor, person, value, source, version)
 
 
-def _newer(person, fact: str, version) -> bool:
+def _newer(person: Person, fact: str, version: datetime) -> bool:
     held = (
         SharedRecord.objects.filter(person=person, fact=fact)
         .values_list("source_time", flat=True)
@@ -178,13 +185,23 @@ def _newer(person, fact: str, version) -> bool:
     return held is None or held <= version
 
 
-def _carry(actor, person, fact, value, source, version) -> None:
+def _carry(
+    actor: Actor, person: Person, fact: str, value: Any, source: str, version: datetime
+) -> None:
     shared_record_upsert(
         actor=actor, person=person, fact=fact, value=value, source=source, source_time=version
     )
 
 
-def _set(actor, person, fields, fact, value, source, version) -> None:
+def _set(
+    actor: Actor,
+    person: Person,
+    fields: dict[str, Any],
+    fact: str,
+    value: Any,
+    source: str,
+    version: datetime,
+) -> None:
     person_facts_update(
         actor=actor,
         person=person,
@@ -196,7 +213,9 @@ def _set(actor, person, fields, fact, value, source, version) -> None:
     )
 
 
-def _boolean(actor, person, fact, value, source, version) -> bool:
+def _boolean(
+    actor: Actor, person: Person, fact: str, value: Any, source: str, version: datetime
+) -> bool:
     if not isinstance(value, bool):
         raise RecordError("value 应为 true 或 false。")
     return (
@@ -207,7 +226,7 @@ def _boolean(actor, person, fact, value, source, version) -> bool:
     )
 
 
-def _dibao(actor, person, value, source, version) -> bool:
+def _dibao(actor: Actor, person: Person, value: Any, source: str, version: datetime) -> bool:
     category = value.get("category") if isinstance(value, dict) else None
     if category not in DibaoCategory.values:
         raise RecordError("低保记录的 category 应为 urban、rural 或 none。")
@@ -223,7 +242,7 @@ def _dibao(actor, person, value, source, version) -> bool:
     return True
 
 
-def _tekun(actor, person, value, source, version) -> bool:
+def _tekun(actor: Actor, person: Person, value: Any, source: str, version: datetime) -> bool:
     if value not in TekunCategory.values:
         raise RecordError("特困记录的 value 应为 none、centralized 或 dispersed。")
     if not _newer(person, "tekun", version):
@@ -232,7 +251,7 @@ def _tekun(actor, person, value, source, version) -> bool:
     return True
 
 
-def _hukou(actor, person, value, source, version) -> bool:
+def _hukou(actor: Actor, person: Person, value: Any, source: str, version: datetime) -> bool:
     code = value.get("region") if isinstance(value, dict) else None
     region = Region.objects.filter(code=code, level="township").first()
     if region is None:
@@ -247,7 +266,7 @@ def _hukou(actor, person, value, source, version) -> bool:
     return True
 
 
-def _death(actor, person, value, source, version) -> bool:
+def _death(actor: Actor, person: Person, value: Any, source: str, version: datetime) -> bool:
     died = _event_day(value, version)
     if (
         shared_record_upsert(
@@ -265,7 +284,7 @@ def _death(actor, person, value, source, version) -> bool:
     return True
 
 
-def _event_day(value, version) -> date:
+def _event_day(value: Any, version: datetime) -> date:
     try:
         return (
             date.fromisoformat(value["date"])
@@ -276,7 +295,7 @@ def _event_day(value, version) -> date:
         raise RecordError("记录中的 date 不是有效日期。") from None
 
 
-def _stop_benefits(actor, person, day: date, county: str, why: str) -> None:
+def _stop_benefits(actor: Actor, person: Person, day: date, county: str | None, why: str) -> None:
     """Subsidies are paid through the month of the event and stop from the next one."""
     last_paid = month_end(day)
     stopped = benefits_stop(
@@ -304,7 +323,7 @@ def _stop_benefits(actor, person, day: date, county: str, why: str) -> None:
     )
 
 
-APPLY = {
+APPLY: dict[str, Callable[[Actor, Person, Any, str, datetime], bool]] = {
     "dibao": _dibao,
     "tekun": _tekun,
     "hukou": _hukou,
@@ -335,13 +354,13 @@ class _CertificateParser:
     """Checks certificate records one by one, with what every record of a chunk shares (the day,
     the keys) looked up once."""
 
-    def __init__(self, department: str | None):
+    def __init__(self, department: str | None) -> None:
         self.department = department
         self.today = clock.today()
         self.id_index = pii.blind_indexer(ID_CONTEXT)
         self.number_index = pii.blind_indexer(CERT_CONTEXT)
 
-    def row(self, index: int, record) -> _CertRow:
+    def row(self, index: int, record: Any) -> _CertRow:
         _kind, version, source, holder = _header(record, self.department, self.today)
         value = _field(record, "value")
         if not isinstance(value, dict):
@@ -377,7 +396,12 @@ class _CertificateParser:
         )
 
 
-def _certificates(actor, chunk, department, results) -> set[int]:
+def _certificates(
+    actor: Actor,
+    chunk: list[tuple[int, Any]],
+    department: str | None,
+    results: dict[int, RecordResult],
+) -> set[int]:
     """One chunk of certificate records: checked in Python, then written set-wise."""
     parser = _CertificateParser(department)
     latest: dict[str, _CertRow] = {}
@@ -411,7 +435,9 @@ def _certificates(actor, chunk, department, results) -> set[int]:
     return touched
 
 
-def _write_certificates(actor, latest: dict[str, _CertRow], results) -> set[int]:
+def _write_certificates(
+    actor: Actor, latest: dict[str, _CertRow], results: dict[int, RecordResult]
+) -> set[int]:
     """Match, version-check and write the checked rows in one transaction."""
     with transaction.atomic():
         people = {

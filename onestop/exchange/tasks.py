@@ -5,6 +5,6 @@ from .services import idempotent_answers_expire
 
 
 @db_periodic_task(crontab(minute="7"))
-def expire_idempotent_answers():
+def expire_idempotent_answers() -> int:
     """Every hour: forget the answers kept for retries once they are IDEMPOTENCY_HOURS old."""
     return idempotent_answers_expire()

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -148,7 +149,7 @@ def window_notices(user):
     )
 
 
-def notice_handled(*, actor, notice: Notice, reached: bool, note: str = "") -> Notice:
+def notice_handled(*, actor: StaffUser, notice: Notice, reached: bool, note: str = "") -> Notice:
     """The clerk reports a call (reached or not) or a large-print letter handed over or posted.
     A call not reached stays on the list to try again, until the limit of tries."""
     if (

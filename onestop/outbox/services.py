@@ -1,18 +1,29 @@
 """Writing events: call ``emit`` inside the transaction of the change it reports."""
 
+from typing import Any
+
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
 from onestop.core import clock
+from onestop.regions.models import OrgUnit
 
 from .models import Delivery, OutboxEvent, Subscription
 
 
-def emit(*, topic: str, payload: dict, application=None, matter=None, unit=None) -> OutboxEvent:
+def emit(
+    *,
+    topic: str,
+    payload: dict[str, Any],
+    application: models.Model | None = None,
+    matter: models.Model | None = None,
+    unit: OrgUnit | None = None,
+) -> OutboxEvent:
     event = OutboxEvent.objects.create(
         topic=topic,
-        application=application,
-        matter=matter,
+        # The cases sit above the outbox, so it knows them only as rows.
+        application_id=application.pk if application is not None else None,
+        matter_id=matter.pk if matter is not None else None,
         unit=unit,
         payload=payload,
         created_at=clock.now(),

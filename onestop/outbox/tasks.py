@@ -8,13 +8,13 @@ from .webhooks import deliver_due
 
 @db_task()
 @leased("webhooks")
-def deliver_webhooks_now():
+def deliver_webhooks_now() -> int:
     """Queued after a change commits, so departments hear of it within seconds."""
     return deliver_due().sent
 
 
 @db_periodic_task(crontab(minute="*"))
 @leased("webhooks")
-def deliver_webhooks_periodic():
+def deliver_webhooks_periodic() -> int:
     """Every minute: retries that have come due."""
     return deliver_due().sent

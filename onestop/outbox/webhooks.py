@@ -21,7 +21,7 @@ from onestop.core import clock
 from onestop.people import pii
 
 from . import signing
-from .models import Delivery
+from .models import Delivery, OutboxEvent
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Round:
     waiting: int = 0  # held back behind an earlier event of the same matter
 
 
-def body_of(event) -> bytes:
+def body_of(event: OutboxEvent) -> bytes:
     document = {
         "event_id": str(event.event_id),
         "topic": event.topic,

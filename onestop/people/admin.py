@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from onestop.core.admin_site import RoleAdmin
 
@@ -26,9 +28,9 @@ class PersonAdmin(RoleAdmin):
     )
     fields = readonly_fields
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return persons_visible_to(request.user)
 
     @admin.display(description="身份证号")
-    def masked_id(self, obj):
+    def masked_id(self, obj: Person) -> str:
         return obj.id_number_masked

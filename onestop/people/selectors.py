@@ -1,23 +1,25 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from onestop.accounts.actors import Viewer
+from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 
 from .models import Person
 
 
-def persons_visible_to(user) -> QuerySet[Person]:
+def persons_visible_to(user: Viewer) -> QuerySet[Person]:
     """Persons whose 户籍 lies in the user's region subtree; nothing for a user without a unit,
     nor for a 部门负责人, who reads figures, not people."""
-    scope = getattr(user, "scope", None)
-    if scope is None or user.role == Role.DEPARTMENT_HEAD:
+    if not isinstance(user, StaffUser) or user.scope is None or user.role == Role.DEPARTMENT_HEAD:
         return Person.objects.none()
+    scope = user.scope
     return Person.objects.filter(
         hukou_region__lft__gte=scope.lft, hukou_region__lft__lte=scope.rgt
     ).select_related("hukou_region")
 
 
-def person_get(user, pk) -> Person:
+def person_get(user: Viewer, pk: int | str) -> Person:
     """One visible person; anything else is 404 so out-of-scope records are not even confirmed."""
     person = persons_visible_to(user).filter(pk=pk).first()
     if person is None:
@@ -25,7 +27,7 @@ def person_get(user, pk) -> Person:
     return person
 
 
-def persons_named(user, text: str, limit: int) -> list[Person]:
+def persons_named(user: Viewer, text: str, limit: int) -> list[Person]:
     """Visible persons whose name contains the text, by name; one more than ``limit`` tells
     the caller there were more."""
     return list(

@@ -1,10 +1,14 @@
 import re
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
+from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
@@ -31,6 +35,7 @@ from .models import (
 # transcribed Mongolian and other minority names, and Latin letters.
 NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•.A-Za-z ]{1,50}")
 CERTIFICATE_YEARS = 10
+T = TypeVar("T")
 
 
 class FieldErrors:
@@ -42,7 +47,7 @@ class FieldErrors:
     def add(self, field: str, message: str) -> None:
         self.errors.setdefault(field, []).append(message)
 
-    def check(self, key: str, fn, /, *args, **kwargs):
+    def check(self, key: str, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
         try:
             return fn(*args, **kwargs)
         except IdentifierError as exc:
@@ -63,14 +68,14 @@ def _clean_name(errors: FieldErrors, field: str, label: str, value: str) -> str:
     return name
 
 
-def _check_scope(actor, region: Region) -> None:
+def _check_scope(actor: Actor, region: Region) -> None:
     if actor is not None and (actor.scope is None or not actor.scope.contains(region)):
         raise PermissionDenied("该人员的户籍地不在您的管辖范围内。")
 
 
 def person_register(
     *,
-    actor,
+    actor: Actor,
     name: str,
     id_number: str,
     hukou_region_code: str,
@@ -82,7 +87,7 @@ def person_register(
     errors = FieldErrors()
     name = _clean_name(errors, "name", "姓名", name)
     parsed = errors.check("id_number", parse_id_number, id_number)
-    phone = errors.check("phone", parse_mobile, phone) if phone else ""
+    mobile = errors.check("phone", parse_mobile, phone) if phone else ""
     region = Region.objects.filter(code=(hukou_region_code or "").strip()).first()
     if not (hukou_region_code or "").strip():
         errors.add("hukou_region", "请选择户籍地。")
@@ -93,13 +98,13 @@ def person_register(
     if tekun_category not in TekunCategory.values:
         errors.add("tekun_category", "特困供养类别无效。")
     errors.raise_if_any()
-    assert region is not None  # a missing region was refused just above
+    assert parsed is not None and region is not None  # any problem was raised just above
     _check_scope(actor, region)
     person = Person(
         name=name,
         sex=parsed.sex,
         birth_date=parsed.birth_date,
-        phone=phone or "",
+        phone=mobile or "",
         hukou_region=region,
         address=(address or "").strip(),
         dibao_category=dibao_category,
@@ -120,7 +125,7 @@ def person_register(
     return person
 
 
-def person_find_by_id_number(queryset, id_number: str) -> Person | None:
+def person_find_by_id_number(queryset: QuerySet[Person], id_number: str) -> Person | None:
     """Exact look-up through the keyed index; the caller passes an already scoped queryset."""
     number = (id_number or "").strip().upper()
     return queryset.filter(id_number_index=pii.blind_index(number, context=ID_CONTEXT)).first()
@@ -128,7 +133,7 @@ def person_find_by_id_number(queryset, id_number: str) -> Person | None:
 
 def guardian_add(
     *,
-    actor,
+    actor: Actor,
     person: Person,
     kind: str,
     name: str,
@@ -142,11 +147,12 @@ def guardian_add(
         errors.add("kind", "请选择监护人或代理人。")
     name = _clean_name(errors, "name", "监护人姓名", name)
     parsed = errors.check("id_number", parse_id_number, id_number, field="监护人身份证号")
-    phone = errors.check("phone", parse_mobile, phone, field="监护人联系电话")
+    mobile = errors.check("phone", parse_mobile, phone, field="监护人联系电话")
     relation = (relation or "").strip()
     if not relation:
         errors.add("relation", "请填写监护人与申请人的关系。")
     errors.raise_if_any()
+    assert parsed is not None and mobile is not None  # any problem was raised just above
     if parsed.number == person.id_number:
         raise ValidationError({"id_number": ["监护人或代理人不能是申请人本人。"]})
     _check_scope(actor, person.hukou_region)
@@ -156,7 +162,7 @@ def guardian_add(
         name=name,
         sex=parsed.sex,
         relation=relation,
-        phone=phone,
+        phone=mobile,
         address=(address or "").strip(),
     )
     guardian.set_id_number(parsed.number)
@@ -180,7 +186,7 @@ def certificate_default_expiry(issue_date: date) -> date:
 
 def certificate_record(
     *,
-    actor,
+    actor: Actor,
     person: Person,
     number: str,
     issue_date: date,
@@ -224,7 +230,7 @@ def certificate_record(
     return cert
 
 
-def certificate_cancel_all(*, actor, person: Person) -> list[int]:
+def certificate_cancel_all(*, actor: Actor, person: Person) -> list[int]:
     """Cancel the person's valid certificates (a renewal replaces the old card)."""
     with transaction.atomic():
         valid = Certificate.objects.select_for_update().filter(
@@ -258,7 +264,9 @@ CERTIFICATE_NEW = [
 CERTIFICATE_CHANGED = ["status", "valid_until", "source", "source_time"]
 
 
-def certificates_write(*, actor, new: list[tuple], changed: list[tuple], persons: set[int]) -> None:
+def certificates_write(
+    *, actor: Actor, new: list[tuple], changed: list[tuple], persons: set[int]
+) -> None:
     """Write checked certificate rows set-wise (columns as above, ``changed`` led by the pk),
     with one audit event for the lot."""
     with transaction.atomic():
@@ -277,12 +285,12 @@ def certificates_write(*, actor, new: list[tuple], changed: list[tuple], persons
             )
 
 
-def certificate_find_by_number(queryset, number: str) -> Certificate | None:
+def certificate_find_by_number(queryset: QuerySet[Certificate], number: str) -> Certificate | None:
     index = pii.blind_index((number or "").strip().upper(), context=CERT_CONTEXT)
     return queryset.filter(number_index=index).first()
 
 
-def person_reveal_id(*, actor, person: Person) -> str:
+def person_reveal_id(*, actor: Actor, person: Person) -> str:
     """The full ID number, for roles whose work needs it; every reveal is audited."""
     if actor is None or not actor.can_reveal_id:
         raise PermissionDenied("您的角色无权查看完整身份证号。")
@@ -293,7 +301,7 @@ def person_reveal_id(*, actor, person: Person) -> str:
 
 
 def shared_record_upsert(
-    *, actor, person: Person, fact: str, value, source: str, source_time: datetime
+    *, actor: Actor, person: Person, fact: str, value: Any, source: str, source_time: datetime
 ) -> SharedRecord | None:
     """Record one authoritative fact; an older version never overwrites a newer one.
 
@@ -334,7 +342,14 @@ PERSON_FACT_FIELDS = frozenset({"dibao_category", "tekun_category", "hukou_regio
 
 
 def person_facts_update(
-    *, actor, person: Person, fields: dict, fact: str, value, source: str, source_time: datetime
+    *,
+    actor: Actor,
+    person: Person,
+    fields: dict[str, Any],
+    fact: str,
+    value: Any,
+    source: str,
+    source_time: datetime,
 ) -> None:
     """Set the fields an authoritative record carries and keep the record's version; audited as
     the shared record's update. The caller has checked that the record is the newer one."""
@@ -352,7 +367,9 @@ def person_facts_update(
         )
 
 
-def benefits_stop(*, actor, person: Person, kinds, last_paid: date, why: str) -> list[str]:
+def benefits_stop(
+    *, actor: Actor, person: Person, kinds: Iterable[str], last_paid: date, why: str
+) -> list[str]:
     """Stop these benefits after the month last paid; returns the kinds that were still paid."""
     with transaction.atomic():
         paid = Benefit.objects.filter(person=person, kind__in=kinds).exclude(end__lte=last_paid)
@@ -370,7 +387,7 @@ def benefits_stop(*, actor, person: Person, kinds, last_paid: date, why: str) ->
 
 def benefit_record(
     *,
-    actor,
+    actor: Actor,
     person: Person,
     kind: str,
     monthly_amount: Decimal,

@@ -1,9 +1,15 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import URLPattern, path
 
+from onestop.accounts.actors import Actor, staff_of
 from onestop.core.admin_site import EditingAdmin, RoleAdmin, in_force_for
 from onestop.regions.models import Region
 
@@ -24,7 +30,7 @@ class HolidayUploadForm(forms.Form):
         ),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError("文件过大，节假日安排文件不应超过 1 MB。")
@@ -42,7 +48,7 @@ class HolidayDayInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -53,20 +59,22 @@ class HolidayNoticeAdmin(RoleAdmin):
     fields = readonly_fields
     inlines = [HolidayDayInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return self.has_module_permission(request)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         upload = self.admin_site.admin_view(self.upload_view)
         return [path("upload/", upload, name="holiday_upload"), *super().get_urls()]
 
-    def add_view(self, request, form_url="", extra_context=None):
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         return redirect("admin:holiday_upload")
 
-    def upload_view(self, request):
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
         form = HolidayUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            notice = holiday_notice_load(actor=request.user, schedule=form.schedule)
+            notice = holiday_notice_load(actor=staff_of(request), schedule=form.schedule)
             messages.success(request, f"已导入 {notice.year} 年节假日安排。")
             return redirect("admin:policy_holidaynotice_changelist")
         context = {
@@ -88,16 +96,19 @@ class RuleParameterForm(forms.ModelForm):
         model = RuleParameter
         fields = ["key", "region", "valid_from", "valid_to", "value", "example", "note"]
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args: Any, actor: Actor = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         scope = getattr(actor, "scope", None)
-        self.fields["region"].queryset = scope.subtree() if scope else Region.objects.none()
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = (
+            scope.subtree() if scope else Region.objects.none()
+        )
         if self.instance.pk:
             self.initial["value"] = self.instance.value
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if {"key", "region", "valid_from"} <= set(data) and "value" in data:
             try:
                 data["parsed"] = rule_parameter_check(
@@ -123,23 +134,25 @@ class RuleParameterAdmin(EditingAdmin):
     readonly_fields = ["updated_at", "updated_by"]
 
     @admin.display(description="参数", ordering="key")
-    def label(self, obj):
+    def label(self, obj: RuleParameter) -> str:
         return SPEC[obj.key].label if obj.key in SPEC else obj.key
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RuleParameter]:
         # In force in the admin's region: its ancestors' rows (read-only) and its subtree's.
-        return in_force_for(super().get_queryset(request), request.user.scope)
+        return in_force_for(super().get_queryset(request), staff_of(request).scope)
 
-    def has_change_permission(self, request, obj=None):
-        scope = request.user.scope if self.has_module_permission(request) else None
+    def has_change_permission(self, request: HttpRequest, obj: RuleParameter | None = None) -> bool:
+        scope = staff_of(request).scope if self.has_module_permission(request) else None
         if scope is None:
             return False
         return obj is None or scope.contains(obj.region)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: RuleParameter, form: forms.Form, change: bool
+    ) -> None:
         data = form.cleaned_data
         saved = rule_parameter_save(
-            actor=request.user,
+            actor=staff_of(request),
             key=data["key"],
             region=data["region"],
             valid_from=data["valid_from"],

@@ -1,10 +1,10 @@
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict
@@ -222,7 +222,7 @@ def _out(result: Prescreen) -> dict:
     summary="预审：一次告知能办哪些事项、为什么、还缺什么",
     auth=None,
 )
-def prescreen_endpoint(request, payload: PrescreenIn):
+def prescreen_endpoint(request: HttpRequest, payload: PrescreenIn) -> dict[str, Any]:
     """Assess the five matters from the facts given (or a registry person, for staff)."""
     staff = request.user.is_authenticated
     if not staff and not hit(

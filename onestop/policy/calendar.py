@@ -26,19 +26,19 @@ class WorkingDate(date):
 
     provisional: bool = False
 
-    def __new__(cls, ordinal_date: date, provisional: bool):
+    def __new__(cls, ordinal_date: date, provisional: bool) -> "WorkingDate":
         obj = super().__new__(cls, ordinal_date.year, ordinal_date.month, ordinal_date.day)
         obj.provisional = provisional
         return obj
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type["WorkingDate"], tuple[date, bool]]:
         return (WorkingDate, (date(self.year, self.month, self.day), self.provisional))
 
 
 class WorkingDayCount(int):
     provisional: bool = False
 
-    def __new__(cls, value: int, provisional: bool):
+    def __new__(cls, value: int, provisional: bool) -> "WorkingDayCount":
         obj = super().__new__(cls, value)
         obj.provisional = provisional
         return obj
@@ -143,7 +143,7 @@ def build_platform_calendar() -> WorkingCalendar:
     return WorkingCalendar(days, years | table_years)
 
 
-def _notices_token():
+def _notices_token() -> tuple[object, ...]:
     from django.db.models import Count, Max
 
     from .models import HolidayNotice

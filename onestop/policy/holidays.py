@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 BUNDLED = Path(__file__).parent / "data" / "holidays"
 
@@ -56,8 +57,10 @@ def parse_holiday_file(raw: bytes | str) -> HolidaySchedule:
     return HolidaySchedule(year, papers, days)
 
 
-def load_bundled(notice_model, day_model) -> None:
-    """Load the official schedules shipped with the project, for years not loaded yet."""
+def load_bundled(notice_model: type[Any], day_model: type[Any]) -> None:
+    """Load the official schedules shipped with the project, for years not loaded yet.
+
+    The models are the migration's historical ones, hence untyped."""
     for file in sorted(BUNDLED.glob("*.json")):
         schedule = parse_holiday_file(file.read_bytes())
         notice, created = notice_model.objects.get_or_create(

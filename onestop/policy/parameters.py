@@ -9,7 +9,7 @@ Values the plan does not give are marked ``example``: replace them with the loca
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import ItemsView, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -175,7 +175,7 @@ class RuleParams:
     def source(self, key: str) -> ResolvedParam | None:
         return self._values.get(key)
 
-    def items(self):
+    def items(self) -> ItemsView[str, ResolvedParam]:
         return self._values.items()
 
     @classmethod

@@ -1,6 +1,7 @@
 """From the database to the rules: region paths, parameters in force, and a person's facts."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -63,7 +64,7 @@ def _build_parameters() -> ParameterTable:
     )
 
 
-def _parameters_token():
+def _parameters_token() -> tuple[object, ...]:
     from .models import RuleParameter
 
     return tuple(RuleParameter.objects.aggregate(n=Count("id"), t=Max("updated_at")).values())
@@ -82,11 +83,13 @@ ALLOWANCE_KINDS = {k.value for k in F.AllowanceKind}
 PERSON_FIELDS = ("pk", "birth_date", "hukou_region_id", "dibao_category", "tekun_category")
 
 
-def _related(person_ids: list[int]):
+def _related(
+    person_ids: list[int],
+) -> tuple[dict[int, list[tuple]], dict[int, list[tuple]], dict[int, list[tuple]]]:
     """Certificates, shared records and benefits of these persons, as plain tuples by person."""
-    certs: dict[int, list] = defaultdict(list)
-    shared: dict[int, list] = defaultdict(list)
-    benefits: dict[int, list] = defaultdict(list)
+    certs: dict[int, list[tuple]] = defaultdict(list)
+    shared: dict[int, list[tuple]] = defaultdict(list)
+    benefits: dict[int, list[tuple]] = defaultdict(list)
     # No ordering: the models' default orders would sort what is only grouped here.
     for cert in (
         Certificate.objects.filter(person_id__any_of=person_ids)
@@ -163,6 +166,6 @@ def facts_for_ids(ids: list[int], day: date) -> list[tuple[int, F.Facts]]:
     return _facts_of(rows, day)
 
 
-def _facts_of(rows, day: date) -> list[tuple[int, F.Facts]]:
+def _facts_of(rows: Iterable[tuple], day: date) -> list[tuple[int, F.Facts]]:
     certs, shared, benefits = _related([r[0] for r in rows])
     return [(r[0], _facts(r, certs[r[0]], shared[r[0]], benefits[r[0]], day)) for r in rows]

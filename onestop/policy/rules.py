@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from .facts import (
     ALLOWANCE_LABELS,
@@ -153,7 +154,7 @@ R = {
 }
 
 
-def reason(code: str, **values) -> Reason:
+def reason(code: str, **values: object) -> Reason:
     return Reason(code, R[code].format(**values) if values else R[code])
 
 
@@ -197,7 +198,7 @@ class _Verdict:
         self.fails.append(_STATIC[failure] if isinstance(failure, str) else failure)
 
     def done(
-        self, matter: Matter, ok: str, amount: Amount | None = None, **ok_values
+        self, matter: Matter, ok: str, amount: Amount | None = None, **ok_values: object
     ) -> Assessment:
         """``ok`` is the reason code given when eligible (formatted only then)."""
         if self.fails:
@@ -248,7 +249,7 @@ def _level_text(cert: Certificate) -> str:
     return f"{CATEGORY_LABELS[cert.category]}{LEVEL_LABELS[cert.level]}"
 
 
-def _param(v: _Verdict, params: RuleParams, key: str, day: date):
+def _param(v: _Verdict, params: RuleParams, key: str, day: date) -> Any:
     value = params[key]
     if value is None:
         v.notes.append(reason("PARAM.MISSING", date=_day(day), label=SPEC[key].label))

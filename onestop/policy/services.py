@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core.bulk import update_rows
@@ -25,7 +26,7 @@ from .rules import Assessment, MedicalClaim, Outcome, assess
 log = logging.getLogger(__name__)
 
 
-def holiday_notice_load(*, actor, schedule: HolidaySchedule) -> HolidayNotice:
+def holiday_notice_load(*, actor: Actor, schedule: HolidaySchedule) -> HolidayNotice:
     """Replace the year's official schedule with this one (all of it, or nothing)."""
     with transaction.atomic():
         notice, created = HolidayNotice.objects.select_for_update().get_or_create(
@@ -98,7 +99,7 @@ def rule_parameter_check(
 
 def rule_parameter_save(
     *,
-    actor,
+    actor: Actor,
     key: str,
     region: Region,
     valid_from: date,

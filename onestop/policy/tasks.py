@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 @db_periodic_task(crontab(minute="30", hour="3"))
 @leased("proactive-scan")
-def proactive_scan_nightly():
+def proactive_scan_nightly() -> int:
     """免申即享: every night, look through the registry for benefits people qualify for."""
     report = proactive_scan(day=clock.today())
     log.info("proactive scan finished: %s", report)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -149,12 +150,13 @@ def rating_submit(
 
 
 def rating_submit_window(
-    *, actor, application: Application, level: int, comment: str = ""
+    *, actor: Actor, application: Application, level: int, comment: str = ""
 ) -> Rating:
     """一次一评: the applicant rates this visit at the window (on the counter's pad)."""
     if (
         actor is None
         or actor.role != Role.WINDOW_CLERK
+        or actor.scope is None
         or not actor.scope.contains(application.township)
     ):
         raise PermissionDenied("只有受理窗口可以请申请人当场评价。")
@@ -168,10 +170,14 @@ def rating_submit_window(
     )
 
 
-def _check_follow_up(actor, rating: Rating) -> None:
-    own_unit = actor is not None and (
-        actor.org_unit_id == rating.unit_id
-        or rating.named_units.filter(pk=actor.org_unit_id).exists()
+def _check_follow_up(actor: Actor, rating: Rating) -> None:
+    own_unit = (
+        actor is not None
+        and actor.org_unit_id is not None
+        and (
+            actor.org_unit_id == rating.unit_id
+            or rating.named_units.filter(pk=actor.org_unit_id).exists()
+        )
     )
     supervisor = (
         actor is not None
@@ -185,7 +191,7 @@ def _check_follow_up(actor, rating: Rating) -> None:
         raise ValidationError({"followup": "这不是差评，无需跟进。"})
 
 
-def rating_call_back(*, actor, rating: Rating, note: str) -> Rating:
+def rating_call_back(*, actor: Actor, rating: Rating, note: str) -> Rating:
     """Record the call-back to the applicant and what was verified."""
     _check_follow_up(actor, rating)
     note = (note or "").strip()
@@ -209,7 +215,9 @@ def rating_call_back(*, actor, rating: Rating, note: str) -> Rating:
     return rating
 
 
-def rating_answer(*, actor, rating: Rating, answer: str, rectify_by: date | None = None) -> Rating:
+def rating_answer(
+    *, actor: Actor, rating: Rating, answer: str, rectify_by: date | None = None
+) -> Rating:
     """The answer to a 差评: what was found and what will be put right, by when."""
     _check_follow_up(actor, rating)
     answer = (answer or "").strip()
@@ -238,7 +246,7 @@ def rating_answer(*, actor, rating: Rating, answer: str, rectify_by: date | None
     return rating
 
 
-def rating_appeal(*, actor, rating: Rating, reason: str) -> Rating:
+def rating_appeal(*, actor: Actor, rating: Rating, reason: str) -> Rating:
     """The unit contests a malicious or mistaken rating; the supervisor decides."""
     if actor is None or actor.org_unit_id != rating.unit_id:
         raise PermissionDenied("只有被评价的单位可以申诉。")
@@ -259,10 +267,11 @@ def rating_appeal(*, actor, rating: Rating, reason: str) -> Rating:
     return rating
 
 
-def rating_appeal_decide(*, actor, rating: Rating, upheld: bool, note: str) -> Rating:
+def rating_appeal_decide(*, actor: Actor, rating: Rating, upheld: bool, note: str) -> Rating:
     if (
         actor is None
         or actor.role != Role.SUPERVISOR
+        or actor.scope is None
         or not actor.scope.contains(rating.application.township)
     ):
         raise PermissionDenied("申诉由政务服务监督员处理。")

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -10,8 +11,11 @@ from .enums import Department, Level
 from .loader import fill_windows, load_regions
 from .models import OrgUnit, Region
 
+if TYPE_CHECKING:
+    from onestop.accounts.actors import Actor
 
-def regions_load(*, actor, text: str | None = None) -> dict[str, int]:
+
+def regions_load(*, actor: "Actor", text: str | None = None) -> dict[str, int]:
     """Upsert the division tree and org units from CSV text (default: the bundled file)."""
     with transaction.atomic():
         counts = load_regions(Region, OrgUnit, text)
@@ -50,7 +54,7 @@ def county_hotlines() -> "list[OrgUnit]":
     )
 
 
-def unit_hotline_set(*, actor, unit: OrgUnit, hotline: str) -> OrgUnit:
+def unit_hotline_set(*, actor: "Actor", unit: OrgUnit, hotline: str) -> OrgUnit:
     with transaction.atomic():
         before = unit.hotline
         unit.hotline = hotline.strip()

@@ -5,6 +5,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from onestop.accounts.models import StaffUser
+from onestop.accounts.roles import Role
 from onestop.cases.clocks import clock_sweep, matter_press
 from onestop.cases.models import Alert
 from onestop.cases.selectors import late_by_unit, late_steps, queue, queue_counts
@@ -50,6 +52,15 @@ def test_the_queue_and_the_supervisor_see_due_soon_as_the_sweep_does(staff, appl
                 [(due_soon, overdue)] if due_soon or overdue else []
             )
             assert list(late_steps(staff["supervisor"])) == [step] * (due_soon + overdue)
+
+
+def test_a_supervisor_without_a_unit_sees_no_late_steps(staff, applicant):
+    app = submit(staff, applicant, matters=["MEDICAL"], day=date(2026, 11, 2))
+    assert active(app, "MEDICAL").due_date == date(2026, 11, 9)
+    nowhere = StaffUser.objects.create_user("c_nounit_sup", role=Role.SUPERVISOR)
+    with at(date(2026, 11, 10)):
+        assert list(late_steps(staff["supervisor"])) != []
+        assert list(late_steps(nowhere)) == [] and list(late_by_unit(nowhere)) == []
 
 
 def test_the_periodic_sweep_runs(staff, applicant):

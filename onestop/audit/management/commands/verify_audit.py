@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from onestop.audit.services import audit_verify, chain_label, publish_checkpoints
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "name each kind of tampering found, then publish checkpoints of the intact chains."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify()
         for f in report.findings:
             where = f"审计链「{chain_label(f.chain)}」" if f.chain else "检查点文件"

@@ -1,7 +1,8 @@
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onestop.exchange.sync import import_records
 
@@ -12,11 +13,11 @@ class Command(BaseCommand):
         "reporting each bad line by its number."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--batch", type=int, default=5000, help="records per batch")
 
-    def handle(self, *args, file, batch, **options):
+    def handle(self, *args: Any, file: str, batch: int, **options: Any) -> None:
         if batch < 1:
             raise CommandError("--batch 应为正整数。")
         path = Path(file)

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onestop.policy.holidays import HolidayFileError, parse_holiday_file
 from onestop.policy.services import holiday_notice_load
@@ -9,10 +10,10 @@ from onestop.policy.services import holiday_notice_load
 class Command(BaseCommand):
     help = "Load an official holiday schedule (JSON) for one year, replacing that year's days."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
 
-    def handle(self, *args, files, **options):
+    def handle(self, *args: Any, files: list[str], **options: Any) -> None:
         for file in files:
             try:
                 schedule = parse_holiday_file(Path(file).read_bytes())
