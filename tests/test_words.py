@@ -24,6 +24,7 @@ from onestop.documents.services import document_issue, document_pdf
 from onestop.notices.models import Notice
 from onestop.notices.services import TEMPLATES, compose
 from onestop.regions.models import OrgUnit
+from onestop.regions.services import unit_hotline_set
 
 from . import factories
 from .pdfs import pdf_text
@@ -237,6 +238,12 @@ def test_the_receipt_names_the_window_its_address_hours_and_what_to_bring(
     assert "海拉尔区胜利大街1号政务服务中心一楼" in delivery and "工作日9:00至17:00" in delivery
     assert "取件码和申请人的居民身份证" in delivery
     assert clashes(delivery) == []
+    # Whom to call is a number, not "the window's phone": the county's, else the default line.
+    unit_hotline_set(actor=None, unit=unit, hotline="0470-8200123")
+    page = client.get(reverse("workbench:receipt", args=[awkward_case.pk])).content.decode()
+    help_text = re.search(r'<p id="progress-help">(.*?)</p>', page).group(1)
+    assert "或拨打咨询电话 0470-8200123（海拉尔区扶残助困「一件事一次办」窗口）" in help_text
+    assert clashes(help_text) == [] and help_text.endswith("。")
 
 
 @pytest.mark.django_db

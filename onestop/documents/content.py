@@ -16,6 +16,7 @@ from onestop.delivery.places import delivery_text, window
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
 from onestop.people.models import Certificate, CertificateStatus
 from onestop.policy.matters import Matter as MatterType
+from onestop.regions.services import hotline_for
 
 from .models import DocumentKind
 
@@ -128,9 +129,20 @@ def _header(app: Application) -> dict:
     }
 
 
+def progress_help(app: Application) -> str:
+    """怎样查询进度, on the printed and the on-screen receipt: where to look and whom to call."""
+    line = hotline_for(app.applicant.hukou_region_id)
+    return sentences(
+        "凭受理编号和身份证号后六位，在政务服务网「一件事一次办」专栏查询，"
+        f"或拨打咨询电话 {line.number}（{line.who}）",
+        "办理中如需补正材料，我们会一次告知全部需要的材料",
+    )
+
+
 def receipt(app: Application) -> dict:
     return {
         **_header(app),
+        "progress_help": progress_help(app),
         "applicant": _person_block(app.applicant, full_id=False),
         "due": _day(app.due_date) or "受理后确定",
         "matters": [_matter_line(m) for m in app.matters.order_by("pk")],

@@ -269,11 +269,7 @@ def _receipt(s: Sheet, c: dict, size: float):
     s.section("已收材料", size)
     s.para("\n".join(c["materials"]) or "无需提交纸质材料", size)
     s.section("怎样查询进度", size)
-    s.para(
-        "凭受理编号和身份证号后六位，在政务服务网「一件事一次办」专栏查询，或拨打窗口电话。"
-        "办理中如需补正材料，我们会一次告知全部需要的材料。",
-        size,
-    )
+    s.para(c["progress_help"], size)
     s.ln(size * 0.4)
     s.para(f"{c['window']}\n{c['accepted'] or c['submitted']}", size, align="R")
 

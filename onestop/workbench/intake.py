@@ -16,6 +16,7 @@ from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource
 from onestop.cases.selectors import applications_visible_to, open_matters_for
 from onestop.core import clock, formtokens
+from onestop.documents.content import progress_help
 from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.selectors import person_get, persons_visible_to
@@ -252,6 +253,7 @@ def receipt(request, pk: int):
             "application": application,
             "matters": matters,
             "materials": application.materials.all(),
+            "progress_help": progress_help(application),
             "follow_url": request.build_absolute_uri(reverse("workbench:home")).rsplit(
                 "/workbench/", 1
             )[0],
