@@ -494,7 +494,7 @@ def test_applying_online_for_a_matter_already_open_says_so_with_a_link(client, w
     response = client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["PENSION", "LIVING"]})
     assert response.status_code == 200
     page = response.content.decode()
-    assert f"城乡居民基本养老保险保费代缴已在办理中（受理编号 {open_app.tracking_no}）" in page
+    assert f"已有在办申请（受理编号 {open_app.tracking_no}）" in page
     assert f'href="/portal/applications/{open_app.pk}/"' in page
     assert not Draft.objects.filter(person=ward).exists()  # nothing kept of the refused choice
     assert Application.objects.count() == 1

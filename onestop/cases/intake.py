@@ -168,8 +168,9 @@ def _submitted_before(idempotency_key: str | None, applicant: Person) -> Applica
     return existing
 
 
-def _refuse_duplicate(applicant: Person, kinds: Sequence[str]) -> None:
-    """已有在办申请: one open matter of a kind per person, whichever channel asks."""
+def duplicate_check(applicant: Person, kinds: Sequence[str]) -> None:
+    """已有在办申请: one open matter of a kind per person, whichever channel asks (forms call it
+    early to say so where the matter is ticked; the submission checks again under a lock)."""
     open_matters = list(open_matters_for(applicant, kinds))
     if open_matters:
         existing = open_matters[0].application
@@ -197,7 +198,7 @@ def _receive(
         existing = _submitted_before(fields["idempotency_key"], applicant)  # while this waited
         if existing is not None:
             return existing
-        _refuse_duplicate(applicant, kinds)
+        duplicate_check(applicant, kinds)
         application = create_application(
             actor=actor,
             applicant=applicant,

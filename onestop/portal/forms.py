@@ -3,7 +3,9 @@ from typing import cast
 from django import forms
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
+from onestop.cases.errors import AlreadyOpen
 from onestop.cases.forms import UploadField, suggest_matters
+from onestop.cases.intake import duplicate_check
 from onestop.cases.models import CommunicationNeed, Delivery
 from onestop.core.forms import Form
 from onestop.people.identifiers import CATEGORIES, LEVELS
@@ -106,22 +108,20 @@ class MattersForm(Form):
         help_text="想办哪件就勾哪件。标着“预审符合”的，是按登记信息查到可以申请的。",
     )
 
-    def __init__(self, *args, assessments=(), open_matters=(), **kwargs):
+    def __init__(self, *args, assessments=(), person=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.open_matters = list(open_matters)
+        self.person = person
         suggest_matters(cast(forms.ChoiceField, self.fields["matters"]), assessments)
 
     def clean_matters(self):
         """Said here, at step 1, what the submission would refuse four steps later."""
         chosen = self.cleaned_data["matters"]
-        already = [m for m in self.open_matters if m.kind in chosen]
-        if already:
-            labels = "、".join(dict.fromkeys(m.get_kind_display() for m in already))
-            numbers = "、".join(dict.fromkeys(m.application.tracking_no for m in already))
+        try:
+            duplicate_check(self.person, chosen)
+        except AlreadyOpen as exc:
             raise forms.ValidationError(
-                f"{labels}已在办理中（受理编号 {numbers}），不能重复申请；"
-                "请取消勾选，办理进度可在“我的申请”里查看。"
-            )
+                f"{exc}请取消勾选，办理进度可在“我的申请”里查看。"
+            ) from None
         return chosen
 
 

@@ -141,7 +141,7 @@ def _step_form(step, request, draft, result):
             data,
             initial={"matters": draft.data.get("matters", [])},
             assessments=result.assessments,
-            open_matters=open_matters_for(draft.person),
+            person=draft.person,
         )
     if step == "details":
         return DetailsForm(
