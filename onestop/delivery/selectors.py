@@ -2,17 +2,18 @@
 
 from django.db.models import QuerySet
 
+from onestop.accounts.actors import Viewer
 from onestop.cases.selectors import applications_visible_to
 from onestop.regions.models import OrgUnit
 
 from .models import Handover
 
 
-def handovers_visible_to(user) -> QuerySet[Handover]:
+def handovers_visible_to(user: Viewer) -> QuerySet[Handover]:
     return Handover.objects.filter(application__in=applications_visible_to(user))
 
 
-def handovers_to_deliver(user) -> QuerySet[Handover]:
+def handovers_to_deliver(user: Viewer) -> QuerySet[Handover]:
     """Results ready at the window or come back from the post, oldest first."""
     return (
         handovers_visible_to(user)

@@ -41,7 +41,7 @@ DEMO_PASSWORD = "Demo#2026-hlbe"  # noqa: S105 - printed for local use; load_dem
 class DemoAccount:
     username: str
     display_name: str
-    role: str
+    role: Role
     unit_code: str
 
 
