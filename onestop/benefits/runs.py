@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
