@@ -20,7 +20,7 @@ from onestop.people.models import CertificateStatus, Guardian, Person
 from onestop.policy import calendar
 from onestop.policy.facts import Bill, Facts
 from onestop.policy.matters import Matter as MatterType
-from onestop.policy.rules import MedicalClaim
+from onestop.policy.medical import MedicalClaim
 from onestop.policy.services import prescreen
 from onestop.regions.enums import Level
 

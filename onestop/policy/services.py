@@ -19,9 +19,11 @@ from .facts import Facts
 from .holidays import HolidaySchedule
 from .materials import MaterialNeed, materials_for
 from .matters import Matter
+from .medical import MedicalClaim
 from .models import HolidayDay, HolidayNotice, ProactiveFinding, RuleParameter
 from .parameters import SPEC, ParameterError, RuleParams, overlaps, parse_value, to_json
-from .rules import Assessment, MedicalClaim, Outcome, assess
+from .rules import assess
+from .verdict import Assessment, Outcome
 
 log = logging.getLogger(__name__)
 
