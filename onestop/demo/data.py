@@ -14,8 +14,9 @@ from django.db import transaction
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.accounts.services import staff_user_create
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import OFFICER_ROLES, Role
+from onestop.cases.acceptance import application_accept, application_refuse
 from onestop.cases.chains import Outcome
 from onestop.cases.clocks import matter_press
 from onestop.cases.errors import CaseError, Conflict
-from onestop.cases.intake import application_accept, application_refuse
 from onestop.cases.materials import MaterialIn, material_open
 from onestop.cases.models import Application, Material, MaterialSource, Matter, Step
 from onestop.cases.reference import chain_definition
