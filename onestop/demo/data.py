@@ -23,13 +23,12 @@ from onestop.core import clock
 from onestop.people.identifiers import check_digit
 from onestop.people.models import DibaoCategory, Person, TekunCategory
 from onestop.people.services import (
-    benefit_record,
     certificate_record,
     guardian_add,
     person_find_by_id_number,
     person_register,
-    shared_record_upsert,
 )
+from onestop.people.shared_data import benefit_record, shared_record_upsert
 from onestop.regions.models import OrgUnit, Region
 from onestop.regions.services import unit_hotline_set
 from onestop.reports.services import figures_rebuild
