@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import OFFICER_ROLES, Role
-from onestop.cases.intake import application_accept, application_refuse
+from onestop.cases.acceptance import application_accept, application_refuse
 from onestop.cases.materials import material_open
 from onestop.cases.models import Application, Material
 from onestop.cases.selectors import applications_detailed, materials_visible_to, matters_visible_to

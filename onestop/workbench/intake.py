@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.errors import CaseError
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource
 from onestop.cases.selectors import (

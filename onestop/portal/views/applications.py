@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from onestop.cases.intake import application_withdraw
+from onestop.cases.acceptance import application_withdraw
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.proactive import application_confirm
