@@ -1,14 +1,16 @@
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from onestop.core.admin_site import EditingAdmin
 
 from . import services
-from .actors import Actor
+from .actors import Actor, staff_of
 from .models import StaffUser
 from .selectors import staff_visible_to, units_visible_to
 
@@ -26,7 +28,7 @@ class StaffUserForm(forms.ModelForm):
         model = StaffUser
         fields = ["username", "display_name", "role", "org_unit", "is_active"]
 
-    def __init__(self, *args, actor: Actor = None, **kwargs):
+    def __init__(self, *args: Any, actor: Actor = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         cast(forms.ModelChoiceField, self.fields["org_unit"]).queryset = units_visible_to(actor)
@@ -34,8 +36,8 @@ class StaffUserForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["username"].disabled = True
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not self.instance.pk and not data.get("password"):
             self.add_error("password", "新建账号必须设置初始密码。")
         elif data.get("password"):
@@ -66,15 +68,16 @@ class StaffUserAdmin(EditingAdmin):
     search_fields = ["username", "display_name"]
     readonly_fields = ["last_login", "locked_until"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StaffUser]:
         return staff_visible_to(request.user)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: StaffUser, form: Any, change: bool) -> None:
         data = form.cleaned_data
+        actor = staff_of(request)
         try:
             if change:
                 services.staff_user_update(
-                    actor=request.user,
+                    actor=actor,
                     user=StaffUser.objects.get(pk=obj.pk),
                     display_name=data["display_name"],
                     role=data["role"],
@@ -84,7 +87,7 @@ class StaffUserAdmin(EditingAdmin):
                 )
             else:
                 user = services.staff_user_create(
-                    actor=request.user,
+                    actor=actor,
                     username=data["username"],
                     display_name=data["display_name"],
                     role=data["role"],

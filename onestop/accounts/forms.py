@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
@@ -16,7 +18,7 @@ class LoginForm(forms.Form):
 class OwnPasswordChangeForm(PasswordChangeForm):
     """Django's checks (old password, strength, match) with our labels."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "当前密码"
         self.fields["new_password1"].label = "新密码"
@@ -25,5 +27,5 @@ class OwnPasswordChangeForm(PasswordChangeForm):
             "new_password1"
         ].help_text = "至少 10 位，不能全是数字，不能与用户名相近或过于常见。"
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Any:
         raise NotImplementedError("Use accounts.services.staff_password_change.")

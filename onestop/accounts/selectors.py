@@ -2,10 +2,11 @@ from django.db.models import QuerySet
 
 from onestop.regions.models import OrgUnit
 
+from .actors import Viewer
 from .models import StaffUser
 
 
-def staff_visible_to(user) -> QuerySet[StaffUser]:
+def staff_visible_to(user: Viewer | None) -> QuerySet[StaffUser]:
     scope = getattr(user, "scope", None)
     if scope is None:
         return StaffUser.objects.none()
@@ -14,7 +15,7 @@ def staff_visible_to(user) -> QuerySet[StaffUser]:
     ).select_related("org_unit", "org_unit__region")
 
 
-def units_visible_to(user) -> QuerySet[OrgUnit]:
+def units_visible_to(user: Viewer | None) -> QuerySet[OrgUnit]:
     scope = getattr(user, "scope", None)
     if scope is None:
         return OrgUnit.objects.none()

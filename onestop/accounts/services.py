@@ -6,12 +6,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import HttpRequest
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.regions.models import OrgUnit
 
+from .actors import staff_of
 from .models import StaffUser
 from .roles import Role, placement_error
 
@@ -190,7 +192,7 @@ def _refuse_locked(account: StaffUser, username: str, ip: str) -> LoginRefused:
     )
 
 
-def staff_login(*, request, username: str, password: str) -> StaffUser:
+def staff_login(*, request: HttpRequest, username: str, password: str) -> StaffUser:
     """Authenticate with lockout after repeated failures; every attempt is audited."""
     username = username.strip()
     ip = request.META.get("REMOTE_ADDR", "")
@@ -228,7 +230,7 @@ def staff_login(*, request, username: str, password: str) -> StaffUser:
     return user
 
 
-def staff_logout(*, request) -> None:
+def staff_logout(*, request: HttpRequest) -> None:
     user = request.user
     with transaction.atomic():
         if user.is_authenticated:
@@ -236,9 +238,9 @@ def staff_logout(*, request) -> None:
         auth.logout(request)
 
 
-def staff_password_change(*, request, new_password: str) -> None:
+def staff_password_change(*, request: HttpRequest, new_password: str) -> None:
     """Set the signed-in user's own password (already validated by the form) and keep them in."""
-    user = request.user
+    user = staff_of(request)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +12,7 @@ from . import services
 from .forms import LoginForm, OwnPasswordChangeForm
 
 
-def _safe_next(request) -> str:
+def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -21,7 +22,7 @@ def _safe_next(request) -> str:
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-def login_view(request):
+def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("workbench:home")
     form = LoginForm(request.POST or None)
@@ -46,7 +47,7 @@ def login_view(request):
 
 
 @require_POST
-def logout_view(request):
+def logout_view(request: HttpRequest) -> HttpResponse:
     services.staff_logout(request=request)
     messages.info(request, "您已安全退出。")
     return redirect("accounts:login")
@@ -54,7 +55,7 @@ def logout_view(request):
 
 @sensitive_post_parameters()
 @login_required
-def password_change_view(request):
+def password_change_view(request: HttpRequest) -> HttpResponse:
     form = OwnPasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.staff_password_change(

@@ -4,13 +4,14 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 
 class ActionRefused(Exception):
     """A service refused an action for a reason the person can act on; the message says it."""
 
 
-def run_action(request, action: Callable[[], object], success: str) -> bool:
+def run_action(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
     """Run ``action``; show ``success``, or the reason it was refused. Permission errors are not
     caught: they become the 403 page."""
     try:

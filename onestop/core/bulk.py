@@ -9,20 +9,27 @@ takes them through ``executemany`` and ``UPDATE ... FROM (VALUES ...)`` (SQLite 
 by thousands of keys with one parameter.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
 from django.db.models import Lookup
 from django.db.models.lookups import In
 
 
-def _connection(model):
+def _connection(model: type[Model]) -> BaseDatabaseWrapper:
     return connections[router.db_for_write(model)]
 
 
-def _fields(model, names: list[str]):
+def _fields(model: type[Model], names: list[str]) -> list[Any]:
     return [model._meta.get_field(name) for name in names]
 
 
-def _prepared(connection, columns, rows: list[tuple]) -> list[tuple]:
+def _prepared(
+    connection: BaseDatabaseWrapper, columns: Sequence[Field], rows: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
     """PostgreSQL takes plain values as they are; SQLite stores what the fields prepare (e.g.
     datetimes as naive UTC text), as save() would."""
     if connection.vendor == "postgresql":
@@ -33,7 +40,7 @@ def _prepared(connection, columns, rows: list[tuple]) -> list[tuple]:
     ]
 
 
-def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
+def insert_rows(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> int:
     """Insert rows of plain values (str, int, Decimal, date, aware datetime, None) in the order
     of ``fields``; the primary key and anything left out take the column's database default."""
     if not rows:
@@ -62,7 +69,9 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
     return len(rows)
 
 
-def update_rows(model, fields: list[str], rows: list[tuple], batch_size: int = 1000) -> int:
+def update_rows(
+    model: type[Model], fields: list[str], rows: list[tuple[Any, ...]], batch_size: int = 1000
+) -> int:
     """Set ``fields`` from rows of plain values ``(pk, *values)``, matched by primary key.
     SQLite limits the parameters of a statement, hence ``batch_size`` there."""
     if not rows:
@@ -104,10 +113,12 @@ class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False  # a list, not one value of the field
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
         return compiler.compile(In(self.lhs, self.rhs))
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(
+        self, compiler: Any, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         db_type = self.lhs.output_field.cast_db_type(connection)
         return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, list(self.rhs)]

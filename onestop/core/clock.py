@@ -6,6 +6,7 @@ past events) can pin the date with ``frozen`` instead of waiting for a holiday t
 
 import contextlib
 import contextvars
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from django.utils import timezone
@@ -22,7 +23,7 @@ def today() -> date:
 
 
 @contextlib.contextmanager
-def frozen(moment: datetime):
+def frozen(moment: datetime) -> Iterator[None]:
     """Pin now() to an aware datetime for the duration of the block."""
     # In UTC, as timezone.now() gives it: a stamp must read back from the database unchanged.
     token = _pinned.set(moment.astimezone(UTC))

@@ -6,6 +6,7 @@ is stored until it is used: its key is then the application's idempotency key.
 """
 
 import uuid
+from typing import Any
 
 from django.core import signing
 
@@ -13,13 +14,13 @@ SALT = "onestop.core.formtokens"
 FIELD = "form_token"
 
 
-def issue(*bound, nonce: str = "") -> str:
+def issue(*bound: Any, nonce: str = "") -> str:
     """A new token; or, given a nonce the caller keeps, the same token for every rendering of
     one form (Back may fetch the page again, and must not get a fresh token)."""
     return signing.dumps([nonce or uuid.uuid4().hex, *map(str, bound)], salt=SALT)
 
 
-def redeem(token: str, *bound) -> str | None:
+def redeem(token: str, *bound: Any) -> str | None:
     """The idempotency key a token stands for; None unless it was issued for these."""
     try:
         key, *rest = signing.loads(token, salt=SALT)

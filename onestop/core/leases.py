@@ -11,6 +11,8 @@ import functools
 import logging
 import secrets
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,7 +21,12 @@ from django.db import IntegrityError, connection, transaction
 from . import clock
 from .models import Lease
 
+if TYPE_CHECKING:
+    import redis
+
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 _RENEW = (
@@ -32,7 +39,7 @@ def key(name: str) -> str:
     return f"{settings.HUEY['name']}.lease.{name}"
 
 
-def _redis():
+def _redis() -> "redis.Redis":
     import redis
 
     return redis.Redis.from_url(settings.REDIS_URL)
@@ -86,12 +93,12 @@ def release(name: str, token: str) -> None:
         Lease.objects.filter(name=key(name), holder=token).delete()
 
 
-def leased(name: str):
+def leased(name: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
     """Run the task only while holding the lease ``name``; otherwise return None at once."""
 
-    def decorate(func):
+    def decorate(func: Callable[P, R]) -> Callable[P, R | None]:
         @functools.wraps(func)
-        def run(*args, **kwargs):
+        def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
             token = secrets.token_hex(16)
             if not acquire(name, token):
                 log.info("task lease %s is held by another worker; skipped", name)

@@ -7,13 +7,14 @@ import functools
 import redis
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 
 from onestop.core import clock
 
 from .models import RateCounter
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 

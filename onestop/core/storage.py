@@ -11,10 +11,11 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 from django.utils.module_loading import import_string
 
@@ -71,7 +72,7 @@ class EncryptedStorage(Storage):
     ):
         self.inner: Storage = import_string(backend)(**(options or {}))
 
-    def _open(self, name, mode="rb"):
+    def _open(self, name: str, mode: str = "rb") -> File:
         if "w" in mode or "a" in mode or "+" in mode:
             raise ValueError("encrypted files are written through save(), not opened for writing")
         with self.inner.open(name, "rb") as handle:
@@ -80,7 +81,7 @@ class EncryptedStorage(Storage):
         file.mode = mode
         return file
 
-    def _save(self, name, content):
+    def _save(self, name: str, content: File) -> str:
         content.seek(0)
         plaintext = content.read()
         stored = self.inner.save(name, ContentFile(seal_file(name, plaintext)))
@@ -102,40 +103,40 @@ class EncryptedStorage(Storage):
         with self.inner.open(name, "rb") as handle:
             return handle.read()
 
-    def get_available_name(self, name, max_length=None):
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return self.inner.get_available_name(name, max_length=max_length)
 
-    def get_valid_name(self, name):
+    def get_valid_name(self, name: str) -> str:
         return self.inner.get_valid_name(name)
 
-    def generate_filename(self, filename):
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.inner.generate_filename(filename)
 
-    def path(self, name):
+    def path(self, name: str) -> str:
         return self.inner.path(name)
 
-    def delete(self, name):
+    def delete(self, name: str) -> None:
         return self.inner.delete(name)
 
-    def exists(self, name):
+    def exists(self, name: str) -> bool:
         return self.inner.exists(name)
 
-    def listdir(self, path):
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
         return self.inner.listdir(path)
 
-    def size(self, name):
+    def size(self, name: str) -> int:
         return self.inner.size(name)
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         return self.inner.url(name)
 
-    def get_accessed_time(self, name):
+    def get_accessed_time(self, name: str) -> datetime:
         return self.inner.get_accessed_time(name)
 
-    def get_created_time(self, name):
+    def get_created_time(self, name: str) -> datetime:
         return self.inner.get_created_time(name)
 
-    def get_modified_time(self, name):
+    def get_modified_time(self, name: str) -> datetime:
         return self.inner.get_modified_time(name)
 
 

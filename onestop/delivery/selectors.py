@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from onestop.accounts.actors import Viewer
 from onestop.cases.models import Application
 from onestop.cases.selectors import applications_visible_to
 from onestop.regions.models import OrgUnit
@@ -9,7 +10,7 @@ from onestop.regions.models import OrgUnit
 from .models import Handover
 
 
-def handovers_visible_to(user) -> QuerySet[Handover]:
+def handovers_visible_to(user: Viewer) -> QuerySet[Handover]:
     return Handover.objects.filter(application__in=applications_visible_to(user))
 
 
@@ -18,7 +19,7 @@ def handovers_of(application: Application) -> QuerySet[Handover]:
     return application.handovers.prefetch_related("matters")
 
 
-def handovers_to_deliver(user) -> QuerySet[Handover]:
+def handovers_to_deliver(user: Viewer) -> QuerySet[Handover]:
     """Results ready at the window or come back from the post, oldest first."""
     return (
         handovers_visible_to(user)

@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
@@ -34,7 +34,7 @@ def _code_hash(handover_pk: int, code: str) -> str:
 
 
 def handover_prepare(
-    *, application: Application, matters=None, early: bool = False
+    *, application: Application, matters: QuerySet[Matter] | None = None, early: bool = False
 ) -> Handover | None:
     """Gather the decided results not yet handed over into one delivery, and tell the applicant
     (with a pick-up code, or where it will be posted). Call inside the change's transaction."""
@@ -78,7 +78,7 @@ def handover_prepare(
     return handover
 
 
-def _results(matters) -> str:
+def _results(matters: list[Matter]) -> str:
     """Which results are ready, in words: a refused matter is never said to be 办好."""
     approved = [m.get_kind_display() for m in matters if m.status == Matter.Status.APPROVED]
     refused = [m.get_kind_display() for m in matters if m.status != Matter.Status.APPROVED]

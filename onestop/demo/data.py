@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,7 +42,7 @@ DEMO_PASSWORD = "Demo#2026-hlbe"  # noqa: S105 - printed for local use; load_dem
 class DemoAccount:
     username: str
     display_name: str
-    role: str
+    role: Role
     unit_code: str
 
 
@@ -118,6 +119,116 @@ def load_demo_accounts() -> list[tuple[DemoAccount, bool]]:
     return out
 
 
+@dataclass
+class _DemoPerson:
+    """One generated person and what the departments' shared data says of them."""
+
+    number: str
+    fields: dict[str, Any]
+    certificate: str | None
+    issued: date
+    shared: dict[str, bool]
+    receives_living: bool
+    guardian: dict[str, str] | None
+
+
+def _generate_person(i: int, township_codes: dict[str, list[str]], today: date) -> _DemoPerson:
+    rng = random.Random(f"onestop-demo-person-{i}")  # one stream per person: stable re-runs
+    county = COUNTIES[i % len(COUNTIES)]
+    # The first township of 海拉尔区 is 正阳街道, where the demo township officer works.
+    township = township_codes[county][0] if i % 3 == 0 else rng.choice(township_codes[county])
+    sex = rng.choice("MF")
+    birth = date(1940, 1, 1) + timedelta(
+        days=rng.randrange(0, (date(2016, 1, 1) - date(1940, 1, 1)).days)
+    )
+    number = _id_number(rng, county, birth, sex)
+    name = _name(rng)
+    phone = _phone(rng)
+    dibao = rng.choices(
+        [DibaoCategory.NONE, DibaoCategory.URBAN, DibaoCategory.RURAL], weights=[5, 3, 2]
+    )[0]
+    tekun = (
+        TekunCategory.DISPERSED
+        if dibao == DibaoCategory.NONE and rng.random() < 0.1
+        else TekunCategory.NONE
+    )
+    cert = rng.random() < 0.6
+    category, level = rng.randint(1, 7), rng.randint(1, 4)
+    issued = today - timedelta(days=rng.randrange(30, 3000))
+    has_guardian = (today - birth).days < 18 * 365 or (cert and category in (5, 6) and level <= 2)
+    guardian_name, guardian_phone = _name(rng), _phone(rng)
+    guardian_id = _id_number(
+        rng,
+        county,
+        date(1970 + rng.randrange(20), 1 + rng.randrange(12), 1 + rng.randrange(28)),
+        rng.choice("MF"),
+    )
+    address = f"{Region.objects.get(code=township).name}{rng.randint(1, 99)}号"
+    age = (today - birth).days // 365
+    # What the departments' shared data says of this person (see policy.registry).
+    shared = {
+        "resident_medical": rng.random() < 0.9,
+        "long_term_care": cert and level <= 2 and rng.random() < 0.7,
+        "work_injury_nursing": rng.random() < 0.05,
+        "employee_pension": rng.random() < 0.15,
+        "resident_pension": rng.random() < 0.6,
+        "student": 6 <= age < 22 and rng.random() < 0.8,
+        "orphan_support": age < 18 and rng.random() < 0.1,
+        "deceased": False,
+    }
+    receives_living = cert and dibao != DibaoCategory.NONE and rng.random() < 0.5
+    guardian = {
+        "name": guardian_name,
+        "id_number": guardian_id,
+        "relation": rng.choice(RELATIONS),
+        "phone": guardian_phone,
+    }
+    return _DemoPerson(
+        number=number,
+        fields={
+            "name": name,
+            "hukou_region_code": township,
+            "phone": phone,
+            "address": address,
+            "dibao_category": dibao,
+            "tekun_category": tekun,
+        },
+        certificate=f"{number}{category}{level}" if cert else None,
+        issued=issued,
+        shared=shared,
+        receives_living=receives_living,
+        guardian=guardian if has_guardian else None,
+    )
+
+
+@transaction.atomic
+def _register(generated: _DemoPerson) -> None:
+    person = person_register(actor=None, id_number=generated.number, **generated.fields)
+    if generated.certificate:
+        certificate_record(
+            actor=None, person=person, number=generated.certificate, issue_date=generated.issued
+        )
+    for fact, value in generated.shared.items():
+        shared_record_upsert(
+            actor=None,
+            person=person,
+            fact=fact,
+            value=value,
+            source="演示数据",
+            source_time=SHARED_AS_OF,
+        )
+    if generated.receives_living:
+        benefit_record(
+            actor=None,
+            person=person,
+            kind="LIVING",
+            monthly_amount=Decimal(100),
+            start=generated.issued.replace(day=1),
+        )
+    if generated.guardian:
+        guardian_add(actor=None, person=person, kind="guardian", **generated.guardian)
+
+
 def load_demo_persons(count: int = 50, today: date | None = None) -> int:
     """Register ``count`` generated persons; returns how many were new."""
     today = today or clock.today()
@@ -127,99 +238,36 @@ def load_demo_persons(count: int = 50, today: date | None = None) -> int:
     }
     created = 0
     for i in range(count):
-        rng = random.Random(f"onestop-demo-person-{i}")  # one stream per person: stable re-runs
-        county = COUNTIES[i % len(COUNTIES)]
-        # The first township of 海拉尔区 is 正阳街道, where the demo township officer works.
-        township = townships[county][0] if i % 3 == 0 else rng.choice(townships[county])
-        sex = rng.choice("MF")
-        birth = date(1940, 1, 1) + timedelta(
-            days=rng.randrange(0, (date(2016, 1, 1) - date(1940, 1, 1)).days)
-        )
-        number = _id_number(rng, county, birth, sex)
-        name = _name(rng)
-        phone = _phone(rng)
-        dibao = rng.choices(
-            [DibaoCategory.NONE, DibaoCategory.URBAN, DibaoCategory.RURAL], weights=[5, 3, 2]
-        )[0]
-        tekun = (
-            TekunCategory.DISPERSED
-            if dibao == DibaoCategory.NONE and rng.random() < 0.1
-            else TekunCategory.NONE
-        )
-        cert = rng.random() < 0.6
-        category, level = rng.randint(1, 7), rng.randint(1, 4)
-        issued = today - timedelta(days=rng.randrange(30, 3000))
-        guardian = (today - birth).days < 18 * 365 or (cert and category in (5, 6) and level <= 2)
-        guardian_name, guardian_phone = _name(rng), _phone(rng)
-        guardian_id = _id_number(
-            rng,
-            county,
-            date(1970 + rng.randrange(20), 1 + rng.randrange(12), 1 + rng.randrange(28)),
-            rng.choice("MF"),
-        )
-        address = f"{Region.objects.get(code=township).name}{rng.randint(1, 99)}号"
-        age = (today - birth).days // 365
-        # What the departments' shared data says of this person (see policy.registry).
-        shared = {
-            "resident_medical": rng.random() < 0.9,
-            "long_term_care": cert and level <= 2 and rng.random() < 0.7,
-            "work_injury_nursing": rng.random() < 0.05,
-            "employee_pension": rng.random() < 0.15,
-            "resident_pension": rng.random() < 0.6,
-            "student": 6 <= age < 22 and rng.random() < 0.8,
-            "orphan_support": age < 18 and rng.random() < 0.1,
-            "deceased": False,
-        }
-        receives_living = cert and dibao != DibaoCategory.NONE and rng.random() < 0.5
-        if person_find_by_id_number(Person.objects.all(), number):
+        generated = _generate_person(i, townships, today)
+        if person_find_by_id_number(Person.objects.all(), generated.number):
             continue
-        with transaction.atomic():
-            person = person_register(
-                actor=None,
-                name=name,
-                id_number=number,
-                hukou_region_code=township,
-                phone=phone,
-                address=address,
-                dibao_category=dibao,
-                tekun_category=tekun,
-            )
-            if cert:
-                certificate_record(
-                    actor=None,
-                    person=person,
-                    number=f"{number}{category}{level}",
-                    issue_date=issued,
-                )
-            for fact, value in shared.items():
-                shared_record_upsert(
-                    actor=None,
-                    person=person,
-                    fact=fact,
-                    value=value,
-                    source="演示数据",
-                    source_time=SHARED_AS_OF,
-                )
-            if receives_living:
-                benefit_record(
-                    actor=None,
-                    person=person,
-                    kind="LIVING",
-                    monthly_amount=Decimal(100),
-                    start=issued.replace(day=1),
-                )
-            if guardian:
-                guardian_add(
-                    actor=None,
-                    person=person,
-                    kind="guardian",
-                    name=guardian_name,
-                    id_number=guardian_id,
-                    relation=rng.choice(RELATIONS),
-                    phone=guardian_phone,
-                )
+        _register(generated)
         created += 1
     return created
+
+
+def _work_through(
+    app: Application, day: date, officers: dict[str, StaffUser], reject_at: str | None
+) -> None:
+    """Decide the application's steps a day apart, each by the demo officer of its role."""
+    for _ in range(6):
+        step = Step.objects.filter(matter__application=app, status="active").first()
+        if step is None or step.role not in officers:
+            return
+        day = day + timedelta(days=1)
+        outcome = Outcome.REJECT if step.role == reject_at else Outcome.APPROVE
+        with clock.frozen(
+            datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+        ):
+            step_decide(
+                actor=officers[step.role],
+                step=step,
+                decision=Decision(
+                    outcome,
+                    reason="演示：经核查，"
+                    + ("不符合条件。" if outcome == Outcome.REJECT else "同意。"),
+                ),
+            )
 
 
 def load_demo_cases(today: date | None = None) -> int:
@@ -261,27 +309,7 @@ def load_demo_cases(today: date | None = None) -> int:
         except ValidationError:  # a demo person the rules turn away is simply skipped
             continue
         made += 1
-        # The older ones are worked through, a day per step; the newest stay in the queues.
-        day = submitted
-        for _ in range(6 if i < 5 else 0):
-            step = Step.objects.filter(matter__application=app, status="active").first()
-            if step is None or step.role not in officers:
-                break
-            day = day + timedelta(days=1)
-            outcome = (
-                Outcome.REJECT if (i == 1 and step.role == Role.COUNTY_CIVIL) else Outcome.APPROVE
-            )
-            with clock.frozen(
-                datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
-            ):
-                step_decide(
-                    actor=officers[step.role],
-                    step=step,
-                    decision=Decision(
-                        outcome,
-                        reason="演示：经核查，"
-                        + ("不符合条件。" if outcome == Outcome.REJECT else "同意。"),
-                    ),
-                )
+        if i < 5:  # the older ones are worked through; the newest stay in the queues
+            _work_through(app, submitted, officers, reject_at=Role.COUNTY_CIVIL if i == 1 else None)
     figures_rebuild(day_from=today - timedelta(days=40), day_to=today)
     return made

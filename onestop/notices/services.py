@@ -8,11 +8,12 @@ retried by the worker."""
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
@@ -21,10 +22,14 @@ from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.words import bare, listing, sentence
 from onestop.people.models import Certificate, CertificateStatus
+from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import window_unit_id
 
-from .models import Notice
-from .sms import sms_send
+from . import sms
+from .models import Notice, SmsMessage
+
+if TYPE_CHECKING:  # notices sit below cases; the type is only for the checker
+    from onestop.cases.models import Application
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,7 @@ VISUAL, HEARING = 1, 2
 BY_THE_WINDOW = (Notice.Channel.VOICE, Notice.Channel.LARGE_PRINT)
 
 
-def channels_for(application) -> list[str]:
+def channels_for(application: "Application") -> list[str]:
     needs = set(application.communication_needs or [])
     categories = set(
         Certificate.objects.filter(
@@ -65,7 +70,7 @@ def channels_for(application) -> list[str]:
     return chosen
 
 
-def notify_application(*, application, event: str, **values) -> list[Notice]:
+def notify_application(*, application: "Application", event: str, **values: Any) -> list[Notice]:
     """The notices an event on an application gives rise to; call inside its transaction."""
     person = application.applicant
     text = compose(event, name=person.name, tracking_no=application.tracking_no, **values)
@@ -117,14 +122,14 @@ def notify_application(*, application, event: str, **values) -> list[Notice]:
     return notices
 
 
-def compose(event: str, **values) -> str:
+def compose(event: str, **values: Any) -> str:
     """The text of an event's notice. Each value is a clause whose own closing punctuation is
     dropped (the template punctuates), a list is itemised, and the text ends in one stop."""
     clean = {k: listing(v) if isinstance(v, list) else bare(str(v)) for k, v in values.items()}
     return sentence(TEMPLATES[event].format(**clean))
 
 
-def notify_unit(*, unit, text: str, event: str = "staff") -> Notice | None:
+def notify_unit(*, unit: OrgUnit | None, text: str, event: str = "staff") -> Notice | None:
     """A message for everyone at a unit (shown on their workbench)."""
     if unit is None:
         return None
@@ -138,7 +143,7 @@ def notify_unit(*, unit, text: str, event: str = "staff") -> Notice | None:
     )
 
 
-def window_notices(user):
+def window_notices(user: StaffUser) -> QuerySet[Notice]:
     """Calls to make and large-print letters to hand over, for the window clerk's unit."""
     return (
         Notice.objects.filter(
@@ -185,6 +190,22 @@ def notice_handled(*, actor: StaffUser, notice: Notice, reached: bool, note: str
         )
     notice.refresh_from_db()
     return notice
+
+
+def sms_send(*, phone: str, text: str, purpose: str) -> SmsMessage:
+    """Send one text through the provider, recorded whether it went or failed."""
+    sender = sms.backend()
+    message = SmsMessage.objects.create(
+        phone=phone, text=text[:500], purpose=purpose, backend=getattr(sender, "name", "")
+    )
+    try:
+        sender.send(phone, text)
+    except Exception as exc:
+        SmsMessage.objects.filter(pk=message.pk).update(error=str(exc)[:200])
+        log.warning("SMS to %s****%s failed: %s", phone[:3], phone[-4:], exc)
+        raise
+    SmsMessage.objects.filter(pk=message.pk).update(sent=True)
+    return message
 
 
 def _send_soon() -> None:

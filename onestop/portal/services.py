@@ -18,7 +18,7 @@ from onestop.core import clock
 from onestop.core.actions import ActionRefused
 from onestop.core.ratelimit import hit
 from onestop.notices.models import Notice
-from onestop.notices.sms import sms_send
+from onestop.notices.services import sms_send
 from onestop.people.identifiers import IdentifierError, mask_mobile, parse_mobile
 from onestop.people.models import Person
 

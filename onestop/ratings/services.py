@@ -12,7 +12,7 @@ from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.cases.models import Application, Step
+from onestop.cases.models import Application, Matter, Step
 from onestop.cases.workflow import is_ratable
 from onestop.core import clock
 from onestop.core.words import bare, sentence, sentences
@@ -35,11 +35,11 @@ DEPARTMENT_WORDS = {
 }
 
 
-def _decided_step(matter) -> Step | None:
+def _decided_step(matter: Matter) -> Step | None:
     return matter.steps.exclude(decided_at=None).order_by("-decided_at", "-pk").first()
 
 
-def _attribution(application: Application, matter) -> tuple[int | None, Step | None]:
+def _attribution(application: Application, matter: Matter | None) -> tuple[int | None, Step | None]:
     """A matter's rating falls on the unit of its last decided step; the application's (and a
     window visit's) on the window."""
     step = _decided_step(matter) if matter is not None else None
@@ -69,7 +69,15 @@ def _named_units(application: Application, comment: str) -> set[int]:
     return found
 
 
-def _create(*, application, matter, level, comment, phone, channel) -> Rating:
+def _create(
+    *,
+    application: Application,
+    matter: Matter | None,
+    level: int,
+    comment: str,
+    phone: str,
+    channel: str,
+) -> Rating:
     if level not in Level.values:
         raise ValidationError({"level": "请选择一个评价。"})
     unit, step = _attribution(application, matter)
@@ -132,7 +140,12 @@ def _quoted(text: str, limit: int = 200) -> str:
 
 
 def rating_submit(
-    *, phone: str, application: Application, level: int, comment: str = "", matter=None
+    *,
+    phone: str,
+    application: Application,
+    level: int,
+    comment: str = "",
+    matter: Matter | None = None,
 ) -> Rating:
     """好差评 online, of the whole application or of one matter, once each, after the results."""
     if not is_ratable(application.status):

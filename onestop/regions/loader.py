@@ -9,6 +9,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DATA_FILE = Path(__file__).parent / "data" / "inner-mongolia-150000.csv"
 LEVELS = ("province", "city", "county", "township")
@@ -27,7 +28,7 @@ UNIT_SUFFIX = {
 WINDOW_HOURS = "工作日上午8:30至12:00、下午14:30至17:30，法定节假日除外"
 
 
-def fill_windows(unit_model) -> int:
+def fill_windows(unit_model: Any) -> int:
     """Give each county 残联 window without an address the default place and hours."""
     blank = unit_model.objects.filter(department="cdpf", region__level="county", address="")
     units = list(blank.select_related("region"))
@@ -110,7 +111,7 @@ def unit_name(department: str, region_name: str, level: str) -> str:
     return region_name + UNIT_SUFFIX[department]
 
 
-def load_regions(region_model, unit_model, text: str | None = None) -> dict[str, int]:
+def load_regions(region_model: Any, unit_model: Any, text: str | None = None) -> dict[str, int]:
     """Upsert regions and org units; returns counts of what was created or changed."""
     rows = parse_rows(text if text is not None else DATA_FILE.read_text(encoding="utf-8"))
     bounds = nested_sets(rows)

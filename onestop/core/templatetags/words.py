@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django import template
 
 from onestop.core import words
@@ -6,18 +8,18 @@ register = template.Library()
 
 
 @register.filter
-def sentence(text) -> str:
+def sentence(text: object) -> str:
     """The text as one sentence ending in one 。 (see onestop.core.words)."""
     return words.sentence(str(text or ""))
 
 
 @register.filter
-def bare(text) -> str:
+def bare(text: object) -> str:
     """The text without its closing punctuation, to be followed by more of the sentence."""
     return words.bare(str(text or ""))
 
 
 @register.filter
-def listing(items) -> str:
+def listing(items: Iterable[str] | None) -> str:
     """Items joined by 、, numbered when an item contains 、 itself."""
     return words.listing(items or [])

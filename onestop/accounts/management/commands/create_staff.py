@@ -1,4 +1,6 @@
 import getpass
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -13,13 +15,15 @@ class Command(BaseCommand):
         "Create a staff account (e.g. the first 系统管理员 of a deployment). Asks for the password."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", required=True, help="display name (姓名)")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--unit", required=True, help="org unit code, e.g. gov-150700")
 
-    def handle(self, *args, username, name, role, unit, **options):
+    def handle(
+        self, *args: Any, username: str, name: str, role: str, unit: str, **options: Any
+    ) -> None:
         org_unit = OrgUnit.objects.filter(code=unit).select_related("region").first()
         if org_unit is None:
             raise CommandError(f"单位代码“{unit}”不存在（格式如 gov-150700、civil-150702001）。")

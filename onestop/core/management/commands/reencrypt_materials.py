@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from onestop.core.storage import reencrypt_all
@@ -6,7 +8,7 @@ from onestop.core.storage import reencrypt_all
 class Command(BaseCommand):
     help = "Encrypt stored materials still in clear and move old-key files to the current key."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         def progress(done: int, total: int) -> None:
             if done % 100 == 0 or done == total:
                 self.stdout.write(f"已处理 {done}/{total} 个文件")

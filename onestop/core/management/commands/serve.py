@@ -1,6 +1,8 @@
 import signal
 import subprocess
 import sys
+from argparse import ArgumentParser
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -10,10 +12,10 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Serve the platform with a background task worker; Ctrl-C stops both."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
-    def handle(self, *args, addrport, **options):
+    def handle(self, *args: Any, addrport: str, **options: Any) -> None:
         worker = subprocess.Popen([sys.executable, "manage.py", "run_huey", "--quiet"])
         self.stdout.write(f"后台任务进程已启动（pid {worker.pid}）。按 Ctrl-C 停止服务。")
         self.stdout.write(f"文书上印的核验地址：{settings.PUBLIC_URL.rstrip('/')}/v/")

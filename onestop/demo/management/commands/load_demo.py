@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,7 +16,7 @@ from onestop.people.models import Guardian
 class Command(BaseCommand):
     help = "Load demo staff accounts and generated persons (idempotent; refused in production)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("生产环境不能导入演示数据。")
         accounts = load_demo_accounts()

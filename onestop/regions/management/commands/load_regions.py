@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,10 +11,10 @@ from onestop.regions.services import regions_load
 class Command(BaseCommand):
     help = "Load (idempotently) the division tree and org units; default is the bundled CSV."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", nargs="?", help="CSV with code,name,level,parent_code")
 
-    def handle(self, *args, file=None, **options):
+    def handle(self, *args: Any, file: str | None = None, **options: Any) -> None:
         text = None
         if file:
             try:
