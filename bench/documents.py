@@ -252,8 +252,8 @@ def main() -> None:
     from onestop.accounts.roles import Role
     from onestop.core import clock
     from onestop.documents.models import DocumentKind
-    from onestop.documents.render import Sheet
     from onestop.documents.services import document_issue, document_pdf
+    from onestop.documents.sheet import Sheet
     from tests import factories
     from tests.test_documents import subsidy_case
 

@@ -131,7 +131,8 @@ def copy_into_table(rows: list[dict]) -> float:
     from onestop.core.bulk import insert_rows
     from onestop.people.models import CERT_CONTEXT, Certificate, Person
     from onestop.people.pii import blind_indexer
-    from onestop.people.services import CERTIFICATE_NEW, certificate_default_expiry
+    from onestop.people.services import certificate_default_expiry
+    from onestop.people.shared_data import CERTIFICATE_NEW
 
     people = list(Person.objects.order_by("pk").values_list("pk", flat=True))  # as populated
     index = blind_indexer(CERT_CONTEXT)

@@ -59,7 +59,8 @@ def _submit_slice(job: tuple[list[int], bool]) -> int:
     from django.db import connections
 
     from onestop.accounts.models import StaffUser
-    from onestop.cases.intake import application_accept, application_submit
+    from onestop.cases.acceptance import application_accept
+    from onestop.cases.intake import application_submit
     from onestop.core import clock
     from onestop.people.models import Person
 

@@ -4,12 +4,14 @@ import itertools
 from datetime import UTC, date, datetime
 
 from onestop.accounts.services import staff_user_create
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.people.identifiers import check_digit
-from onestop.people.services import certificate_record, person_register, shared_record_upsert
+from onestop.people.services import certificate_record, person_register
+from onestop.people.shared_data import shared_record_upsert
 from onestop.regions.models import OrgUnit
 
 PASSWORD = "Test-password-2026"

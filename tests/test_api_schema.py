@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from onestop.accounts.roles import Role
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.acceptance import application_accept
+from onestop.cases.intake import application_submit
 from onestop.core import clock
 from onestop.exchange.models import ApiKey
 from onestop.exchange.services import _key_hash, api_key_create

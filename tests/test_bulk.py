@@ -7,7 +7,7 @@ import pytest
 
 from onestop.core.bulk import insert_rows, update_rows
 from onestop.people.models import Certificate, Person
-from onestop.people.services import CERTIFICATE_NEW
+from onestop.people.shared_data import CERTIFICATE_NEW
 from onestop.policy.models import ProactiveFinding
 
 from . import factories

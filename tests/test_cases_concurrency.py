@@ -9,9 +9,10 @@ from django.db import connection, transaction
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.audit.services import audit_verify
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
 from onestop.cases.errors import Conflict
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.acceptance import application_accept
+from onestop.cases.intake import application_submit
 
 from . import factories
 from .test_workbench import as_user

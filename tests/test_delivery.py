@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.delivery.models import Handover

@@ -12,8 +12,9 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Matter, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.documents.models import DocumentKind, IssuedDocument

@@ -23,14 +23,11 @@ from onestop.policy.facts import (
     Tekun,
 )
 from onestop.policy.matters import Matter
+from onestop.policy.medical import MedicalClaim
 from onestop.policy.parameters import SPEC, ParameterTable, ParamRow, RuleParams, parse_value
-from onestop.policy.rules import (
-    REQUIRED_FACTS,
-    MedicalClaim,
-    Outcome,
-    R,
-    assess,
-)
+from onestop.policy.reasons import R
+from onestop.policy.rules import REQUIRED_FACTS, assess
+from onestop.policy.verdict import Outcome
 
 DAY = date(2026, 11, 29)
 HAILAR = ("150000", "150700", "150702", "150702001")

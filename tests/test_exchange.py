@@ -10,7 +10,8 @@ import pytest
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.acceptance import application_accept
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Matter, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.exchange.services import (

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.acceptance import application_accept
+from onestop.cases.intake import application_submit
 from onestop.cases.materials import MaterialIn, matter_attach
 from onestop.cases.models import MaterialSource, Matter
 from onestop.cases.selectors import materials_visible_to

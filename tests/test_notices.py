@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from onestop.accounts.models import StaffUser as User
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.acceptance import application_accept
+from onestop.cases.intake import application_submit
 from onestop.notices.models import Notice, SmsMessage
 from onestop.notices.services import notice_handled, send_pending
 from onestop.people.services import certificate_record, guardian_add

@@ -11,8 +11,6 @@ from django.db import connection
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.people.models import Benefit, Certificate, CertificateStatus, Guardian, Person
 from onestop.people.services import (
-    benefit_record,
-    benefits_stop,
     certificate_cancel_all,
     certificate_find_by_number,
     certificate_record,
@@ -21,6 +19,7 @@ from onestop.people.services import (
     person_register,
     person_reveal_id,
 )
+from onestop.people.shared_data import benefit_record, benefits_stop
 
 from . import factories
 

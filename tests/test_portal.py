@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Matter, Step
 from onestop.cases.proactive import application_propose
 from onestop.cases.steps import Decision, step_decide

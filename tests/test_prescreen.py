@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.people.services import certificate_record, shared_record_upsert
+from onestop.people.services import certificate_record
+from onestop.people.shared_data import shared_record_upsert
 from onestop.policy.models import RuleParameter
 from onestop.policy.services import rule_parameter_save
 from onestop.regions.models import Region

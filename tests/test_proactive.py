@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from onestop.people.services import benefit_record, certificate_record, shared_record_upsert
+from onestop.people.services import certificate_record
+from onestop.people.shared_data import benefit_record, shared_record_upsert
 from onestop.policy.models import ProactiveFinding
 from onestop.policy.services import proactive_scan
 

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock

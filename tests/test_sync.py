@@ -14,7 +14,7 @@ from onestop.exchange.sync import import_records
 from onestop.notices.models import Notice
 from onestop.outbox.models import OutboxEvent
 from onestop.people.models import Benefit, Certificate
-from onestop.people.services import benefit_record
+from onestop.people.shared_data import benefit_record
 from onestop.policy.models import ProactiveFinding
 from onestop.regions.models import OrgUnit
 

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource, Matter, Step
 from onestop.cases.steps import Decision, matter_supply, step_decide

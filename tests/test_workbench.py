@@ -423,7 +423,8 @@ def test_online_applications_are_accepted_or_refused_at_the_window(client, team,
 
 
 def test_the_medical_officer_sees_the_bills_and_the_amount_the_approval_records(client, team):
-    from onestop.cases.intake import application_accept, application_submit
+    from onestop.cases.acceptance import application_accept
+    from onestop.cases.intake import application_submit
 
     person = factories.certified_person(fact="resident_medical", dibao_category="urban")
     app = application_submit(

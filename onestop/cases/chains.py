@@ -149,45 +149,49 @@ def parse_chain(matter: str, data: Any) -> ChainDef:
     steps_in = data.get("steps")
     if not isinstance(steps_in, list) or not steps_in:
         raise ChainError("steps（环节列表）不能为空。")
-    steps = []
-    seen = set()
-    for i, s in enumerate(steps_in, start=1):
-        where = f"第 {i} 个环节"
-        if not isinstance(s, dict):
-            raise ChainError(f"{where}应为一个对象。")
-        code, name, role, level = (s.get(k) for k in ("code", "name", "role", "level"))
-        if not isinstance(code, str) or not code or code in seen:
-            raise ChainError(f"{where}的 code 不能为空且不能重复。")
-        seen.add(code)
-        if not isinstance(name, str) or not name.strip():
-            raise ChainError(f"{where}的 name（名称）不能为空。")
-        if role not in OFFICER_ROLES:
-            raise ChainError(f"{where}的 role（办理角色）无效。")
-        if level not in (Level.TOWNSHIP, Level.COUNTY):
-            raise ChainError(f"{where}的 level 只能是 township 或 county。")
-        allowed_levels = ROLE_PLACEMENT[role][1] or ()
-        if level not in allowed_levels:
-            raise ChainError(f"{where}：{Role(role).label}不在该层级办理。")
-        step_days = s.get("days")
-        if (
-            not isinstance(step_days, int)
-            or isinstance(step_days, bool)
-            or not 0 < step_days <= 365
-        ):
-            raise ChainError(f"{where}的 days（期限，工作日）应为 1 至 365 的整数。")
-        outcomes = s.get("outcomes")
-        if (
-            not isinstance(outcomes, list)
-            or Outcome.APPROVE not in outcomes
-            or not set(outcomes) <= set(Outcome.ALL)
-        ):
-            raise ChainError(
-                f"{where}的 outcomes 须包含 approve，且只能取 approve、reject、return、transfer。"
-            )
-        records = s.get("records", "")
-        if records not in ("", "assessment", "amount", "certificate"):
-            raise ChainError(f"{where}的 records 无效。")
-        steps.append(StepDef(code, name.strip(), role, level, step_days, tuple(outcomes), records))
+    seen: set[str] = set()
+    steps = [_parse_step(f"第 {i} 个环节", s, seen) for i, s in enumerate(steps_in, start=1)]
+    _check_chain(matter, steps, days)
+    return ChainDef(matter, tuple(steps), days, str(data.get("note", "")))
+
+
+def _parse_step(where: str, s: Any, seen: set[str]) -> StepDef:
+    """One step of the chain; ``seen`` collects the codes so far, which may not repeat."""
+    if not isinstance(s, dict):
+        raise ChainError(f"{where}应为一个对象。")
+    code, name, role, level = (s.get(k) for k in ("code", "name", "role", "level"))
+    if not isinstance(code, str) or not code or code in seen:
+        raise ChainError(f"{where}的 code 不能为空且不能重复。")
+    seen.add(code)
+    if not isinstance(name, str) or not name.strip():
+        raise ChainError(f"{where}的 name（名称）不能为空。")
+    if role not in OFFICER_ROLES:
+        raise ChainError(f"{where}的 role（办理角色）无效。")
+    if level not in (Level.TOWNSHIP, Level.COUNTY):
+        raise ChainError(f"{where}的 level 只能是 township 或 county。")
+    allowed_levels = ROLE_PLACEMENT[role][1] or ()
+    if level not in allowed_levels:
+        raise ChainError(f"{where}：{Role(role).label}不在该层级办理。")
+    step_days = s.get("days")
+    if not isinstance(step_days, int) or isinstance(step_days, bool) or not 0 < step_days <= 365:
+        raise ChainError(f"{where}的 days（期限，工作日）应为 1 至 365 的整数。")
+    outcomes = s.get("outcomes")
+    if (
+        not isinstance(outcomes, list)
+        or Outcome.APPROVE not in outcomes
+        or not set(outcomes) <= set(Outcome.ALL)
+    ):
+        raise ChainError(
+            f"{where}的 outcomes 须包含 approve，且只能取 approve、reject、return、transfer。"
+        )
+    records = s.get("records", "")
+    if records not in ("", "assessment", "amount", "certificate"):
+        raise ChainError(f"{where}的 records 无效。")
+    return StepDef(code, name.strip(), role, level, step_days, tuple(outcomes), records)
+
+
+def _check_chain(matter: str, steps: list[StepDef], days: int) -> None:
+    """The conditions on the steps together."""
     if sum(s.days for s in steps) > days and matter in (Matter.LIVING, Matter.NURSING):
         raise ChainError("各环节期限之和超过了事项总期限。")
     if matter == Matter.CERT:
@@ -198,4 +202,3 @@ def parse_chain(matter: str, data: Any) -> ChainDef:
             )
         if records.index("assessment") > records.index("certificate"):
             raise ChainError("残疾人证流程的评定环节须在发证环节之前。")
-    return ChainDef(matter, tuple(steps), days, str(data.get("note", "")))

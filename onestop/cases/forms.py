@@ -9,7 +9,7 @@ from django import forms
 from django.utils.html import format_html
 
 from onestop.policy.matters import Matter as MatterType
-from onestop.policy.rules import Assessment, Outcome
+from onestop.policy.verdict import Assessment, Outcome
 
 from .materials import upload_check
 

@@ -23,7 +23,7 @@ from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
-from onestop.policy.rules import Assessment
+from onestop.policy.verdict import Assessment
 from onestop.regions.enums import Level
 from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import unit_id, window_unit_id

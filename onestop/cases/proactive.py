@@ -15,8 +15,9 @@ from onestop.policy.matters import Matter as MatterType
 from onestop.regions.enums import Level
 
 from . import consent
+from .acceptance import application_accept
 from .errors import CaseError
-from .intake import application_accept, create_application, validate_intake
+from .intake import create_application, validate_intake
 from .kernel import locked
 from .models import Application, Channel, Delivery
 from .workflow import APPLICATION, awaits_confirmation, move

@@ -15,7 +15,9 @@ from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.models import ID_CONTEXT, Person
 from onestop.policy import calendar
 from onestop.policy.materials import codes_needed_by
+from onestop.regions.models import OrgUnit
 
+from .chains import Outcome
 from .models import Alert, Application, Material, Matter, Step
 from .tracking import normalise
 
@@ -65,7 +67,7 @@ def open_matters_for(person: Person, kinds: Iterable[str] | None = None) -> Quer
 def applications_search(user: StaffUser, text: str) -> tuple[QuerySet[Application], str]:
     """Exact search by tracking number or 身份证号 (through the keyed index); the second item
     says why the text cannot be searched for, if it cannot."""
-    visible = applications_visible_to(user)
+    visible = applications_visible_to(user).select_related("applicant")
     number = normalise(text)
     if number:
         return visible.filter(tracking_no=number), ""
@@ -75,6 +77,23 @@ def applications_search(user: StaffUser, text: str) -> tuple[QuerySet[Applicatio
         return visible.none(), f"请输入完整的受理编号或 18 位身份证号（{exc}）"
     index = pii.blind_index(id_number, context=ID_CONTEXT)
     return visible.filter(applicant__id_number_index=index), ""
+
+
+def applications_detailed(user: Viewer) -> QuerySet[Application]:
+    """The visible applications with what their pages and receipts show beside them."""
+    return applications_visible_to(user).select_related(
+        "applicant__hukou_region", "county", "township", "representative"
+    )
+
+
+def application_submitted_with(user: Viewer, idempotency_key: str | None) -> Application | None:
+    """The visible application an intake's form token already made, if any."""
+    return applications_visible_to(user).filter(idempotency_key=idempotency_key).first()
+
+
+def matters_on_receipt(application: Application) -> QuerySet[Matter]:
+    """Every matter applied for: the receipt is the applicant's, so it lists them all."""
+    return application.matters.order_by("pk")
 
 
 def matters_visible_to(user: StaffUser, application: Application) -> QuerySet[Matter]:
@@ -101,6 +120,52 @@ def materials_visible_to(
     codes = codes_needed_by(matters.values_list("kind", flat=True))
     return materials.filter(
         Q(supplied_for__isnull=True, code__in=codes) | Q(supplied_for__matter__in=matters)
+    )
+
+
+def matter_visible_to(user: StaffUser, pk: int | str) -> Matter | None:
+    """One matter of a visible application that the user sees (for an officer, one their unit
+    works on), with its application, applicant and township."""
+    matter = (
+        Matter.objects.filter(pk=pk, application__in=applications_visible_to(user))
+        .select_related("application__applicant__hukou_region", "application__township")
+        .first()
+    )
+    if matter is None or not matters_visible_to(user, matter.application).filter(pk=pk).exists():
+        return None
+    return matter
+
+
+def matter_steps(matter: Matter) -> QuerySet[Step]:
+    """The steps of a matter the caller sees, in the order they were opened."""
+    return matter.steps.select_related("unit", "decided_by", "assignee").order_by("pk")
+
+
+def matter_active_step(matter: Matter) -> Step | None:
+    return matter.steps.filter(status=Step.Status.ACTIVE).select_related("unit__region").first()
+
+
+def matter_last_return(matter: Matter) -> Step | None:
+    """The step that last sent the matter back for a supplement."""
+    return matter.steps.filter(outcome=Outcome.RETURN).order_by("-decided_at").first()
+
+
+def step_alerts(step: Step) -> QuerySet[Alert]:
+    return step.alerts.order_by("-created_at")
+
+
+def transfer_targets(step: Step) -> QuerySet[OrgUnit]:
+    """Where a step may be transferred: the same department's other units at the same level
+    under the same parent region."""
+    unit = step.unit
+    return (
+        OrgUnit.objects.filter(
+            department=unit.department,
+            region__level=unit.region.level,
+            region__parent_id=unit.region.parent_id,
+        )
+        .exclude(pk=step.unit_id)
+        .order_by("region_id")
     )
 
 

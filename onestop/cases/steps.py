@@ -311,13 +311,14 @@ OUTCOMES: dict[str, Callable[[_Deciding], None]] = {
 }
 
 
+def amount_to_record(typed: Decimal | None, proposed: str | None) -> Decimal | None:
+    """The 核定金额 a medical approval records: the one typed, else the rule's figure."""
+    return typed if typed is not None else (Decimal(proposed) if proposed else None)
+
+
 def _medical_amount(matter: Matter, decision: Decision, reason: str) -> dict:
     proposed = matter.prescreen.get("amount")
-    amount = (
-        decision.amount
-        if decision.amount is not None
-        else (Decimal(proposed) if proposed else None)
-    )
+    amount = amount_to_record(decision.amount, proposed)
     if amount is None:
         raise ValidationError({"amount": "请填写核定的报销金额。"})
     try:

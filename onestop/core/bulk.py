@@ -14,8 +14,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
-from django.db.models import Lookup
+from django.db.models import Field, Lookup, Model
 from django.db.models.lookups import In
 
 

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from onestop.accounts.actors import Viewer
+from onestop.cases.models import Application
 from onestop.cases.selectors import applications_visible_to
 from onestop.regions.models import OrgUnit
 
@@ -11,6 +12,11 @@ from .models import Handover
 
 def handovers_visible_to(user: Viewer) -> QuerySet[Handover]:
     return Handover.objects.filter(application__in=applications_visible_to(user))
+
+
+def handovers_of(application: Application) -> QuerySet[Handover]:
+    """The handovers of an application the caller already may see, with their matters."""
+    return application.handovers.prefetch_related("matters")
 
 
 def handovers_to_deliver(user: Viewer) -> QuerySet[Handover]:

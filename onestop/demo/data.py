@@ -15,21 +15,21 @@ from django.db import transaction
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.accounts.services import staff_user_create
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.people.identifiers import check_digit
 from onestop.people.models import DibaoCategory, Person, TekunCategory
 from onestop.people.services import (
-    benefit_record,
     certificate_record,
     guardian_add,
     person_find_by_id_number,
     person_register,
-    shared_record_upsert,
 )
+from onestop.people.shared_data import benefit_record, shared_record_upsert
 from onestop.regions.models import OrgUnit, Region
 from onestop.regions.services import unit_hotline_set
 from onestop.reports.services import figures_rebuild

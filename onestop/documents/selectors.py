@@ -2,7 +2,7 @@ from onestop.accounts.roles import OFFICER_ROLES
 from onestop.cases.selectors import matters_visible_to
 
 from .content import SUBSIDIES
-from .models import DocumentKind
+from .models import DocumentKind, IssuedDocument
 
 
 def document_kinds_for(user, application) -> set[str]:
@@ -15,3 +15,18 @@ def document_kinds_for(user, application) -> set[str]:
     if kinds & set(SUBSIDIES):
         allowed.add(DocumentKind.SUBSIDY_FORM.value)
     return allowed
+
+
+def issued_document(code: str) -> IssuedDocument | None:
+    """The document with this verification code (public: the code is printed on it)."""
+    return IssuedDocument.objects.select_related("application").filter(code=code).first()
+
+
+def issued_document_superseded(document: IssuedDocument) -> bool:
+    """Whether a newer document of the same kind was issued for the same application and matter."""
+    return IssuedDocument.objects.filter(
+        application=document.application,
+        kind=document.kind,
+        matter=document.matter_id,
+        pk__gt=document.pk,
+    ).exists()

@@ -12,7 +12,7 @@ from onestop.cases.selectors import applications_visible_to, matters_visible_to
 from onestop.core import ratelimit
 
 from .models import DocumentKind, IssuedDocument
-from .selectors import document_kinds_for
+from .selectors import document_kinds_for, issued_document, issued_document_superseded
 from .services import document_issue, document_pdf, normalize_code
 
 VERIFY_PER_MINUTE = 30
@@ -58,20 +58,8 @@ def verify(request, code: str = ""):
     if not ratelimit.hit("verify", ratelimit.client_ip(request), VERIFY_PER_MINUTE, 60):
         return render(request, "documents/verify.html", {"code": code, "limited": True}, status=429)
     normal = normalize_code(code)
-    document = (
-        IssuedDocument.objects.select_related("application").filter(code=normal).first()
-        if normal
-        else None
-    )
-    newer = (
-        document is not None
-        and IssuedDocument.objects.filter(
-            application=document.application,
-            kind=document.kind,
-            matter=document.matter_id,
-            pk__gt=document.pk,
-        ).exists()
-    )
+    document = issued_document(normal) if normal else None
+    newer = document is not None and issued_document_superseded(document)
     return render(
         request,
         "documents/verify.html",

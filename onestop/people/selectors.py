@@ -5,7 +5,7 @@ from onestop.accounts.actors import Viewer
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 
-from .models import Person
+from .models import Guardian, Person
 
 
 def persons_visible_to(user: Viewer) -> QuerySet[Person]:
@@ -33,3 +33,13 @@ def persons_named(user: Viewer, text: str, limit: int) -> list[Person]:
     return list(
         persons_visible_to(user).filter(name__contains=text).order_by("name", "pk")[: limit + 1]
     )
+
+
+def persons_listed(user: Viewer) -> QuerySet[Person]:
+    """The visible persons as the register lists them, by name."""
+    return persons_visible_to(user).order_by("name", "pk")
+
+
+def guardian_of(person: Person, pk: int | str) -> Guardian | None:
+    """One of the person's own guardians or agents (the person being one the caller may see)."""
+    return person.guardians.filter(pk=pk).first()

@@ -18,8 +18,8 @@ from onestop.people.selectors import person_get
 from . import facts as F
 from . import registry
 from .matters import MATTER_DEPARTMENT, Matter
+from .medical import MedicalClaim
 from .parameters import SPEC
-from .rules import MedicalClaim
 from .services import Prescreen, prescreen
 
 router = Router(tags=["预审"])

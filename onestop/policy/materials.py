@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .facts import Facts
 from .matters import Matter
-from .rules import Assessment, Outcome
+from .verdict import Assessment, Outcome
 
 
 @dataclass(frozen=True)

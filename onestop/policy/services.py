@@ -19,9 +19,11 @@ from .facts import Facts
 from .holidays import HolidaySchedule
 from .materials import MaterialNeed, materials_for
 from .matters import Matter
+from .medical import MedicalClaim
 from .models import HolidayDay, HolidayNotice, ProactiveFinding, RuleParameter
 from .parameters import SPEC, ParameterError, RuleParams, overlaps, parse_value, to_json
-from .rules import Assessment, MedicalClaim, Outcome, assess
+from .rules import assess
+from .verdict import Assessment, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +126,7 @@ def rule_parameter_save(
             value=value,
             exclude_pk=parameter.pk if parameter else None,
         )
-        before = (
-            None
-            if parameter is None
-            else {
-                "value": parameter.value,
-                "valid_from": str(parameter.valid_from),
-                "valid_to": str(parameter.valid_to) if parameter.valid_to else None,
-            }
-        )
+        before = None if parameter is None else _audited_state(parameter)
         row = parameter or RuleParameter()
         row.key, row.region, row.valid_from, row.valid_to = key, region, valid_from, valid_to
         row.value, row.example, row.note, row.updated_by = (
@@ -146,18 +140,20 @@ def rule_parameter_save(
             actor=actor,
             action=AuditAction.RULE_PARAMETER_SAVE,
             subject=row,
-            detail={
-                "key": key,
-                "region": region.code,
-                "value": row.value,
-                "valid_from": str(valid_from),
-                "valid_to": str(valid_to) if valid_to else None,
-                "before": before,
-            },
+            detail={"key": key, "region": region.code, **_audited_state(row), "before": before},
         )
         transaction.on_commit(registry.parameters.reset)
     registry.parameters.reset()
     return row
+
+
+def _audited_state(row: RuleParameter) -> dict[str, Any]:
+    """What the audit trail records of a parameter row, before and after a change."""
+    return {
+        "value": row.value,
+        "valid_from": str(row.valid_from),
+        "valid_to": str(row.valid_to) if row.valid_to else None,
+    }
 
 
 # --- pre-screening -------------------------------------------------------------------------------
@@ -256,15 +252,11 @@ def proactive_rescan(*, person_ids: list[int], day: date) -> ScanReport:
     return report
 
 
+Found = dict[tuple[int, str], Assessment]  # by person and matter
+
+
 def _scan_batch(batch: list[tuple[int, Facts]], day: date, report: ScanReport) -> None:
-    found: dict[tuple[int, str], Assessment] = {}
-    for pk, facts in batch:
-        path = facts.hukou_path or ()
-        county = path[2] if len(path) > 2 else None
-        if county is None:
-            continue
-        for a in discover(facts, registry.params_for(county, day), county, day):
-            found[(pk, a.matter)] = a
+    found = _discover_batch(batch, day)
     with transaction.atomic():
         existing = {
             (f.person_id, f.matter): f
@@ -272,37 +264,7 @@ def _scan_batch(batch: list[tuple[int, Facts]], day: date, report: ScanReport) -
                 person_id__any_of=[pk for pk, _ in batch]
             )
         }
-        create, update = [], []
-        opened = confirmed = closed = 0
-        for key, a in found.items():
-            amount = a.amount.value if a.amount else None
-            unit = a.amount.unit if a.amount else ""
-            f = existing.get(key)
-            if f is None:
-                create.append(
-                    ProactiveFinding(
-                        person_id=key[0],
-                        matter=key[1],
-                        first_found=day,
-                        last_found=day,
-                        amount=amount,
-                        unit=unit,
-                    )
-                )
-                opened += 1
-                continue
-            if f.status == ProactiveFinding.Status.CLOSED:
-                f.status, f.first_found = ProactiveFinding.Status.OPEN, day
-                opened += 1
-            else:
-                confirmed += 1
-            f.last_found, f.amount, f.unit = day, amount, unit
-            update.append(f)
-        for key, f in existing.items():
-            if key not in found and f.status == ProactiveFinding.Status.OPEN:
-                f.status = ProactiveFinding.Status.CLOSED
-                update.append(f)
-                closed += 1
+        create, update, counts = _reconcile(found, existing, day)
         ProactiveFinding.objects.bulk_create(create)
         fields = ["status", "first_found", "last_found", "amount", "unit"]
         update_rows(
@@ -316,11 +278,63 @@ def _scan_batch(batch: list[tuple[int, Facts]], day: date, report: ScanReport) -
                 "persons": len(batch),
                 "first_pk": batch[0][0],
                 "last_pk": batch[-1][0],
-                "opened": opened,
-                "closed": closed,
+                "opened": counts.opened,
+                "closed": counts.closed,
             },
         )
     report.persons += len(batch)
-    report.opened += opened
-    report.confirmed += confirmed
-    report.closed += closed
+    report.opened += counts.opened
+    report.confirmed += counts.confirmed
+    report.closed += counts.closed
+
+
+def _discover_batch(batch: list[tuple[int, Facts]], day: date) -> Found:
+    """What discovery finds in a batch; a person without a known county is skipped."""
+    found: Found = {}
+    for pk, facts in batch:
+        path = facts.hukou_path or ()
+        county = path[2] if len(path) > 2 else None
+        if county is None:
+            continue
+        for a in discover(facts, registry.params_for(county, day), county, day):
+            found[(pk, a.matter)] = a
+    return found
+
+
+def _reconcile(
+    found: Found, existing: dict[tuple[int, str], ProactiveFinding], day: date
+) -> tuple[list[ProactiveFinding], list[ProactiveFinding], ScanReport]:
+    """The findings to create and to update: a new or closed one opens, an open one found again
+    is confirmed, an open one no longer found closes."""
+    create, update = [], []
+    counts = ScanReport()
+    for key, a in found.items():
+        amount = a.amount.value if a.amount else None
+        unit = a.amount.unit if a.amount else ""
+        f = existing.get(key)
+        if f is None:
+            create.append(
+                ProactiveFinding(
+                    person_id=key[0],
+                    matter=key[1],
+                    first_found=day,
+                    last_found=day,
+                    amount=amount,
+                    unit=unit,
+                )
+            )
+            counts.opened += 1
+            continue
+        if f.status == ProactiveFinding.Status.CLOSED:
+            f.status, f.first_found = ProactiveFinding.Status.OPEN, day
+            counts.opened += 1
+        else:
+            counts.confirmed += 1
+        f.last_found, f.amount, f.unit = day, amount, unit
+        update.append(f)
+    for key, f in existing.items():
+        if key not in found and f.status == ProactiveFinding.Status.OPEN:
+            f.status = ProactiveFinding.Status.CLOSED
+            update.append(f)
+            counts.closed += 1
+    return create, update, counts

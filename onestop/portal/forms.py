@@ -11,7 +11,8 @@ from onestop.core.forms import Form
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.policy.matters import Matter as MatterType
 from onestop.ratings.models import Level
-from onestop.regions.models import Region
+from onestop.regions.models import Level as RegionLevel
+from onestop.regions.selectors import EVERYWHERE, regions_under
 
 YES_NO_UNKNOWN = [("yes", "是"), ("no", "不是"), ("unknown", "不清楚")]
 
@@ -78,7 +79,7 @@ class CheckForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = Region.objects.filter(level="county").select_related("parent").order_by("code")
+        counties = regions_under(EVERYWHERE, RegionLevel.COUNTY)
         self.fields["county"].choices = [("", "请选择")] + [
             (r.code, f"{r.parent.name}{r.name}") for r in counties
         ]

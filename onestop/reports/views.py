@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from onestop.accounts.roles import REPORT_READERS
 from onestop.core import clock
-from onestop.documents.render import Sheet
+from onestop.documents.sheet import Sheet
 from onestop.policy.calendar import month_end
 
 from .selectors import Report, ReportFilter, Table, build, counties_for

@@ -2,14 +2,18 @@ from typing import cast
 
 from django import forms
 
+from onestop.cases.chains import Outcome
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.forms import UploadField, suggest_matters
-from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery
+from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery, Step
+from onestop.cases.selectors import transfer_targets
+from onestop.cases.steps import Decision
 from onestop.core.forms import Form
-from onestop.people.identifiers import IdentifierError, parse_id_number
+from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
 from onestop.people.models import DibaoCategory, TekunCategory
 from onestop.policy.matters import Matter as MatterType
-from onestop.regions.models import Region
+from onestop.regions.models import Level, OrgUnit, Region
+from onestop.regions.selectors import regions_under
 
 
 class IdLookupForm(Form):
@@ -45,7 +49,7 @@ class PersonRegisterForm(Form):
 
     def __init__(self, *args, scope: Region, **kwargs):
         super().__init__(*args, **kwargs)
-        townships = scope.subtree().filter(level="township").order_by("code")
+        townships = regions_under(scope, Level.TOWNSHIP)
         township = cast(forms.ChoiceField, self.fields["township"])
         township.choices = [("", "请选择")] + [(r.code, r.name) for r in townships]
 
@@ -180,3 +184,88 @@ class SupplyForm(Form):
         if not data.get("file") and not data.get("paper"):
             raise forms.ValidationError("请上传补正材料，或确认原件已核验。")
         return data
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label="办理结论", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="理由或意见",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="不通过和转办必须填写，会告知申请人。",
+    )
+    missing_materials = forms.CharField(
+        label="需要补正的材料（每行一项）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="退回补正时填写，一次告知全部。",
+    )
+    transfer_to = forms.ChoiceField(label="转办给", required=False)
+    category = forms.TypedChoiceField(
+        label="评定的残疾类别",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "请选择"), *sorted(CATEGORIES.items())],
+    )
+    level = forms.TypedChoiceField(
+        label="评定的残疾等级",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "请选择"), *sorted(LEVELS.items())],
+    )
+    amount = forms.DecimalField(
+        label="核定报销金额（元）", required=False, min_value=0, decimal_places=2
+    )
+
+    def __init__(self, *args, step: Step, records: str, outcomes, proposed_amount=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = [
+            (o, Outcome.LABELS[o]) for o in outcomes
+        ]
+        # The units offered, by choice value: the one chosen is among them once the form is valid.
+        self.transfer_units: dict[str, OrgUnit] = {}
+        if Outcome.TRANSFER in outcomes:
+            self.transfer_units = {str(u.pk): u for u in transfer_targets(step)}
+            cast(forms.ChoiceField, self.fields["transfer_to"]).choices = [("", "请选择")] + [
+                (pk, u.name) for pk, u in self.transfer_units.items()
+            ]
+        else:
+            del self.fields["transfer_to"]
+        if records != "assessment":
+            del self.fields["category"], self.fields["level"]
+        if records != "amount":
+            del self.fields["amount"]
+        elif proposed_amount:
+            # Shown filled in, so nobody approves a figure they have not seen.
+            self.fields["amount"].initial = proposed_amount
+            self.fields["amount"].help_text = (
+                f"已按医疗救助规则和申请时填写的票据算好：{proposed_amount} 元；"
+                "核对票据原件后可修改。"
+            )
+        if Outcome.RETURN not in outcomes:
+            del self.fields["missing_materials"]
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome.LABELS[self.cleaned_data["outcome"]]
+
+    @property
+    def transfer_unit(self) -> OrgUnit | None:
+        return self.transfer_units.get(self.cleaned_data.get("transfer_to") or "")
+
+    def decision(self) -> Decision:
+        d = self.cleaned_data
+        return Decision(
+            outcome=d["outcome"],
+            reason=d.get("reason", ""),
+            missing_materials=tuple(
+                line for line in d.get("missing_materials", "").splitlines() if line.strip()
+            ),
+            transfer_to=self.transfer_unit,
+            category=d.get("category"),
+            level=d.get("level"),
+            amount=d.get("amount"),
+        )

@@ -10,16 +10,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.errors import CaseError
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.intake import application_submit
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource
-from onestop.cases.selectors import applications_visible_to, open_matters_for
+from onestop.cases.selectors import (
+    application_submitted_with,
+    applications_detailed,
+    matters_on_receipt,
+    open_matters_for,
+)
 from onestop.core import clock, formtokens
 from onestop.documents.content import progress_help
 from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS
-from onestop.people.selectors import person_get, persons_visible_to
+from onestop.people.selectors import guardian_of, person_get, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_register
 from onestop.policy.facts import FACT_LABELS, Facts
 from onestop.policy.facts import Certificate as HeldCertificate
@@ -152,7 +158,7 @@ def application_form(request, person_id: int):
 def _submitted_with(request, person) -> Application | None:
     """The application this intake's form token already made, if it was submitted."""
     key = formtokens.redeem(_form_token(request, person), request.user.pk, person.pk)
-    return applications_visible_to(request.user).filter(idempotency_key=key).first()
+    return application_submitted_with(request.user, key)
 
 
 def _form_token(request, person) -> str:
@@ -182,11 +188,7 @@ def _fact_text(value) -> str:
 
 def _submit(request, person, form, result, key: str | None):
     data = form.cleaned_data
-    representative = (
-        person.guardians.filter(pk=data["representative"]).first()
-        if data["representative"]
-        else None
-    )
+    representative = guardian_of(person, data["representative"]) if data["representative"] else None
     materials = []
     for need, paper_field, file_field in form.material_fields:
         upload = data.get(file_field)
@@ -241,11 +243,8 @@ def _submit(request, person, form, result, key: str | None):
 @login_required
 def receipt(request, pk: int):
     """受理回执: printable, with everything the applicant needs to follow the case."""
-    application = get_object_or_404(
-        applications_visible_to(request.user).select_related("applicant", "county", "township"),
-        pk=pk,
-    )
-    matters = application.matters.order_by("pk")
+    application = get_object_or_404(applications_detailed(request.user), pk=pk)
+    matters = matters_on_receipt(application)
     return render(
         request,
         "workbench/receipt.html",

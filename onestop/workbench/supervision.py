@@ -20,6 +20,8 @@ from onestop.cases.selectors import (
 from onestop.core import clock
 from onestop.delivery.selectors import handovers_to_deliver
 from onestop.notices.services import notice_handled, window_notices
+from onestop.regions.models import Level
+from onestop.regions.selectors import regions_under
 
 PAGE_SIZE = 20
 
@@ -33,7 +35,7 @@ class ApplicationFilter(forms.Form):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = scope.subtree().filter(level="county").order_by("code") if scope else []
+        counties = regions_under(scope, Level.COUNTY)
         self.fields["county"].choices = [("", "全部")] + [(r.code, r.name) for r in counties]
 
 

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from onestop.accounts.roles import OFFICER_ROLES
 from onestop.cases.selectors import open_steps_for
 from onestop.people.identifiers import IdentifierError, parse_id_number
-from onestop.people.selectors import person_get, persons_named, persons_visible_to
+from onestop.people.selectors import person_get, persons_listed, persons_named, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_reveal_id
 
 PAGE_SIZE = 20
@@ -38,9 +38,7 @@ def person_list(request):
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     context = {"query": query, "notice": ""}
     if not query:
-        page = Paginator(visible.order_by("name", "pk"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(persons_listed(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(page=page, results=page.object_list, total=page.paginator.count)
         return render(request, "workbench/person_list.html", context)
     if query[:1].isdigit():

@@ -15,7 +15,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from onestop.accounts.models import StaffUser
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.acceptance import application_accept
+from onestop.cases.intake import application_submit
 from onestop.demo.data import DEMO_PASSWORD, load_demo_accounts, load_demo_hotlines
 from onestop.documents.models import DocumentKind
 from onestop.documents.services import document_issue

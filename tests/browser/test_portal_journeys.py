@@ -7,12 +7,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import application_accept
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.notices.models import SmsMessage
-from onestop.people.services import certificate_record, guardian_add, shared_record_upsert
+from onestop.people.services import certificate_record, guardian_add
+from onestop.people.shared_data import shared_record_upsert
 from onestop.ratings.models import Rating
 from onestop.ratings.services import rating_answer
 from tests import factories

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from onestop.accounts.models import StaffUser
-from onestop.cases.intake import application_accept, application_submit
+from onestop.cases.acceptance import application_accept
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Matter
 from onestop.core.words import clashes
 from onestop.demo.data import load_demo_accounts

@@ -161,7 +161,8 @@ def test_a_manzhouli_officer_never_sees_hailar_work(browser, live_server, demo, 
 
 def _application(person, matters) -> Application:
     from onestop.accounts.models import StaffUser
-    from onestop.cases.intake import application_accept, application_submit
+    from onestop.cases.acceptance import application_accept
+    from onestop.cases.intake import application_submit
 
     clerk = StaffUser.objects.get(username="hlr_window")
     app = application_submit(
@@ -178,7 +179,8 @@ def _application(person, matters) -> Application:
 
 def test_reports_and_document_verification_are_accessible(browser, live_server, demo, js):
     from onestop.accounts.models import StaffUser
-    from onestop.cases.intake import application_accept, application_submit
+    from onestop.cases.acceptance import application_accept
+    from onestop.cases.intake import application_submit
     from onestop.core import clock
     from onestop.documents.models import DocumentKind
     from onestop.documents.services import document_issue

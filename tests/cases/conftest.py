@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from onestop.accounts.roles import Role
-from onestop.people.services import shared_record_upsert
+from onestop.people.shared_data import shared_record_upsert
 
 from .. import factories
 

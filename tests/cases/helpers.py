@@ -2,11 +2,9 @@
 
 from datetime import UTC, date, datetime, time
 
+from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
-from onestop.cases.intake import (
-    application_accept,
-    application_submit,
-)
+from onestop.cases.intake import application_submit
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Matter, Step
 from onestop.cases.steps import Decision, step_decide

@@ -1,4 +1,4 @@
-"""Receiving an application: submit, consent, representatives, refusal and withdrawal."""
+"""Receiving an application: submit, consent, representatives, one open matter of a kind."""
 
 from datetime import date
 
@@ -6,21 +6,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.cases.chains import Outcome
+from onestop.cases.acceptance import application_withdraw
 from onestop.cases.errors import AlreadyOpen, CaseError
-from onestop.cases.intake import (
-    application_accept,
-    application_refuse,
-    application_submit,
-    application_withdraw,
-)
+from onestop.cases.intake import application_submit
 from onestop.cases.materials import MaterialIn
-from onestop.cases.models import Application, Material, Matter, Step
+from onestop.cases.models import Application, Material, Matter
 from onestop.people.services import certificate_record, guardian_add
-from onestop.regions.models import OrgUnit, Region
+from onestop.regions.models import Region
 
 from .. import factories
-from .helpers import at, decide, submit
+from .helpers import at, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -163,39 +158,6 @@ def test_a_clerk_cannot_take_an_application_from_another_county(staff, applicant
             consent_given=True,
             sensitive_consent_given=True,
         )
-
-
-def test_refusal_of_acceptance(staff, applicant):
-    app = submit(staff, applicant, accept=False)
-    with pytest.raises(ValidationError):
-        application_refuse(actor=staff["clerk"], application=app, reason=" ")
-    app = application_refuse(actor=staff["clerk"], application=app, reason="不属于本窗口受理范围")
-    assert app.status == Application.Status.REFUSED
-    assert set(app.matters.values_list("status", flat=True)) == {"withdrawn"}
-    with pytest.raises(CaseError):
-        application_accept(actor=staff["clerk"], application=app)
-
-
-def test_withdrawal_only_before_a_decision(staff, applicant):
-    app = submit(staff, applicant, matters=["MEDICAL", "CERT"])
-    decide(
-        staff["cdpf"],
-        app,
-        "CERT",
-        date(2026, 10, 9),
-        Outcome.TRANSFER,
-        reason="转本旗另一残联",
-        transfer_to=OrgUnit.objects.get(code="cdpf-150781"),
-    )
-    with at(date(2026, 10, 10)):
-        withdrawn = application_withdraw(actor=None, application=app, reason="不需要了")
-    assert withdrawn.status == Application.Status.WITHDRAWN
-    assert not Step.objects.filter(matter__application=app, status=Step.Status.ACTIVE).exists()
-
-    other = submit(staff, applicant, matters=["MEDICAL"])
-    decide(staff["medical"], other, "MEDICAL", date(2026, 10, 9))
-    with pytest.raises(CaseError, match="已有事项作出了决定"):
-        application_withdraw(actor=None, application=other)
 
 
 # --- one open matter of a kind per person -------------------------------------------------------

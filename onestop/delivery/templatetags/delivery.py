@@ -1,7 +1,6 @@
 from django import template
 
 from onestop.cases.models import Application
-
 from onestop.delivery.places import delivery_text as _delivery_text
 from onestop.delivery.places import window
 

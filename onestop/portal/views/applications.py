@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from onestop.cases.intake import application_withdraw
+from onestop.cases.acceptance import application_withdraw
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.proactive import application_confirm
@@ -14,6 +14,7 @@ from onestop.cases.steps import matter_supply
 from onestop.cases.timeline import timeline
 from onestop.cases.workflow import awaits_confirmation, can_supply, can_withdraw, is_ratable
 from onestop.core.actions import run_action
+from onestop.delivery.selectors import handovers_of
 from onestop.delivery.services import handover_request_early
 from onestop.documents.models import DocumentKind
 from onestop.documents.services import document_issue, document_pdf
@@ -84,7 +85,7 @@ def status_context(application) -> dict:
     return {
         "application": application,
         "matters": matters,
-        "handovers": list(application.handovers.prefetch_related("matters")),
+        "handovers": list(handovers_of(application)),
         "ratings": ratings,
         "overall_rating": next((r for r in ratings if r.matter_id is None), None),
         "ratable": is_ratable(application.status),
