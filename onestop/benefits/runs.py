@@ -160,15 +160,23 @@ def _insert_select(run: PaymentRun, window: QuerySet[Entitlement], amount: Decim
         month=OuterRef("start") if medical else run.month,
         claim=OuterRef("matter_id") if medical else 0,
     )
-    rows = window.filter(~Exists(paid)).values_list(
-        "pk", "person_id", "start", "matter_id", "amount"
+    # Aliased, so the outer statement can name the derived table's columns on every engine.
+    rows = (
+        window.filter(~Exists(paid))
+        .annotate(
+            e_id=F("pk"),
+            e_person=F("person_id"),
+            e_start=F("start"),
+            e_matter=F("matter_id"),
+            e_amount=F("amount"),
+        )
+        .values_list("e_id", "e_person", "e_start", "e_matter", "e_amount")
     )
     select_sql, select_params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in LINE_FIELDS)
-    # The derived table's columns carry the entitlement's column names.
     month, claim, value = (
-        ("s.start", "COALESCE(s.matter_id, 0)", "s.amount") if medical else ("%s", "0", "%s")
+        ("s.e_start", "COALESCE(s.e_matter, 0)", "s.e_amount") if medical else ("%s", "0", "%s")
     )
     params: list[Any] = [run.pk, run.kind]
     if not medical:
@@ -179,7 +187,7 @@ def _insert_select(run: PaymentRun, window: QuerySet[Entitlement], amount: Decim
     params += [PaymentLine.Status.PENDING, *select_params]
     sql = (
         f"INSERT INTO {quote(PaymentLine._meta.db_table)} ({names}) "  # noqa: S608 - names from the model
-        f"SELECT %s, s.id, s.person_id, %s, {month}, {claim}, %s, {value}, %s, '' "
+        f"SELECT %s, s.e_id, s.e_person, %s, {month}, {claim}, %s, {value}, %s, '' "
         f"FROM ({select_sql}) AS s"
     )
     with connection.cursor() as cursor:

@@ -1,0 +1,147 @@
+"""The monthly roll: who is paid what, once, and only after a second officer approves it."""
+
+import csv
+import hashlib
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from onestop.benefits.entitlements import entitlements_end
+from onestop.benefits.models import EndReason, Kind, PaymentLine, PaymentRun, Recovery
+from onestop.benefits.runs import run_approve, run_prepare, run_release
+from onestop.benefits.services import payee_account_set, returns_import
+from onestop.core.actions import ActionRefused
+from onestop.notices.models import Notice
+
+from ..cases.helpers import at
+from .conftest import approved_living
+
+
+def _month_run(staff, county, month: date, release: bool = True) -> PaymentRun:
+    with at(month.replace(day=5)):
+        run = run_prepare(actor=staff["county"], county=county, kind=Kind.LIVING, month=month).run
+        if release:
+            run = run_approve(actor=staff["head"], run=run)
+            run = run_release(actor=staff["head"], run=run)
+    return run
+
+
+def _lines(run: PaymentRun) -> list[tuple[str, str, Decimal]]:
+    return [
+        (f"{line.month:%Y-%m}", line.type, line.amount)
+        for line in run.lines.order_by("month", "pk")
+    ]
+
+
+def test_a_late_approval_is_paid_back_to_the_month_of_application(staff, hailar):
+    approved_living(staff, applied=date(2026, 1, 15), approved=date(2026, 3, 10))
+    run = _month_run(staff, hailar, date(2026, 4, 1), release=False)
+    assert _lines(run) == [
+        ("2026-01", "arrears", Decimal("100.00")),
+        ("2026-02", "arrears", Decimal("100.00")),
+        ("2026-03", "arrears", Decimal("100.00")),
+        ("2026-04", "regular", Decimal("100.00")),
+    ]
+    assert (run.line_count, run.total, run.status) == (4, Decimal("400.00"), "prepared")
+
+
+def test_a_death_reported_after_the_run_is_a_recovery_and_stops_the_next_month(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    for month in (4, 5, 6):
+        _month_run(staff, hailar, date(2026, month, 1))
+    with at(date(2026, 6, 25)):  # died in May; told after the June roll was paid
+        entitlements_end(
+            actor=staff["county"],
+            person=entitlement.person,
+            reason=EndReason.DECEASED,
+            event_day=date(2026, 5, 20),
+        )
+    recovery = Recovery.objects.get(entitlement=entitlement)
+    assert (recovery.line.month, recovery.amount, recovery.status) == (
+        date(2026, 6, 1),
+        Decimal("100.00"),
+        "open",
+    )
+    july = _month_run(staff, hailar, date(2026, 7, 1), release=False)
+    assert _lines(july) == []
+    entitlement.refresh_from_db()
+    assert (entitlement.end, entitlement.end_reason) == (date(2026, 5, 1), "deceased")
+
+
+def test_a_returned_payment_is_paid_again_once_the_account_is_corrected(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    april = _month_run(staff, hailar, date(2026, 4, 1))
+    line = april.lines.get()
+    result = f"流水号,结果,原因\r\n{line.pk},失败,账户已销户\r\n".encode()
+    with at(date(2026, 4, 20)):
+        report = returns_import(actor=staff["county"], data=result)
+        again = returns_import(actor=staff["county"], data=result)
+    assert (report.returned, again.returned, again.unchanged) == (1, 0, 1)
+    line.refresh_from_db()
+    assert (line.status, line.return_reason) == ("returned", "账户已销户")
+    told = Notice.objects.filter(person=entitlement.person, event="payment_returned")
+    assert told.filter(channel="inbox").get().text.count("账户已销户") == 1
+
+    may = _month_run(staff, hailar, date(2026, 5, 1))  # not corrected yet: only May
+    assert _lines(may) == [("2026-05", "regular", Decimal("100.00"))]
+    with at(date(2026, 5, 20)):
+        payee_account_set(
+            actor=staff["clerk"], person=entitlement.person, bank="建设银行", holder="张三",
+            number="6217000000000000011",
+        )
+    june = _month_run(staff, hailar, date(2026, 6, 1))
+    assert _lines(june) == [
+        ("2026-04", "reissue", Decimal("100.00")),
+        ("2026-06", "regular", Decimal("100.00")),
+    ]
+    assert june.lines.get(type="reissue").reissue_of == line
+
+
+def test_the_officer_who_prepared_a_roll_cannot_approve_it(staff, hailar):
+    approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    with at(date(2026, 4, 25)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind=Kind.LIVING, month=date(2026, 4, 1)
+        ).run
+        with pytest.raises(ActionRefused, match="另一名工作人员审核"):
+            run_approve(actor=staff["county"], run=run)
+        with pytest.raises(ActionRefused, match="不能改为“已发放”"):
+            run_release(actor=staff["county2"], run=run)
+        with pytest.raises(PermissionDenied):
+            run_approve(actor=staff["mzl"], run=run)  # another county's 民政局
+        run = run_approve(actor=staff["county2"], run=run)
+    assert (run.status, run.approved_by) == ("approved", staff["county2"])
+
+
+def test_a_run_prepared_again_for_the_same_month_changes_nothing(staff, hailar):
+    approved_living(staff, applied=date(2026, 1, 15), approved=date(2026, 3, 10))
+    first = _month_run(staff, hailar, date(2026, 4, 1), release=False)
+    before = _lines(first)
+    with at(date(2026, 4, 6)):
+        again = run_prepare(
+            actor=staff["county"], county=hailar, kind=Kind.LIVING, month=date(2026, 4, 1)
+        )
+    assert (again.run.pk, again.added, _lines(again.run)) == (first.pk, 0, before)
+    assert PaymentLine.objects.count() == 4
+
+
+def test_the_disbursement_file_adds_up_and_its_digest_verifies(staff, hailar):
+    for i in range(3):
+        approved_living(
+            staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10), name="张" + "一二三"[i]
+        )
+    run = _month_run(staff, hailar, date(2026, 4, 1))
+    data = run.file.read()
+    assert hashlib.new("sm3", data).hexdigest() == run.digest
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    header, body, summary = rows[0], rows[1:-2], rows[-1]
+    assert header[:3] == ["序号", "姓名", "身份证号"]
+    amounts = [Decimal(r[header.index("金额（元）")]) for r in body]
+    assert sum(amounts) == run.total == Decimal("900.00") and len(body) == 9
+    assert summary[:4] == ["笔数", "9", "合计（元）", "900.00"]
+    assert {r[header.index("账号")] for r in body} == {"6228480000000000017"}
+    assert set(run.lines.values_list("status", flat=True)) == {"sent"}
+    assert b"6228480000000000017" not in run.file.storage.read_sealed(run.file.name)
