@@ -129,8 +129,8 @@ def copy_into_table(rows: list[dict]) -> float:
     from django.db import connection, transaction
 
     from onestop.core.bulk import insert_rows
+    from onestop.core.pii import blind_indexer
     from onestop.people.models import CERT_CONTEXT, Certificate, Person
-    from onestop.people.pii import blind_indexer
     from onestop.people.services import CERTIFICATE_NEW, certificate_default_expiry
 
     people = list(Person.objects.order_by("pk").values_list("pk", flat=True))  # as populated

@@ -114,7 +114,7 @@ elif not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ONESTOP_ALLOWED_HOSTS must list the public host names.")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ONESTOP_CSRF_ORIGINS", "").split(",") if o]
 
-# Personal data at rest (see onestop/people/pii.py).
+# Personal data at rest (see onestop/core/pii.py).
 PII_CIPHER = os.environ.get("ONESTOP_PII_CIPHER", "sm4-gcm")
 PII_KEYS = _secret("ONESTOP_PII_KEYS")
 PII_KEY_ID = os.environ.get("ONESTOP_PII_KEY_ID", "")

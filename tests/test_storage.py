@@ -12,8 +12,8 @@ from django.core.management import call_command
 
 from onestop.accounts.roles import Role
 from onestop.cases.models import Application
+from onestop.core import pii
 from onestop.core.storage import MAGIC, TEMP_SUFFIX, key_id_of, seal_file
-from onestop.people import pii
 
 from . import factories
 from .test_workbench import as_user, take

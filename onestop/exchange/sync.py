@@ -16,10 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from onestop.accounts.actors import Actor
-from onestop.core import clock
+from onestop.core import clock, pii
 from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit
-from onestop.people import pii
 from onestop.people.identifiers import (
     IdentifierError,
     IdNumber,

@@ -11,11 +11,10 @@ from django.db.models import QuerySet
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.core import clock
+from onestop.core import clock, pii
 from onestop.core.bulk import insert_rows, update_rows
 from onestop.regions.models import Region
 
-from . import pii
 from .identifiers import IdentifierError, parse_certificate_number, parse_id_number, parse_mobile
 from .models import (
     CERT_CONTEXT,

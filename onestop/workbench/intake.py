@@ -15,9 +15,8 @@ from onestop.cases.intake import application_accept, application_submit
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource
 from onestop.cases.selectors import applications_visible_to, open_matters_for
-from onestop.core import clock, formtokens
+from onestop.core import clock, formtokens, pii
 from onestop.documents.content import progress_help
-from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.selectors import person_get, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_register
