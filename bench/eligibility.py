@@ -85,7 +85,7 @@ def bench_rules() -> float:
 
 def populate(n: int) -> None:
     """Bulk-load n registry persons (setup only: bypasses the services for speed)."""
-    from onestop.people import pii
+    from onestop.core import pii
     from onestop.people.identifiers import check_digit
     from onestop.people.models import ID_CONTEXT, Certificate, Person, SharedRecord
     from onestop.regions.models import Region

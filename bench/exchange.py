@@ -129,8 +129,8 @@ def copy_into_table(rows: list[dict]) -> float:
     from django.db import connection, transaction
 
     from onestop.core.bulk import insert_rows
+    from onestop.core.pii import blind_indexer
     from onestop.people.models import CERT_CONTEXT, Certificate, Person
-    from onestop.people.pii import blind_indexer
     from onestop.people.services import certificate_default_expiry
     from onestop.people.shared_data import CERTIFICATE_NEW
 
@@ -166,12 +166,12 @@ def copy_into_table(rows: list[dict]) -> float:
 
 def checks_only(rows: list[dict]) -> float:
     """What every record costs before any database work: checking it, keying and encrypting."""
-    from onestop.exchange.sync import _CertificateParser
+    from onestop.exchange.sync.certificates import CertificateParser
     from onestop.people.models import Certificate
 
     t0 = time.perf_counter()
     for start in range(0, len(rows), REQUEST):
-        parser = _CertificateParser(None)
+        parser = CertificateParser(None)
         for i, r in enumerate(rows[start : start + REQUEST]):
             Certificate.seal_number(parser.row(i, r).number)
     return time.perf_counter() - t0

@@ -115,7 +115,7 @@ elif not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ONESTOP_ALLOWED_HOSTS must list the public host names.")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ONESTOP_CSRF_ORIGINS", "").split(",") if o]
 
-# Personal data at rest (see onestop/people/pii.py).
+# Personal data at rest (see onestop/core/pii.py).
 PII_CIPHER = os.environ.get("ONESTOP_PII_CIPHER", "sm4-gcm")
 PII_KEYS = _secret("ONESTOP_PII_KEYS")
 PII_KEY_ID = os.environ.get("ONESTOP_PII_KEY_ID", "")
@@ -125,7 +125,7 @@ PII_INDEX_HASH = os.environ.get("ONESTOP_PII_INDEX_HASH", "hmac-sm3")
 # kept encrypted under the PII key that long, then deleted by the worker).
 IDEMPOTENCY_HOURS = int(os.environ.get("ONESTOP_IDEMPOTENCY_HOURS", "24"))
 
-# Audit chain (see onestop/audit/services.py): keyed outside the database, so a database writer
+# Audit chain (see onestop/audit/macs.py): keyed outside the database, so a database writer
 # cannot recompute it; checkpoints go to an append-only file and to the 政务服务局 outbox.
 AUDIT_KEYS = _secret("ONESTOP_AUDIT_KEYS")
 AUDIT_KEY_ID = os.environ.get("ONESTOP_AUDIT_KEY_ID", "")

@@ -16,18 +16,11 @@ from django.db import connection
 from django.test import override_settings
 
 from onestop.accounts.roles import Role
+from onestop.audit.chains import GENESIS, chain_label, chain_of
+from onestop.audit.macs import _legacy_hash, event_hash
 from onestop.audit.models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditAction, AuditEvent, AuditHead
-from onestop.audit.services import (
-    GENESIS,
-    Tamper,
-    _legacy_hash,
-    audit_record,
-    audit_verify,
-    chain_label,
-    chain_of,
-    event_hash,
-    publish_checkpoints,
-)
+from onestop.audit.services import audit_record, publish_checkpoints
+from onestop.audit.verify import Tamper, audit_verify
 from onestop.outbox.models import OutboxEvent
 from onestop.regions.models import OrgUnit
 
@@ -183,7 +176,7 @@ def test_recomputing_the_head_mac_too_is_still_caught(settings):
     _recompute_from(5, _wrong_key)
     with override_settings(AUDIT_KEYS=OTHER_KEY):
         # Even the head's MAC, with the attacker's key.
-        from onestop.audit.services import head_mac
+        from onestop.audit.macs import head_mac
 
         head = AuditHead.objects.get(chain=SYSTEM_CHAIN)
         AuditHead.objects.filter(pk=head.pk).update(

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.audit.services import audit_verify
+from onestop.audit.verify import audit_verify
 from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
 from onestop.cases.errors import Conflict

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from onestop.accounts.models import StaffUser
-from onestop.audit.services import audit_verify
+from onestop.audit.verify import audit_verify
 from onestop.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
 from onestop.people.models import Certificate, DibaoCategory, Person
 

@@ -7,6 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self) -> None:
-        from .services import audit_keys
+        from .macs import audit_keys
 
         audit_keys()  # a missing or weak key stops start-up, not the first audited write

@@ -1,7 +1,7 @@
 """Append-only audit trail in chains, one per acting org unit plus a system chain.
 
 Each event is linked to the previous one of its chain by a keyed hash (HMAC-SM3 by default) whose
-key lives outside the database; see onestop/audit/services.py."""
+key lives outside the database; see onestop/audit/macs.py."""
 
 from typing import Any
 

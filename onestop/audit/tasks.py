@@ -4,7 +4,9 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .services import audit_verify, chain_label, publish_checkpoints
+from .chains import chain_label
+from .services import publish_checkpoints
+from .verify import audit_verify
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from onestop.accounts.actors import Viewer
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import OFFICER_ROLES, Role
-from onestop.core import clock
-from onestop.people import pii
+from onestop.core import clock, pii
 from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.models import ID_CONTEXT, Person
 from onestop.policy import calendar

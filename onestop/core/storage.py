@@ -1,6 +1,6 @@
 """Uploaded files encrypted at rest, whatever backend holds them.
 
-Each file is sealed whole with the PII cipher and current key (``onestop.people.pii``) and stored
+Each file is sealed whole with the PII cipher and current key (``onestop.core.pii``) and stored
 as ``MAGIC | key id length | key id | nonce | ciphertext | tag``. The file's name is bound in as
 associated data, so the tag is a keyed digest of name and content: a file altered, replaced by
 a clear one or swapped with another stored file is refused on open, never served.
@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 from django.utils.module_loading import import_string
 
-from onestop.people import pii
+from onestop.core import pii
 
 log = logging.getLogger(__name__)
 

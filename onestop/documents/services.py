@@ -12,8 +12,7 @@ from django.db import transaction
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.core import clock
-from onestop.people import pii
+from onestop.core import clock, pii
 
 from . import content, fonts
 from .models import DocumentKind, IssuedDocument

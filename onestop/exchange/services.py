@@ -15,9 +15,8 @@ from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import OFFICER_ROLES, placement_error
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.core import clock
+from onestop.core import clock, pii
 from onestop.outbox.models import Delivery, Subscription
-from onestop.people import pii
 from onestop.regions.models import OrgUnit
 
 from .models import ApiKey, IdempotentRequest

@@ -17,8 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from onestop.core import clock
-from onestop.people import pii
+from onestop.core import clock, pii
 
 from . import signing
 from .models import Delivery, OutboxEvent

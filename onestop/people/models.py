@@ -8,7 +8,8 @@ from datetime import date
 
 from django.db import models
 
-from . import pii
+from onestop.core import pii
+
 from .identifiers import CATEGORIES, LEVELS, mask_id_number
 
 ID_CONTEXT = "id_number"

@@ -10,10 +10,9 @@ from django.db.models import QuerySet
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.core import clock
+from onestop.core import clock, pii
 from onestop.regions.models import Region
 
-from . import pii
 from .identifiers import IdentifierError, parse_certificate_number, parse_id_number, parse_mobile
 from .models import (
     CERT_CONTEXT,
@@ -257,12 +256,3 @@ def person_reveal_id(*, actor: Actor, person: Person) -> str:
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.PERSON_REVEAL_ID, subject=person)
     return person.id_number
-
-
-# TEMPORARY: exchange imports these; removed at merge
-from .shared_data import (  # noqa: E402, F401
-    benefits_stop,
-    certificates_write,
-    person_facts_update,
-    shared_record_upsert,
-)

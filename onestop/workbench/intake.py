@@ -21,9 +21,8 @@ from onestop.cases.selectors import (
     matters_on_receipt,
     open_matters_for,
 )
-from onestop.core import clock, formtokens
+from onestop.core import clock, formtokens, pii
 from onestop.documents.content import progress_help
-from onestop.people import pii
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.people.selectors import guardian_of, person_get, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_register

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.audit.services import audit_verify
+from onestop.audit.verify import audit_verify
 from onestop.cases.models import Application, Matter, Step
 from onestop.cases.timeline import timeline
 from onestop.delivery.models import Handover

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 def seal_legacy_head(apps, schema_editor):
-    from onestop.audit.services import audit_keys, head_mac
+    from onestop.audit.macs import audit_keys, head_mac
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     AuditHead = apps.get_model("audit", "AuditHead")

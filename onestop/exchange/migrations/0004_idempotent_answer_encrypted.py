@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def encrypt_bodies(apps, schema_editor):
-    from onestop.people import pii
+    from onestop.core import pii
 
     IdempotentRequest = apps.get_model("exchange", "IdempotentRequest")
     for row in IdempotentRequest.objects.all():

@@ -2,7 +2,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from onestop.audit.services import audit_verify, chain_label, publish_checkpoints
+from onestop.audit.chains import chain_label
+from onestop.audit.services import publish_checkpoints
+from onestop.audit.verify import audit_verify
 
 
 class Command(BaseCommand):
