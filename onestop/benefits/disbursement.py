@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from openpyxl import Workbook
 
-from onestop.people import pii
+from onestop.core import pii
 
 from .models import Kind, PaymentLine, PaymentRun
 

@@ -19,7 +19,7 @@ class Kind(models.TextChoices):
 
 class EndReason(models.TextChoices):
     DECEASED = "deceased", "死亡"
-    MOVED = "moved", "户籍迁出本旗县"
+    MOVED = "moved", "户籍迁出本旗县（市、区）"
     IMPRISONED = "imprisoned", "服刑"
     CERT_EXPIRED = "cert_expired", "残疾人证过期"
     CERT_CANCELLED = "cert_cancelled", "残疾人证注销"

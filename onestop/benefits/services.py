@@ -14,7 +14,7 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.notices.services import notify_application
-from onestop.people import pii
+from onestop.core import pii
 from onestop.people.models import Person
 from onestop.regions.models import Region
 

@@ -14,6 +14,7 @@ from onestop.benefits.models import EndReason, Kind, PaymentLine, PaymentRun, Re
 from onestop.benefits.runs import run_approve, run_prepare, run_release
 from onestop.benefits.services import payee_account_set, returns_import
 from onestop.core.actions import ActionRefused
+from onestop.exchange.sync import import_records
 from onestop.notices.models import Notice
 
 from ..cases.helpers import at
@@ -89,7 +90,10 @@ def test_a_returned_payment_is_paid_again_once_the_account_is_corrected(staff, h
     assert _lines(may) == [("2026-05", "regular", Decimal("100.00"))]
     with at(date(2026, 5, 20)):
         payee_account_set(
-            actor=staff["clerk"], person=entitlement.person, bank="建设银行", holder="张三",
+            actor=staff["clerk"],
+            person=entitlement.person,
+            bank="建设银行",
+            holder="张三",
             number="6217000000000000011",
         )
     june = _month_run(staff, hailar, date(2026, 6, 1))
@@ -145,3 +149,26 @@ def test_the_disbursement_file_adds_up_and_its_digest_verifies(staff, hailar):
     assert {r[header.index("账号")] for r in body} == {"6228480000000000017"}
     assert set(run.lines.values_list("status", flat=True)) == {"sent"}
     assert b"6228480000000000017" not in run.file.storage.read_sealed(run.file.name)
+
+
+def test_a_death_in_the_shared_data_ends_the_entitlement_from_the_next_month(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    record = {
+        "id_number": entitlement.person.id_number,
+        "type": "death",
+        "value": {"date": "2026-05-12"},
+        "version": "2026-06-01T10:00:00+08:00",
+        "source": "公安户籍",
+    }
+    with at(date(2026, 6, 1)):
+        [result] = import_records(actor=None, records=[record])
+    assert result.status == "applied"
+    entitlement.refresh_from_db()
+    assert (entitlement.end, entitlement.end_reason) == (date(2026, 5, 1), "deceased")
+    change = entitlement.changes.get(change="end")
+    assert (change.effective, change.reason) == (date(2026, 6, 1), "死亡")
+    june = _month_run(staff, hailar, date(2026, 6, 1), release=False)
+    assert _lines(june) == [
+        ("2026-04", "arrears", Decimal("100.00")),
+        ("2026-05", "arrears", Decimal("100.00")),
+    ]
