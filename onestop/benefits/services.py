@@ -12,9 +12,8 @@ from django.db.models import QuerySet
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.core import clock
+from onestop.core import clock, pii
 from onestop.notices.services import notify_application
-from onestop.core import pii
 from onestop.people.models import Person
 from onestop.regions.models import Region
 
