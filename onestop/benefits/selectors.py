@@ -1,14 +1,17 @@
 """What staff may see of the payments: the rolls of their own department's kinds in their region
 (a supervisor: every kind in their region)."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from onestop.accounts.actors import Viewer
 from onestop.accounts.roles import Role
+from onestop.people.models import Person
 from onestop.policy.matters import MATTER_DEPARTMENT
 from onestop.policy.matters import Matter as MatterType
 
-from .models import Kind, PaymentLine, PaymentRun, Recovery
+from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery
 
 
 def kinds_for(user: Viewer | None) -> list[str]:
@@ -63,3 +66,25 @@ def runs_listed(user: Viewer | None, kind: str = "") -> QuerySet[PaymentRun]:
     """The user's rolls, newest month first; of one kind if given."""
     runs = runs_visible_to(user).order_by("-month", "county__code", "kind")
     return runs.filter(kind=kind) if kind else runs
+
+
+@dataclass
+class PersonPayments:
+    """What a person receives: each entitlement with its latest payments, newest first."""
+
+    person: Person
+    rows: list[tuple[Entitlement, list[PaymentLine]]]
+
+
+def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayments]:
+    """For the applicant's own view: only the persons the signed-in number acts for."""
+    out = []
+    for person in persons.order_by("pk"):
+        entitlements = Entitlement.objects.filter(person=person).order_by("kind", "-start", "pk")
+        rows = [
+            (e, list(e.lines.select_related("run").order_by("-month", "-pk")[:recent]))
+            for e in entitlements
+        ]
+        if rows:
+            out.append(PersonPayments(person, rows))
+    return out

@@ -7,8 +7,11 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onestop.benefits.models import PaymentLine, PaymentRun
+from onestop.benefits.runs import run_approve, run_prepare, run_release
+from onestop.benefits.services import returns_import
 
 from ..cases.helpers import at
+from ..test_portal import sign_in
 from .conftest import approved_living
 
 
@@ -79,3 +82,20 @@ def test_another_countys_officer_and_the_window_do_not_see_the_roll(client, staf
         )
         assert refused.status_code == 400  # 海拉尔区 is not among 满洲里's choices
     assert PaymentRun.objects.count() == 1
+
+
+def test_the_applicant_sees_what_they_receive_and_each_payment(client, staff, hailar):
+    entitlement = approved_living(
+        staff, applied=date(2026, 1, 15), approved=date(2026, 3, 10), phone="13900001111"
+    )
+    with at(date(2026, 4, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+        run = run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+        line = run.lines.get(month=date(2026, 1, 1))
+        returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode())
+        page = sign_in(client, "13900001111").get("/portal/benefits/").content.decode()
+    assert "从 2026年1月 起享受，每月 100.00 元" in page
+    assert page.count("已发（4月5日）") == 3 and "退回：户名不符" in page
+    assert entitlement.person.name in page
