@@ -33,7 +33,9 @@ def populate(n: int) -> list[str]:
 
     counties = list(Region.objects.filter(level="county").values_list("code", flat=True))
     with connection.cursor() as c:
-        c.execute("TRUNCATE benefits_paymentline, benefits_paymentrun, benefits_entitlement CASCADE")
+        c.execute(
+            "TRUNCATE benefits_paymentline, benefits_paymentrun, benefits_entitlement CASCADE"
+        )
         c.execute("DELETE FROM people_person")
         c.execute(
             """
