@@ -136,6 +136,20 @@ class _DemoPerson:
     guardian: dict[str, str] | None
 
 
+def _shared_facts(rng: random.Random, *, cert: bool, level: int, age: int) -> dict[str, bool]:
+    """What the departments' shared data says of a generated person (see policy.registry)."""
+    return {
+        "resident_medical": rng.random() < 0.9,
+        "long_term_care": cert and level <= 2 and rng.random() < 0.7,
+        "work_injury_nursing": rng.random() < 0.05,
+        "employee_pension": rng.random() < 0.15,
+        "resident_pension": rng.random() < 0.6,
+        "student": 6 <= age < 22 and rng.random() < 0.8,
+        "orphan_support": age < 18 and rng.random() < 0.1,
+        "deceased": False,
+    }
+
+
 def _generate_person(i: int, township_codes: dict[str, list[str]], today: date) -> _DemoPerson:
     rng = random.Random(f"onestop-demo-person-{i}")  # one stream per person: stable re-runs
     county = COUNTIES[i % len(COUNTIES)]
@@ -169,17 +183,7 @@ def _generate_person(i: int, township_codes: dict[str, list[str]], today: date) 
     )
     address = f"{Region.objects.get(code=township).name}{rng.randint(1, 99)}号"
     age = (today - birth).days // 365
-    # What the departments' shared data says of this person (see policy.registry).
-    shared = {
-        "resident_medical": rng.random() < 0.9,
-        "long_term_care": cert and level <= 2 and rng.random() < 0.7,
-        "work_injury_nursing": rng.random() < 0.05,
-        "employee_pension": rng.random() < 0.15,
-        "resident_pension": rng.random() < 0.6,
-        "student": 6 <= age < 22 and rng.random() < 0.8,
-        "orphan_support": age < 18 and rng.random() < 0.1,
-        "deceased": False,
-    }
+    shared = _shared_facts(rng, cert=cert, level=level, age=age)
     receives_living = cert and dibao != DibaoCategory.NONE and rng.random() < 0.5
     guardian = {
         "name": guardian_name,
