@@ -88,3 +88,12 @@ def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayme
         if rows:
             out.append(PersonPayments(person, rows))
     return out
+
+
+def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:
+    """A page of the user's rolls by id, for department systems reading them in turn."""
+    return list(runs_visible_to(user).filter(pk__gt=after).order_by("pk")[:limit])
+
+
+def run_lines_after(run: PaymentRun, after: int, limit: int) -> list[PaymentLine]:
+    return list(run.lines.select_related("person").filter(pk__gt=after).order_by("pk")[:limit])

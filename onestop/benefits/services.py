@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
@@ -15,10 +14,10 @@ from onestop.audit.services import audit_record
 from onestop.core import clock, pii
 from onestop.notices.services import notify_application
 from onestop.people.models import Person
-from onestop.regions.models import Region
 
 from .disbursement import ACCOUNT_CONTEXT
 from .models import Kind, PayeeAccount, PaymentLine, PaymentRun
+from .selectors import runs_visible_to
 
 SUCCESS, FAILURE = "成功", "失败"
 
@@ -89,12 +88,20 @@ def returns_import(*, actor: Actor, data: bytes) -> ReturnsReport:
     """The paying agent's result file (CSV: 流水号, 结果, 原因). A file with any bad row is
     refused whole; importing the same file again changes nothing."""
     rows, errors = _parse_returns(data)
-    report = ReturnsReport(errors=errors)
+    if errors:
+        return ReturnsReport(errors=errors)
+    return returns_apply(actor=actor, rows=rows)
+
+
+def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsReport:
+    """Results ``(line, 成功 or 失败, reason)`` for lines of released rolls the actor may see;
+    none is applied if any line is unknown. A line returned stays returned."""
+    report = ReturnsReport()
     known = PaymentLine.objects.filter(
         pk__in=[pk for pk, _, _ in rows], run__status=PaymentRun.Status.RELEASED
     )
     if actor is not None:
-        known = known.filter(run__county__in=_counties_of(actor))
+        known = known.filter(run__in=runs_visible_to(actor))
     lines = {line.pk: line for line in known.select_related("entitlement__matter__application")}
     report.errors += [
         f"流水号 {pk} 不是已发放名册中的明细。" for pk, _, _ in rows if pk not in lines
@@ -132,10 +139,3 @@ def _return(line: PaymentLine, reason: str, now: datetime) -> None:
             kind=Kind(line.kind).label,
             reason=reason,
         )
-
-
-def _counties_of(actor: Actor) -> QuerySet[Region]:
-    scope = actor.scope if actor is not None else None
-    if scope is None:
-        return Region.objects.none()
-    return Region.objects.filter(level="county", lft__gte=scope.lft, lft__lte=scope.rgt)

@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onestop.benefits.models import PaymentLine, PaymentRun
 from onestop.benefits.runs import run_approve, run_prepare, run_release
 from onestop.benefits.services import returns_import
+from onestop.exchange.services import api_key_create
+from onestop.regions.models import OrgUnit
 
 from ..cases.helpers import at
 from ..test_portal import sign_in
@@ -99,3 +101,51 @@ def test_the_applicant_sees_what_they_receive_and_each_payment(client, staff, ha
     assert "从 2026年1月 起享受，每月 100.00 元" in page
     assert page.count("已发（4月5日）") == 3 and "退回：户名不符" in page
     assert entitlement.person.name in page
+
+
+def test_a_department_system_reads_the_roll_and_posts_the_agents_results(client, staff, hailar):
+    approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10))
+    _, key = api_key_create(
+        actor=None,
+        unit=OrgUnit.objects.get(code="civil-150702"),
+        role="county_civil",
+        name="民政资金系统",
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    with at(date(2026, 4, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+        run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+        runs = client.get("/api/v1/payments/runs", **auth).json()
+        assert [(r["month"], r["line_count"], r["total"]) for r in runs["items"]] == [
+            ("2026-04", 3, "300.00")
+        ]
+        lines = client.get(f"/api/v1/payments/runs/{run.pk}/lines?limit=2", **auth).json()
+        rest = client.get(
+            f"/api/v1/payments/runs/{run.pk}/lines?after={lines['next_after']}", **auth
+        ).json()
+        items = lines["items"] + rest["items"]
+        assert sorted(i["month"] for i in items) == ["2026-02", "2026-03", "2026-04"]
+        assert all("*" in i["id_number"] for i in items)
+        body = {"results": [{"line": items[0]["id"], "paid": False, "reason": "户名不符"}]}
+        post = {"content_type": "application/json", "HTTP_IDEMPOTENCY_KEY": "r-1", **auth}
+        first = client.post("/api/v1/payments/results", body, **post)
+        again = client.post("/api/v1/payments/results", body, **post)
+        assert first.json() == again.json() == {"paid": 0, "returned": 1, "unchanged": 0}
+        unknown = client.post(
+            "/api/v1/payments/results",
+            {"results": [{"line": 999999, "paid": True}]},
+            **{**post, "HTTP_IDEMPOTENCY_KEY": "r-2"},
+        )
+        assert unknown.status_code == 404 and "不是已发放名册中的明细" in unknown.json()["detail"]
+    assert PaymentLine.objects.get(pk=items[0]["id"]).return_reason == "户名不符"
+    _, other = api_key_create(
+        actor=None,
+        unit=OrgUnit.objects.get(code="civil-150781"),
+        role="county_civil",
+        name="满洲里",
+    )
+    elsewhere = {"HTTP_AUTHORIZATION": f"Bearer {other}"}
+    assert client.get("/api/v1/payments/runs", **elsewhere).json()["items"] == []
+    assert client.get(f"/api/v1/payments/runs/{run.pk}/lines", **elsewhere).status_code == 404
