@@ -128,6 +128,9 @@ class PaymentRun(models.Model):
     status = models.CharField("状态", max_length=12, choices=Status.choices)
     # The last entitlement (by pk) whose lines are written: a run killed midway resumes here.
     cursor = models.BigIntegerField(default=0)
+    standard = models.DecimalField(
+        "当月标准（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     line_count = models.PositiveIntegerField("笔数", default=0)
     total = models.DecimalField("合计金额（元）", max_digits=16, decimal_places=2, default=0)
     prepared_by = models.ForeignKey(
@@ -168,9 +171,13 @@ class PaymentLine(models.Model):
         SENT = "sent", "已发"
         RETURNED = "returned", "退回"
 
+    # Indexes are few on purpose (a month's run writes a line per person): the unique key leads
+    # with the person, so the person needs none of its own.
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField("待遇", max_length=16, choices=Kind.choices)
     month = models.DateField("所属月份")
     # 0 for the monthly kinds; a medical claim's matter, which is paid once whatever the month.
@@ -181,8 +188,13 @@ class PaymentLine(models.Model):
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     return_reason = models.CharField("退回原因", max_length=200, blank=True)
     returned_at = models.DateTimeField("退回时间", null=True, blank=True)
-    reissue_of = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissued_by"
+    reissue_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reissues",
+        db_index=False,
     )
 
     class Meta:
@@ -195,9 +207,14 @@ class PaymentLine(models.Model):
                 fields=["person", "kind", "month", "claim"],
                 condition=~Q(status="returned"),
                 name="line_once_per_person_month",
-            )
+            ),
+            # A returned line is paid again at most once.
+            models.UniqueConstraint(
+                fields=["reissue_of"],
+                condition=Q(reissue_of__isnull=False),
+                name="line_reissued_once",
+            ),
         ]
-        indexes = [models.Index(fields=["run", "entitlement"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.month:%Y-%m} {self.amount}"

@@ -46,7 +46,7 @@ def returned_lines_for(user: Viewer | None) -> QuerySet[PaymentLine]:
         PaymentLine.objects.filter(
             run__in=runs_visible_to(user),
             status=PaymentLine.Status.RETURNED,
-            reissued_by__isnull=True,
+            reissues__isnull=True,
         )
         .select_related("person", "run__county", "person__payee_account")
         .order_by("returned_at", "pk")

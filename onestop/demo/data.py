@@ -17,7 +17,8 @@ from onestop.accounts.roles import Role
 from onestop.accounts.services import staff_user_create
 from onestop.benefits.models import Entitlement, Kind, PaymentRun
 from onestop.benefits.months import month_of, months
-from onestop.benefits.runs import run_approve, run_prepare, run_release
+from onestop.benefits.prepare import run_prepare
+from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.actors import staff_of
-from onestop.benefits import runs, services
+from onestop.benefits import prepare, runs, services
 from onestop.benefits.models import Kind, PaymentRun
 from onestop.benefits.months import parse_month
 from onestop.benefits.selectors import (
@@ -115,7 +115,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
     ok = run_action(
         request,
         lambda: made.append(
-            runs.run_prepare(
+            prepare.run_prepare(
                 actor=user,
                 county=form.cleaned_data["county"],
                 kind=form.cleaned_data["kind"],

@@ -7,7 +7,8 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onestop.benefits.models import PaymentLine, PaymentRun
-from onestop.benefits.runs import run_approve, run_prepare, run_release
+from onestop.benefits.prepare import run_prepare
+from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import returns_import
 from onestop.exchange.services import api_key_create
 from onestop.regions.models import OrgUnit

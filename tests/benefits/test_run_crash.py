@@ -24,7 +24,7 @@ CRASHING = """
 import os, signal, django
 django.setup()
 from datetime import date
-from onestop.benefits.runs import run_prepare
+from onestop.benefits.prepare import run_prepare
 from onestop.regions.models import Region
 
 def progress(done, total):

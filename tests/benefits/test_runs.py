@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 
 from onestop.benefits.entitlements import entitlements_end
 from onestop.benefits.models import EndReason, Kind, PaymentLine, PaymentRun, Recovery
-from onestop.benefits.runs import run_approve, run_prepare, run_release
+from onestop.benefits.prepare import run_prepare
+from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import payee_account_set, returns_import
 from onestop.core.actions import ActionRefused
 from onestop.exchange.sync import import_records
