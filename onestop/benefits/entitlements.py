@@ -15,9 +15,9 @@ from onestop.core import clock
 from onestop.people.models import Person
 from onestop.policy.registry import params_for
 
-from .models import EndReason, Entitlement, EntitlementChange, Kind, PaymentLine, Recovery
+from .models import EndReason, Entitlement, EntitlementChange, Kind, PaymentLine
 from .months import month_of, next_month, previous_month
-from .rolls import run_totals_refresh
+from .rolls import OPEN_ROLLS, recoveries_open, run_totals_refresh
 
 MONTHLY = (Kind.LIVING, Kind.NURSING)
 CENT = Decimal("0.01")
@@ -116,15 +116,13 @@ def _end(actor: Actor, entitlement: Entitlement, reason: EndReason, last: date) 
     entitlement.end, entitlement.end_reason = last, reason
     entitlement.save(update_fields=["end", "end_reason"])
     later = PaymentLine.objects.filter(entitlement=entitlement, month__gt=last)
-    unsent = later.filter(status=PaymentLine.Status.PENDING)
+    unsent = later.filter(status=PaymentLine.Status.PENDING, run__status__in=OPEN_ROLLS)
     runs = set(unsent.values_list("run_id", flat=True))
     unsent.delete()
     run_totals_refresh(runs)
+    # Sent already: followed up. In an approved roll: at its release (runs.run_release).
+    recoveries_open(later.filter(status=PaymentLine.Status.SENT, recovery__isnull=True))
     now = clock.now()
-    for line in later.filter(status=PaymentLine.Status.SENT, recovery__isnull=True):
-        Recovery.objects.create(
-            line=line, entitlement=entitlement, amount=line.amount, created_at=now
-        )
     EntitlementChange.objects.create(
         entitlement=entitlement,
         change=EntitlementChange.Change.END,

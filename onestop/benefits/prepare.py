@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Sum, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Value, When
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
@@ -25,6 +25,7 @@ from onestop.regions.models import Region
 from .entitlements import MONTHLY, monthly_standard
 from .models import Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun
 from .months import months, previous_month
+from .rolls import run_figures
 from .runs import check_officer, run_move
 
 CHUNK = 100_000
@@ -266,13 +267,7 @@ def _reissues(runs: list[PaymentRun], kind: str) -> None:
 
 def _finish(actor: Actor, runs: list[PaymentRun]) -> None:
     """The rolls' totals, equal to the sum of their lines; then each awaits its checker."""
-    figures = {
-        run_id: (n, total)
-        for run_id, n, total in PaymentLine.objects.filter(run__in=runs)
-        .values("run_id")
-        .annotate(n=Count("pk"), total=Sum("amount"))
-        .values_list("run_id", "n", "total")
-    }
+    figures = run_figures([r.pk for r in runs])
     now = clock.now()
     with transaction.atomic():
         for run in PaymentRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs]):

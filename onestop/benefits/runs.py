@@ -20,6 +20,7 @@ from onestop.regions.models import Region
 
 from .disbursement import Row, account_number, sm3, write_csv, write_xlsx
 from .models import PaymentLine, PaymentRun
+from .rolls import recoveries_open, sent_after_end
 
 # Which status a run may move to, and the word for the refusal.
 RUN_MOVES = {
@@ -116,6 +117,7 @@ def run_release(
         run.lines.filter(status=PaymentLine.Status.PENDING).update(
             status=PaymentLine.Status.SENT, sent_at=now
         )
+        recoveries_open(sent_after_end(run))
         audit_record(
             actor=actor,
             action=AuditAction.RUN_RELEASE,

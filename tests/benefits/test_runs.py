@@ -173,3 +173,42 @@ def test_a_death_in_the_shared_data_ends_the_entitlement_from_the_next_month(sta
         ("2026-04", "arrears", Decimal("100.00")),
         ("2026-05", "arrears", Decimal("100.00")),
     ]
+
+
+def test_an_end_reported_after_approval_leaves_the_roll_and_is_recovered_at_release(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    _month_run(staff, hailar, date(2026, 4, 1))
+    with at(date(2026, 5, 5)):
+        may = run_prepare(
+            actor=staff["county"], county=hailar, kind=Kind.LIVING, month=date(2026, 5, 1)
+        ).run
+        may = run_approve(actor=staff["head"], run=may)
+        entitlements_end(
+            actor=None,
+            person=entitlement.person,
+            reason=EndReason.DECEASED,
+            event_day=date(2026, 4, 28),
+        )
+        assert may.lines.count() == 1  # what the checker approved is what is released
+        run_release(actor=staff["head"], run=may)
+    recovery = Recovery.objects.get(entitlement=entitlement)
+    assert (recovery.line.month, recovery.amount) == (date(2026, 5, 1), Decimal("100.00"))
+
+
+def test_an_end_reported_before_approval_takes_the_line_off_the_roll(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    with at(date(2026, 5, 5)):
+        may = run_prepare(
+            actor=staff["county"], county=hailar, kind=Kind.LIVING, month=date(2026, 5, 1)
+        ).run
+        assert (may.line_count, may.total) == (2, Decimal("200.00"))  # April owed, and May
+        entitlements_end(
+            actor=None,
+            person=entitlement.person,
+            reason=EndReason.MOVED,
+            event_day=date(2026, 4, 28),
+        )
+    may.refresh_from_db()
+    assert _lines(may) == [("2026-04", "arrears", Decimal("100.00"))]
+    assert (may.line_count, may.total) == (1, Decimal("100.00"))
+    assert not Recovery.objects.exists()
