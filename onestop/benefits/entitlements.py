@@ -15,6 +15,7 @@ from onestop.core import clock
 from onestop.people.models import Person
 from onestop.policy.registry import params_for
 
+from .events import entitlement_ended
 from .models import EndReason, Entitlement, EntitlementChange, Kind, PaymentLine
 from .months import month_of, next_month, previous_month
 from .rolls import OPEN_ROLLS, recoveries_open, run_totals_refresh
@@ -131,6 +132,7 @@ def _end(actor: Actor, entitlement: Entitlement, reason: EndReason, last: date) 
         at=now,
         actor=actor,
     )
+    entitlement_ended(entitlement)
     audit_record(
         actor=actor,
         action=AuditAction.ENTITLEMENT_END,

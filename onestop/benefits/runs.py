@@ -19,6 +19,7 @@ from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Region
 
 from .disbursement import Row, account_number, sm3, write_csv, write_xlsx
+from .events import run_released
 from .models import PaymentLine, PaymentRun
 from .rolls import recoveries_open, sent_after_end
 
@@ -118,6 +119,7 @@ def run_release(
             status=PaymentLine.Status.SENT, sent_at=now
         )
         recoveries_open(sent_after_end(run))
+        run_released(run)
         audit_record(
             actor=actor,
             action=AuditAction.RUN_RELEASE,

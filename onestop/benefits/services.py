@@ -16,6 +16,7 @@ from onestop.notices.services import notify_application
 from onestop.people.models import Person
 
 from .disbursement import ACCOUNT_CONTEXT
+from .events import payment_returned
 from .models import Kind, PayeeAccount, PaymentLine, PaymentRun
 from .selectors import runs_visible_to
 
@@ -102,7 +103,9 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
     )
     if actor is not None:
         known = known.filter(run__in=runs_visible_to(actor))
-    lines = {line.pk: line for line in known.select_related("entitlement__matter__application")}
+    lines = {
+        line.pk: line for line in known.select_related("entitlement__matter__application", "run")
+    }
     report.errors += [
         f"流水号 {pk} 不是已发放名册中的明细。" for pk, _, _ in rows if pk not in lines
     ]
@@ -130,6 +133,7 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
 def _return(line: PaymentLine, reason: str, now: datetime) -> None:
     line.status, line.return_reason, line.returned_at = PaymentLine.Status.RETURNED, reason, now
     line.save(update_fields=["status", "return_reason", "returned_at"])
+    payment_returned(line, line.run.county_id)
     matter = line.entitlement.matter
     if matter is not None:
         notify_application(

@@ -17,6 +17,7 @@ from onestop.benefits.services import payee_account_set, returns_import
 from onestop.core.actions import ActionRefused
 from onestop.exchange.sync import import_records
 from onestop.notices.models import Notice
+from onestop.outbox.models import OutboxEvent
 
 from ..cases.helpers import at
 from .conftest import approved_living
@@ -86,6 +87,7 @@ def test_a_returned_payment_is_paid_again_once_the_account_is_corrected(staff, h
     assert (line.status, line.return_reason) == ("returned", "账户已销户")
     told = Notice.objects.filter(person=entitlement.person, event="payment_returned")
     assert told.filter(channel="inbox").get().text.count("账户已销户") == 1
+    assert OutboxEvent.objects.get(topic="payments.payment_returned").payload["line"] == line.pk
 
     may = _month_run(staff, hailar, date(2026, 5, 1))  # not corrected yet: only May
     assert _lines(may) == [("2026-05", "regular", Decimal("100.00"))]
@@ -149,6 +151,12 @@ def test_the_disbursement_file_adds_up_and_its_digest_verifies(staff, hailar):
     assert summary[:4] == ["笔数", "9", "合计（元）", "900.00"]
     assert {r[header.index("账号")] for r in body} == {"6228480000000000017"}
     assert set(run.lines.values_list("status", flat=True)) == {"sent"}
+    event = OutboxEvent.objects.get(topic="payments.run_released")
+    assert (event.unit.code, event.payload["total"], event.payload["sm3"]) == (
+        "civil-150702",
+        "900.00",
+        run.digest,
+    )
     assert b"6228480000000000017" not in run.file.storage.read_sealed(run.file.name)
 
 
@@ -166,6 +174,8 @@ def test_a_death_in_the_shared_data_ends_the_entitlement_from_the_next_month(sta
     assert result.status == "applied"
     entitlement.refresh_from_db()
     assert (entitlement.end, entitlement.end_reason) == (date(2026, 5, 1), "deceased")
+    ended = OutboxEvent.objects.get(topic="benefits.entitlement_ended").payload
+    assert (ended["last_month"], ended["reason"]) == ("2026-05", "deceased")
     change = entitlement.changes.get(change="end")
     assert (change.effective, change.reason) == (date(2026, 6, 1), "死亡")
     june = _month_run(staff, hailar, date(2026, 6, 1), release=False)
