@@ -24,6 +24,7 @@ def staff(db):
         "head": (Role.DEPARTMENT_HEAD, "civil-150702"),
         "mzl": (Role.COUNTY_CIVIL, "civil-150781"),
         "medical": (Role.MEDICAL_OFFICER, "medical-150702"),
+        "medical2": (Role.MEDICAL_OFFICER, "medical-150702"),
     }
     return {
         key: factories.staff(f"b_{key}", role, unit, name=f"{key}员")
