@@ -100,7 +100,7 @@ def test_the_applicant_sees_what_they_receive_and_each_payment(client, staff, ha
         returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode())
         page = sign_in(client, "13900001111").get("/portal/benefits/").content.decode()
     assert "从 2026年1月 起享受，每月 100.00 元" in page
-    assert page.count("已发（4月5日）") == 3 and "退回：户名不符" in page
+    assert page.count("已发（4月5日）") == 3 and "（补发）：100.00 元，退回（户名不符）" in page
     assert entitlement.person.name in page
 
 
