@@ -7,6 +7,7 @@ A first run needs nothing: SQLite in ./var, development-only secrets, a local ta
 import hashlib
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -164,6 +165,7 @@ INSTALLED_APPS = [
     "onestop.notices",
     "onestop.delivery",
     "onestop.ratings",
+    "onestop.benefits",
     "onestop.portal",
     "onestop.exchange",
     "onestop.documents",
@@ -289,6 +291,53 @@ RATING_FOLLOWUP_DAYS = int(os.environ.get("ONESTOP_RATING_FOLLOWUP_DAYS", "5"))
 RATELIMIT_NAMESPACE = os.environ.get("ONESTOP_RATELIMIT_NAMESPACE", "rl")
 SMS_PER_PHONE_HOUR = int(os.environ.get("ONESTOP_SMS_PER_PHONE_HOUR", "5"))
 SMS_PER_IP_HOUR = int(os.environ.get("ONESTOP_SMS_PER_IP_HOUR", "20"))
+
+# Benefit payments (onestop/benefits/). Maker-checker: who may prepare a roll and who may approve
+# it (never the one who prepared it); months owed are paid back no further than the first month.
+BENEFITS_PREPARE_ROLES = tuple(
+    os.environ.get(
+        "ONESTOP_BENEFITS_PREPARE_ROLES", "county_civil,medical_officer,hrss_officer"
+    ).split(",")
+)
+BENEFITS_APPROVE_ROLES = tuple(
+    os.environ.get(
+        "ONESTOP_BENEFITS_APPROVE_ROLES",
+        "department_head,county_civil,medical_officer,hrss_officer",
+    ).split(",")
+)
+BENEFITS_ARREARS_FROM = date.fromisoformat(
+    os.environ.get("ONESTOP_BENEFITS_ARREARS_FROM", "2025-01-01")
+)
+# The disbursement file per paying agent: its name and columns, in order (onestop/benefits/
+# disbursement.py lists the fields a column may take).
+BENEFITS_AGENTS = {
+    "yikatong": {
+        "name": "惠民惠农财政补贴资金「一卡通」",
+        "columns": [
+            ["序号", "seq"],
+            ["姓名", "name"],
+            ["身份证号", "id_number"],
+            ["开户银行", "bank"],
+            ["账号", "account"],
+            ["补贴项目", "kind"],
+            ["所属月份", "month"],
+            ["金额（元）", "amount"],
+            ["类型", "type"],
+            ["流水号", "line"],
+        ],
+    },
+    "bank": {
+        "name": "代发银行",
+        "columns": [
+            ["流水号", "line"],
+            ["账号", "account"],
+            ["户名", "name"],
+            ["金额", "amount"],
+            ["摘要", "summary"],
+        ],
+    },
+}
+BENEFITS_DEFAULT_AGENT = os.environ.get("ONESTOP_BENEFITS_AGENT", "yikatong")
 
 # Sessions read through the cache (Redis in production), written through to the database.
 # Webhooks to department systems.

@@ -32,6 +32,10 @@ SERVICE_MODULES = {
         "the cases' services, one module per family of actions (docs/architecture.md)",
     ),
     "onestop/people/shared_data.py": "the people's services for the shared-data sync",
+    **dict.fromkeys(
+        [f"onestop/benefits/{name}.py" for name in ("entitlements", "prepare", "rolls", "runs")],
+        "the benefits' services, one module per family (services.py: accounts and returns)",
+    ),
     "onestop/core/leases.py": "the task leases' own rows, taken by conditional update",
     "onestop/core/ratelimit.py": "the rate counters' own rows",
     "onestop/core/bulk.py": "the bulk insert and update the services call",
@@ -47,6 +51,7 @@ NOT_MODEL_WRITES = {
     ("onestop/core/storage.py", "self.inner.delete"): "the storage backend's file, not a row",
     ("onestop/documents/fonts.py", "font.save"): "a font subset written to a file",
     ("onestop/reports/views.py", "book.save"): "an Excel workbook written to the response",
+    ("onestop/benefits/disbursement.py", "book.save"): "an Excel workbook written to memory",
     ("onestop/exchange/admin.py", "self.create"): "the admin's hook that calls the key services",
 }
 

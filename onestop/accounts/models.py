@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -42,6 +43,12 @@ class StaffUser(AbstractUser):
     @property
     def can_reveal_id(self) -> bool:
         return self.role in ROLES_REVEALING_ID
+
+    @property
+    def sees_payments(self) -> bool:
+        """Prepares or approves payment rolls (roles set in settings), or supervises."""
+        paying = (*settings.BENEFITS_PREPARE_ROLES, *settings.BENEFITS_APPROVE_ROLES)
+        return self.role in paying or self.role == Role.SUPERVISOR
 
     @property
     def is_admin_role(self) -> bool:

@@ -72,6 +72,14 @@ class AuditAction(models.TextChoices):
     HANDOVER_READY = "delivery.ready", "结果备好待送达"
     HANDOVER_POSTED = "delivery.posted", "结果寄出"
     HANDOVER_RETURNED = "delivery.returned", "邮件退回"
+    ENTITLEMENT_START = "benefits.entitlement_start", "开始享受待遇"
+    ENTITLEMENT_END = "benefits.entitlement_end", "停止享受待遇"
+    PAYEE_ACCOUNT_SET = "benefits.account_set", "登记收款账户"
+    RUN_PREPARE = "benefits.run_prepare", "生成发放名册"
+    RUN_APPROVE = "benefits.run_approve", "审核发放名册"
+    RUN_RELEASE = "benefits.run_release", "发放并生成代发文件"
+    PAYMENT_RETURNS = "benefits.returns", "导入代发结果"
+    RECOVERY_RESOLVE = "benefits.recovery_resolve", "处理待追回款"
 
 
 LEGACY_CHAIN = "legacy"  # the one global, unkeyed chain written before chains per unit

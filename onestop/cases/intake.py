@@ -245,7 +245,7 @@ def create_application(*, applicant: Person, kinds: list[str], **fields: Any) ->
         day=day,
         matters=[MatterType(k) for k in kinds],
         person=applicant,
-        claim=medical_claim(application.answers),
+        claim=medical_claim(application.answers, person=applicant, day=day),
     )
     by_kind = {a.matter: a for a in result.assessments}
     matters = []
@@ -270,8 +270,12 @@ def create_application(*, applicant: Person, kinds: list[str], **fields: Any) ->
     return application
 
 
-def medical_claim(answers: dict) -> MedicalClaim:
-    """The medical bills listed on the single form (answers["medical_bills"])."""
+def medical_claim(
+    answers: dict, *, person: Person | None = None, day: date | None = None
+) -> MedicalClaim:
+    """The medical bills listed on the single form (answers["medical_bills"]); given the
+    person and the day, with what their earlier claims of the year already used of the cap and
+    the deductible."""
     bills = []
     for i, raw in enumerate(answers.get("medical_bills") or [], start=1):
         try:
@@ -285,4 +289,23 @@ def medical_claim(answers: dict) -> MedicalClaim:
         if bill.policy_self_pay < 0 or not bill.policy_self_pay.is_finite():
             raise ValidationError({"medical_bills": f"第 {i} 张票据的金额不能为负数。"})
         bills.append(bill)
-    return MedicalClaim(tuple(bills))
+    if person is None or day is None:
+        return MedicalClaim(tuple(bills))
+    paid, used = _medical_year_so_far(person, day)
+    return MedicalClaim(tuple(bills), paid_this_year=paid, deductible_used_this_year=used)
+
+
+def _medical_year_so_far(person: Person, day: date) -> tuple[Decimal, Decimal]:
+    """Medical aid approved for the person this calendar year, and the bills it counted."""
+    approved = Matter.objects.filter(
+        application__applicant=person,
+        kind=MatterType.MEDICAL,
+        status=Matter.Status.APPROVED,
+        decided_at__year=day.year,
+    ).select_related("application")
+    paid = used = Decimal(0)
+    for matter in approved:
+        paid += Decimal(str(matter.result.get("amount") or 0))
+        for bill in medical_claim(matter.application.answers).bills:
+            used += bill.policy_self_pay if bill.day.year == day.year else 0
+    return paid, used

@@ -156,6 +156,17 @@ def snapshot(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+# Benefits build on cases (an approval starts an entitlement): like delivery below, they register
+# here when Django starts (``BenefitsConfig.ready``) and run in the deciding transaction.
+_when_decided: list[Callable[..., object]] = []
+
+
+def when_decided(handler: Callable[..., object]) -> None:
+    """Run ``handler(matter=...)`` in the transaction that decides a matter."""
+    if handler not in _when_decided:
+        _when_decided.append(handler)
+
+
 # --- ends --------------------------------------------------------------------------------------
 def close(matter: Matter, status: str, result: dict, now: datetime) -> None:
     """A matter's decision: its open steps end and the applicant is told (with how to appeal)."""
@@ -163,6 +174,8 @@ def close(matter: Matter, status: str, result: dict, now: datetime) -> None:
     matter.result, matter.decided_at, matter.paused_on = result, now, None
     matter.save(update_fields=["status", "result", "decided_at", "paused_on"])
     cancel_active_steps(matter.steps.all())
+    for handler in _when_decided:
+        handler(matter=matter)
     approved = status == Matter.Status.APPROVED
     notify_application(
         application=matter.application,

@@ -15,6 +15,11 @@ from django.db import transaction
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.accounts.services import staff_user_create
+from onestop.benefits.models import Entitlement, Kind, PaymentRun
+from onestop.benefits.months import month_of, months
+from onestop.benefits.prepare import run_prepare
+from onestop.benefits.runs import run_approve, run_release
+from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
 from onestop.cases.intake import application_submit
@@ -316,4 +321,49 @@ def load_demo_cases(today: date | None = None) -> int:
         if i < 5:  # the older ones are worked through; the newest stay in the queues
             _work_through(app, submitted, officers, reject_at=Role.COUNTY_CIVIL if i == 1 else None)
     figures_rebuild(day_from=today - timedelta(days=40), day_to=today)
+    return made
+
+
+def load_demo_payments(today: date | None = None) -> int:
+    """The demo county's rolls from the first month anyone is owed: every earlier month approved
+    and released (one payment returned by the bank), this month's prepared and waiting for its
+    second officer. Only when there are none yet; returns the number of rolls."""
+    if PaymentRun.objects.exists():
+        return 0
+    today = today or clock.today()
+    staff = {
+        s.username: s
+        for s in StaffUser.objects.filter(username__in=["hlr_civil", "hlr_civil_head"])
+    }
+    entitled = Entitlement.objects.filter(county_id="150702").select_related("person")
+    if len(staff) < 2 or not entitled.exists():
+        return 0
+    for person in {e.person_id: e.person for e in entitled}.values():
+        payee_account_set(
+            actor=None,
+            person=person,
+            bank="中国农业银行呼伦贝尔分行",
+            holder=person.name,
+            number=f"622848{person.pk:013d}",
+        )
+    county = Region.objects.get(code="150702")
+    first = min(e.start for e in entitled)
+    made = 0
+    for month in months(first, month_of(today)):
+        for kind in sorted({e.kind for e in entitled if e.kind in (Kind.LIVING, Kind.NURSING)}):
+            with clock.frozen(
+                datetime.combine(month.replace(day=5), datetime.min.time(), tzinfo=UTC)
+            ):
+                run = run_prepare(
+                    actor=staff["hlr_civil"], county=county, kind=kind, month=month
+                ).run
+                made += 1
+                if month == month_of(today):
+                    continue
+                run = run_approve(actor=staff["hlr_civil_head"], run=run)
+                run = run_release(actor=staff["hlr_civil_head"], run=run)
+                if made == 1 and (line := run.lines.order_by("pk").first()):
+                    returns_import(
+                        actor=None, data=f"流水号,结果,原因\n{line.pk},失败,账户已销户\n".encode()
+                    )
     return made

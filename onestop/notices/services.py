@@ -46,6 +46,8 @@ TEMPLATES = {
     "rating_answered": "【一件事一次办】{name}，您对申请（编号 {tracking_no}）的{level}评价已有回复："
     "{answer}。请登录网上办事查看，并评价整改情况。",
     "proactive": "【一件事一次办】根据共享信息，{name}可以享受{matter}。请登录网上办事确认，不用跑腿。",
+    "payment_returned": "【一件事一次办】{name}{month}的{kind}没有发放成功：{reason}。"
+    "请到残联窗口或登录网上办事更新收款账户，更新后在下次发放时补发。",
 }
 VISUAL, HEARING = 1, 2
 # A person at the applicant's 残联 window makes the call or prints and hands over the letter.

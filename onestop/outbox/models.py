@@ -20,6 +20,9 @@ class OutboxEvent(models.Model):
         APPLICATION_CONCLUDED = "application.concluded", "全部办结"
         BENEFIT_STOPPED = "benefit.stopped", "待遇停发"
         AUDIT_CHECKPOINT = "audit.checkpoint", "审计检查点"
+        RUN_RELEASED = "payments.run_released", "发放名册已发放"
+        PAYMENT_RETURNED = "payments.payment_returned", "发放退回"
+        ENTITLEMENT_ENDED = "benefits.entitlement_ended", "停止享受待遇"
 
     # The primary key orders events; event_id is what receivers deduplicate on.
     event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)

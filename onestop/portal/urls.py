@@ -15,6 +15,7 @@ urlpatterns = [
     path("sign-out/", account.sign_out, name="sign_out"),
     path("me/", account.me, name="me"),
     path("inbox/", account.inbox, name="inbox"),
+    path("benefits/", account.benefits, name="benefits"),
     path("inbox/read/", account.inbox_read, name="inbox_read"),
     path("apply/<int:person_id>/", apply.apply, name="apply"),
     path("apply/<int:person_id>/<str:step>/", apply.apply, name="apply_step"),

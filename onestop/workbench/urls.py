@@ -2,7 +2,17 @@ from django.urls import path
 
 from onestop.documents import views as document_views
 
-from . import application, handovers, intake, matter, queue, ratings, supervision, views
+from . import (
+    application,
+    handovers,
+    intake,
+    matter,
+    payments,
+    queue,
+    ratings,
+    supervision,
+    views,
+)
 
 app_name = "workbench"
 urlpatterns = [
@@ -42,4 +52,10 @@ urlpatterns = [
     path("ratings/<int:pk>/", ratings.rating_page, name="rating"),
     path("ratings/<int:pk>/<str:action>/", ratings.rating_act, name="rating_act"),
     path("applications/<int:pk>/window-rating/", ratings.window_rating, name="window_rating"),
+    path("payments/", payments.run_list, name="payments"),
+    path("payments/new/", payments.run_new, name="payment_new"),
+    path("payments/returns/", payments.returns_page, name="payment_returns"),
+    path("payments/<int:pk>/", payments.run_page, name="payment_run"),
+    path("payments/<int:pk>/file/", payments.run_file, name="payment_file"),
+    path("payments/<int:pk>/<str:action>/", payments.run_act, name="payment_act"),
 ]

@@ -8,13 +8,18 @@ test-artifacts/ (committed there to be looked at; off by default so a test run l
 
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from onestop.accounts.models import StaffUser
+from onestop.benefits.models import Entitlement
+from onestop.benefits.prepare import run_prepare
+from onestop.benefits.runs import run_approve, run_release
+from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.acceptance import application_accept
 from onestop.cases.intake import application_submit
 from onestop.demo.data import DEMO_PASSWORD, load_demo_accounts, load_demo_hotlines
@@ -23,6 +28,7 @@ from onestop.documents.services import document_issue
 from onestop.notices.models import SmsMessage
 from onestop.people.services import certificate_record
 from onestop.policy.matters import Matter
+from onestop.regions.models import Region
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,6 +54,10 @@ PAGES: list[tuple[str, str, str]] = [
     ("citizen", "inbox", "/portal/inbox/"),
     ("citizen", "portal-application", "/portal/applications/{app}/"),
     ("citizen", "apply-start", "/portal/apply/{person}/"),
+    ("citizen", "benefits", "/portal/benefits/"),
+    ("hlr_civil", "payments", "/workbench/payments/"),
+    ("hlr_civil", "payment-run", "/workbench/payments/{run}/"),
+    ("hlr_civil", "payment-returns", "/workbench/payments/returns/"),
     ("hlr_window", "workbench-home", "/workbench/"),
     ("hlr_window", "intake", "/workbench/intake/"),
     ("hlr_window", "intake-form", "/workbench/intake/{person}/"),
@@ -62,7 +72,15 @@ PAGES: list[tuple[str, str, str]] = [
     ("hlbe_supervisor", "supervise", "/workbench/supervise/"),
     ("hlbe_supervisor", "reports", "/reports/"),
 ]
-SCREENSHOTS = {"portal-home", "portal-application", "apply-start", "staff-matter", "verify"}
+SCREENSHOTS = {
+    "portal-home",
+    "portal-application",
+    "apply-start",
+    "staff-matter",
+    "verify",
+    "payment-run",
+    "benefits",
+}
 VIEWERS = sorted({viewer for viewer, _, _ in PAGES})
 
 
@@ -89,11 +107,35 @@ def site(reference_data):
     app = application_accept(actor=clerk, application=app)
     receipt = document_issue(actor=clerk, kind=DocumentKind.RECEIPT, application=app)
     return {
+        "run": _a_released_roll(person, app.matters.get(kind=Matter.LIVING)),
         "app": app.pk,
         "person": person.pk,
         "living": app.matters.get(kind=Matter.LIVING).pk,
         "code": receipt.code,
     }
+
+
+def _a_released_roll(person, living) -> int:
+    """斯琴 entitled since March and paid (April's roll, one payment returned)."""
+    county = Region.objects.get(code="150702")
+    Entitlement.objects.create(
+        person=person,
+        kind="LIVING",
+        county=county,
+        matter=living,
+        amount=Decimal(100),
+        start=date(2026, 3, 1),
+        created_at=datetime(2026, 3, 20, tzinfo=UTC),
+    )
+    payee_account_set(
+        actor=None, person=person, bank="中国农业银行", holder="斯琴", number="6228480000000000017"
+    )
+    officer, head = (StaffUser.objects.get(username=u) for u in ("hlr_civil", "hlr_civil_head"))
+    run = run_prepare(actor=officer, county=county, kind="LIVING", month=date(2026, 4, 1)).run
+    run = run_release(actor=head, run=run_approve(actor=head, run=run))
+    line = run.lines.order_by("month").first()
+    returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,账户已销户\n".encode())
+    return run.pk
 
 
 def open_as(browser, live_server, viewer):

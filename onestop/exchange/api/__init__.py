@@ -7,7 +7,7 @@ that unit's work, and gets only the fields its department needs (按需共享). 
 
 from ninja import Router
 
-from . import deliveries, matters, shared
+from . import deliveries, matters, payments, shared
 from .keys import DepartmentKey
 
 router = Router(tags=["部门接口"], auth=DepartmentKey())
@@ -16,3 +16,4 @@ router = Router(tags=["部门接口"], auth=DepartmentKey())
 router.add_router("", matters.router)
 router.add_router("", shared.router)
 router.add_router("", deliveries.router)
+router.add_router("", payments.router)

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from onestop.accounts.actors import Actor
+from onestop.benefits.entitlements import entitlements_end
+from onestop.benefits.models import EndReason
 from onestop.core import clock, pii
 from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit
@@ -139,7 +141,7 @@ def _hukou(actor: Actor, person: Person, value: Any, source: str, version: datet
     _set(actor, person, {"hukou_region": region}, "hukou", code, source, version)
     if region.parent_id != old_county:
         moved = _event_day(value, version)
-        _stop_benefits(actor, person, moved, old_county, "户籍迁出本旗县（市、区）")
+        _stop_benefits(actor, person, moved, old_county, EndReason.MOVED)
     return True
 
 
@@ -157,7 +159,7 @@ def _death(actor: Actor, person: Person, value: Any, source: str, version: datet
         is None
     ):
         return False
-    _stop_benefits(actor, person, died, person.hukou_region.parent_id, "死亡")
+    _stop_benefits(actor, person, died, person.hukou_region.parent_id, EndReason.DECEASED)
     return True
 
 
@@ -172,8 +174,13 @@ def _event_day(value: Any, version: datetime) -> date:
         raise RecordError("记录中的 date 不是有效日期。") from None
 
 
-def _stop_benefits(actor: Actor, person: Person, day: date, county: str | None, why: str) -> None:
-    """Subsidies are paid through the month of the event and stop from the next one."""
+def _stop_benefits(
+    actor: Actor, person: Person, day: date, county: str | None, reason: EndReason
+) -> None:
+    """Subsidies are paid through the month of the event and stop from the next one: the
+    entitlements this platform pays, and the benefits the shared data records."""
+    entitlements_end(actor=actor, person=person, reason=reason, event_day=day)
+    why = reason.label
     last_paid = month_end(day)
     stopped = benefits_stop(
         actor=actor, person=person, kinds=STOPPABLE, last_paid=last_paid, why=why

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from onestop.benefits.selectors import payments_of
 from onestop.core.ratelimit import client_ip
 from onestop.people.identifiers import mask_mobile
 
@@ -93,6 +94,13 @@ def me(request):
             "masked": mask_mobile(phone),
         },
     )
+
+
+@citizen_required
+def benefits(request):
+    """What each person this number acts for receives, since when, and every payment."""
+    found = payments_of(selectors.people_for(request.citizen_phone))
+    return render(request, "portal/benefits.html", {"found": found})
 
 
 @citizen_required

@@ -8,6 +8,7 @@ from onestop.demo.data import (
     load_demo_accounts,
     load_demo_cases,
     load_demo_hotlines,
+    load_demo_payments,
     load_demo_persons,
 )
 from onestop.people.models import Guardian
@@ -23,8 +24,10 @@ class Command(BaseCommand):
         load_demo_hotlines()
         persons = load_demo_persons()
         cases = load_demo_cases()
+        rolls = load_demo_payments()
         self.stdout.write(
-            f"演示数据已就绪（本次新增 {persons} 名人员、{cases} 份申请）。仅供本地试用的演示账号："
+            f"演示数据已就绪（本次新增 {persons} 名人员、{cases} 份申请、{rolls} 份发放名册）。"
+            "仅供本地试用的演示账号："
         )
         width = max(len(a.username) for a, _ in accounts)
         for account, _new in accounts:

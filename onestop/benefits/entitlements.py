@@ -1,0 +1,141 @@
+"""Entitlements start from an approval and end from an event the platform hears of; every change
+is one ``EntitlementChange`` and one audit event, in the transaction of its cause."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from onestop.accounts.actors import Actor
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.cases.models import Matter
+from onestop.core import clock
+from onestop.people.models import Person
+from onestop.policy.registry import params_for
+
+from .events import entitlement_ended
+from .models import EndReason, Entitlement, EntitlementChange, Kind, PaymentLine
+from .months import month_of, next_month, previous_month
+from .rolls import OPEN_ROLLS, recoveries_open, run_totals_refresh
+
+MONTHLY = (Kind.LIVING, Kind.NURSING)
+CENT = Decimal("0.01")
+
+
+def monthly_standard(kind: str, region_code: str, month: date) -> tuple[Decimal, bool]:
+    """The standard for one month of a monthly kind in force in that month, and whether it is
+    an example value (示例值) rather than a sourced one."""
+    params = params_for(region_code, month)
+    key = "living.monthly_amount" if kind == Kind.LIVING else "nursing.annual_amount"
+    found = params.source(key)
+    if found is None:
+        raise LookupError(f"no {key} in force for {region_code} in {month:%Y-%m}")
+    value = Decimal(found.value)
+    if kind == Kind.NURSING:  # the standard is yearly; paid monthly
+        value = (value / 12).quantize(CENT)
+    return value, found.example
+
+
+def entitlement_from_decision(*, matter: Matter) -> Entitlement | None:
+    """An approved subsidy owes from the month it was applied for (so a late approval owes the
+    months between: 补发); an approved 代缴 from its month; a decided medical claim once."""
+    if matter.status != Matter.Status.APPROVED or matter.kind not in Kind.values:
+        return None
+    app = matter.application
+    decided = timezone.localdate(matter.decided_at or clock.now())
+    kind = Kind(matter.kind)
+    example = False
+    if kind in MONTHLY:
+        start = month_of(timezone.localdate(app.submitted_at or clock.now()))
+        amount, example = monthly_standard(kind, app.township_id, decided)
+    else:  # the medical amount decided, or the yearly premium
+        start = month_of(decided)
+        amount = Decimal(matter.result.get("amount") or 0)
+    open_one = Entitlement.objects.filter(person_id=app.applicant_id, kind=kind, end__isnull=True)
+    if kind != Kind.MEDICAL and open_one.exists():
+        return open_one.first()  # already entitled: a second approval adds nothing
+    entitlement = Entitlement.objects.create(
+        person_id=app.applicant_id,
+        kind=kind,
+        county_id=app.county_id,
+        matter=matter,
+        amount=amount,
+        example=example,
+        start=start,
+        end=start if kind == Kind.MEDICAL else None,
+        end_reason=EndReason.PAID_ONCE if kind == Kind.MEDICAL else "",
+        created_at=clock.now(),
+    )
+    EntitlementChange.objects.create(
+        entitlement=entitlement,
+        change=EntitlementChange.Change.START,
+        effective=start,
+        reason=f"批准{matter.get_kind_display()}（受理编号 {app.tracking_no}）",
+        at=clock.now(),
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.ENTITLEMENT_START,
+        subject=app.applicant,
+        detail={
+            "kind": kind,
+            "start": str(start),
+            "amount": str(amount),
+            "matter": matter.pk,
+        },
+    )
+    return entitlement
+
+
+def entitlements_end(
+    *,
+    actor: Actor,
+    person: Person,
+    reason: EndReason,
+    event_day: date,
+    kinds: tuple[str, ...] = (Kind.LIVING, Kind.NURSING, Kind.PENSION),
+) -> list[Entitlement]:
+    """Stop the person's open entitlements of these kinds from the month after the event.
+    Lines of a roll not yet released for later months leave the roll; money already sent for
+    them becomes a recovery to follow up."""
+    last = month_of(event_day)
+    with transaction.atomic():
+        ended = list(
+            Entitlement.objects.select_for_update().filter(
+                person=person, kind__in=kinds, end__isnull=True
+            )
+        )
+        for entitlement in ended:
+            # Ended before it began (the event precedes the application): it owes nothing.
+            _end(actor, entitlement, reason, max(last, previous_month(entitlement.start)))
+    return ended
+
+
+def _end(actor: Actor, entitlement: Entitlement, reason: EndReason, last: date) -> None:
+    entitlement.end, entitlement.end_reason = last, reason
+    entitlement.save(update_fields=["end", "end_reason"])
+    later = PaymentLine.objects.filter(entitlement=entitlement, month__gt=last)
+    unsent = later.filter(status=PaymentLine.Status.PENDING, run__status__in=OPEN_ROLLS)
+    runs = set(unsent.values_list("run_id", flat=True))
+    unsent.delete()
+    run_totals_refresh(runs)
+    # Sent already: followed up. In an approved roll: at its release (runs.run_release).
+    recoveries_open(later.filter(status=PaymentLine.Status.SENT, recovery__isnull=True))
+    now = clock.now()
+    EntitlementChange.objects.create(
+        entitlement=entitlement,
+        change=EntitlementChange.Change.END,
+        effective=next_month(last),
+        reason=reason.label,
+        at=now,
+        actor=actor,
+    )
+    entitlement_ended(entitlement)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ENTITLEMENT_END,
+        subject=entitlement.person,
+        detail={"kind": entitlement.kind, "last_month": str(last), "reason": reason.value},
+    )

@@ -1,0 +1,288 @@
+"""Preparing the month's rolls: every county's in one pass, or one county's.
+
+Set-based and resumable: the entitlements are taken in chunks of their ids, each chunk one
+``INSERT ... SELECT`` for all the rolls at once, committed with the rolls' cursors; a pass killed
+midway resumes where it stopped, and the lines' unique key (``ON CONFLICT DO NOTHING``) makes a
+month paid never twice, whatever ran before."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Value, When
+
+from onestop.accounts.actors import Actor
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock
+from onestop.core.bulk import insert_rows
+from onestop.regions.models import Region
+
+from .entitlements import MONTHLY, monthly_standard
+from .models import Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun
+from .months import months, previous_month
+from .rolls import run_figures
+from .runs import check_officer, run_move
+
+CHUNK = 100_000
+Progress = Callable[[int, int], None]
+ARREARS, PENDING = PaymentLine.Type.ARREARS.value, PaymentLine.Status.PENDING.value
+# The lines' columns as the bulk inserts write them (attribute names are the column names).
+LINE_FIELDS = (
+    "run_id",
+    "entitlement_id",
+    "person_id",
+    "kind",
+    "month",
+    "claim",
+    "type",
+    "amount",
+    "status",
+    "return_reason",
+)
+
+
+@dataclass
+class Prepared:
+    run: PaymentRun
+    added: int
+
+
+def run_prepare(
+    *,
+    actor: Actor,
+    county: Region,
+    kind: str,
+    month: date,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> Prepared:
+    """One county's roll (see ``runs_prepare``)."""
+    [prepared] = runs_prepare(
+        actor=actor, kind=kind, month=month, counties=[county], chunk=chunk, progress=progress
+    )
+    return prepared
+
+
+def runs_prepare(
+    *,
+    actor: Actor,
+    kind: str,
+    month: date,
+    counties: list[Region],
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> list[Prepared]:
+    """The rolls of ``kind`` for ``month`` in these counties: this month's standard for everyone
+    entitled, the months owed to those approved late (补发), and lines returned and since fixed
+    paid again. A roll already prepared is left as it is."""
+    for county in counties:
+        check_officer(actor, county, kind, settings.BENEFITS_PREPARE_ROLES)
+    runs = _open_runs(actor, kind, month, counties)
+    preparing = [r for r in runs if r.status == PaymentRun.Status.PREPARING]
+    before = _counts([r.pk for r in runs])
+    if preparing:
+        _regular(preparing, kind, month, chunk, progress)
+        if kind in MONTHLY:
+            _arrears(preparing, kind, month)
+        _reissues(preparing, kind)
+        _finish(actor, preparing)
+    after = _counts([r.pk for r in runs])
+    fresh = {r.pk: r for r in PaymentRun.objects.filter(pk__in=[r.pk for r in runs])}
+    return [Prepared(fresh[r.pk], after.get(r.pk, 0) - before.get(r.pk, 0)) for r in runs]
+
+
+def _counts(run_ids: list[int]) -> dict[int, int]:
+    lines = PaymentLine.objects.filter(run_id__in=run_ids).values("run_id")
+    return dict(lines.annotate(n=Count("pk")).values_list("run_id", "n"))
+
+
+def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> list[PaymentRun]:
+    """Each county's roll for the month, made if missing, with the month's standard."""
+    with transaction.atomic():
+        found = {
+            r.county_id: r
+            for r in PaymentRun.objects.select_for_update().filter(
+                kind=kind, month=month, county__in=counties
+            )
+        }
+        missing = [
+            PaymentRun(
+                county=c,
+                kind=kind,
+                month=month,
+                status=PaymentRun.Status.PREPARING,
+                prepared_by=actor,
+                standard=monthly_standard(kind, c.code, month)[0] if kind in MONTHLY else None,
+            )
+            for c in counties
+            if c.code not in found
+        ]
+        PaymentRun.objects.bulk_create(missing)
+    made = {
+        r.county_id: r
+        for r in PaymentRun.objects.filter(kind=kind, month=month, county__in=counties)
+    }
+    return [made[c.code] for c in counties]
+
+
+def _entitled_sql(kind: str) -> str:
+    if kind == Kind.MEDICAL:
+        return "e.start <= %s"  # every claim decided by this month, paid once
+    return 'e.start <= %s AND (e."end" IS NULL OR e."end" >= %s)'
+
+
+def _regular(
+    runs: list[PaymentRun], kind: str, month: date, chunk: int, progress: Progress | None
+) -> None:
+    counties = [r.county_id for r in runs]
+    entitled = Entitlement.objects.filter(county_id__in=counties, kind=kind)
+    low = min(r.cursor for r in runs)
+    total = entitled.filter(pk__gt=low).count()
+    done = 0
+    while True:
+        ids = entitled.filter(pk__gt=low).order_by("pk").values_list("pk", flat=True)
+        upper = list(ids[chunk - 1 : chunk]) or list(ids.reverse()[:1])
+        if not upper:
+            return
+        high = upper[0]
+        with transaction.atomic():
+            _insert_select(runs, kind, month, low, high)
+            PaymentRun.objects.filter(pk__in=[r.pk for r in runs], cursor__lt=high).update(
+                cursor=high
+            )
+        done = min(total, done + chunk)
+        low = high
+        if progress:
+            progress(done, total)
+
+
+def _insert_select(runs: list[PaymentRun], kind: str, month: date, low: int, high: int) -> None:
+    """One statement for every roll: a line for each entitlement with an id in (low, high]
+    that the roll has not passed yet."""
+    quote = connection.ops.quote_name
+    medical = kind == Kind.MEDICAL
+    names = ", ".join(quote(column) for column in LINE_FIELDS)
+    paid_month, claim, amount = (
+        ("e.start", "COALESCE(e.matter_id, 0)", "e.amount")
+        if medical
+        else ("%s", "0", "r.standard")
+    )
+    ids = ", ".join(["%s"] * len(runs))
+    params: list[Any] = [] if medical else [month]
+    params += [PaymentLine.Type.REGULAR, PENDING]
+    params += [r.pk for r in runs] + [kind, low, high]
+    params += [month] if medical else [month, month]
+    sql = (
+        f"INSERT INTO {quote(PaymentLine._meta.db_table)} ({names}) "  # noqa: S608 - our names
+        f"SELECT r.id, e.id, e.person_id, e.kind, {paid_month}, {claim}, %s, {amount}, %s, '' "
+        f"FROM {quote(Entitlement._meta.db_table)} e "
+        f"JOIN {quote(PaymentRun._meta.db_table)} r ON r.county_id = e.county_id "
+        f"WHERE r.id IN ({ids}) AND e.kind = %s AND e.id > r.cursor AND e.id > %s "
+        f"AND e.id <= %s AND {_entitled_sql(kind)} "
+        "ON CONFLICT DO NOTHING"
+    )
+    # The SELECT carries its own placeholders in order: the columns' first, then the filter's.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _arrears(runs: list[PaymentRun], kind: str, month: date) -> None:
+    """Months before this one still owed (an approval later than the application, a month no
+    roll was prepared for): a 补发 line each, at the standard of that month."""
+    before = previous_month(month)
+    last_owed = Case(
+        When(end__lt=before, then=F("end")), default=Value(before), output_field=DateField()
+    )
+    # Any line counts, a returned one too: it is paid again as a reissue once the account is fixed.
+    paid_last = PaymentLine.objects.filter(
+        person_id=OuterRef("person_id"), kind=kind, claim=0, month=OuterRef("last_owed")
+    )
+    by_county = {r.county_id: r for r in runs}
+    candidates = (
+        Entitlement.objects.filter(county_id__in=by_county, kind=kind, start__lt=month)
+        .exclude(end__lt=F("start"))
+        .annotate(last_owed=last_owed)
+        .filter(~Exists(paid_last))
+        .values_list("pk", "person_id", "county_id", "start", "last_owed")
+    )
+    for part in _chunks(list(candidates), 1000):
+        with transaction.atomic():
+            insert_rows(PaymentLine, list(LINE_FIELDS), _owed_rows(by_county, kind, part))
+
+
+def _owed_rows(
+    by_county: dict[str, PaymentRun], kind: str, part: list[tuple[int, int, str, date, date]]
+) -> list[tuple[Any, ...]]:
+    paid = set(
+        PaymentLine.objects.filter(
+            kind=kind, claim=0, person_id__in=[person for _, person, _, _, _ in part]
+        ).values_list("person_id", "month")
+    )
+    rows = []
+    for pk, person, county, start, last in part:
+        for owed in months(max(start, settings.BENEFITS_ARREARS_FROM), last):
+            if (person, owed) not in paid:
+                amount, _ = monthly_standard(kind, county, owed)
+                run = by_county[county].pk
+                rows.append((run, pk, person, kind, owed, 0, ARREARS, amount, PENDING, ""))
+    return rows
+
+
+def _reissues(runs: list[PaymentRun], kind: str) -> None:
+    """Lines returned by the paying agent whose account has since been corrected."""
+    by_county = {r.county_id: r for r in runs}
+    fixed = PayeeAccount.objects.filter(
+        person_id=OuterRef("person_id"), updated_at__gt=OuterRef("returned_at")
+    )
+    returned = (
+        PaymentLine.objects.filter(
+            Exists(fixed),
+            run__county_id__in=by_county,
+            kind=kind,
+            status=PaymentLine.Status.RETURNED,
+            reissues__isnull=True,
+        )
+        .exclude(run__in=runs)
+        .select_related("run")
+    )
+    for line in returned.order_by("pk"):
+        PaymentLine.objects.create(
+            run=by_county[line.run.county_id],
+            entitlement_id=line.entitlement_id,
+            person_id=line.person_id,
+            kind=line.kind,
+            month=line.month,
+            claim=line.claim,
+            type=PaymentLine.Type.REISSUE,
+            amount=line.amount,
+            status=PaymentLine.Status.PENDING,
+            reissue_of=line,
+        )
+
+
+def _finish(actor: Actor, runs: list[PaymentRun]) -> None:
+    """The rolls' totals, equal to the sum of their lines; then each awaits its checker."""
+    figures = run_figures([r.pk for r in runs])
+    now = clock.now()
+    with transaction.atomic():
+        for run in PaymentRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs]):
+            run_move(run, PaymentRun.Status.PREPARED)
+            run.line_count, run.total = figures.get(run.pk, (0, Decimal(0)))
+            run.prepared_by, run.prepared_at = actor or run.prepared_by, now
+            run.save(update_fields=["status", "line_count", "total", "prepared_by", "prepared_at"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.RUN_PREPARE,
+                subject=run,
+                detail={"lines": run.line_count, "total": str(run.total)},
+            )
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

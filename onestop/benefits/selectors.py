@@ -1,0 +1,99 @@
+"""What staff may see of the payments: the rolls of their own department's kinds in their region
+(a supervisor: every kind in their region)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from onestop.accounts.actors import Viewer
+from onestop.accounts.roles import Role
+from onestop.people.models import Person
+from onestop.policy.matters import MATTER_DEPARTMENT
+from onestop.policy.matters import Matter as MatterType
+
+from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery
+
+
+def kinds_for(user: Viewer | None) -> list[str]:
+    """The benefit kinds the user's department pays (all of them for a supervisor)."""
+    department = getattr(user, "department", None)
+    if getattr(user, "role", None) == Role.SUPERVISOR:
+        return list(Kind.values)
+    return [k for k in Kind.values if MATTER_DEPARTMENT.get(MatterType(k)) == department]
+
+
+def runs_visible_to(user: Viewer | None) -> QuerySet[PaymentRun]:
+    scope = getattr(user, "scope", None)
+    kinds = kinds_for(user)
+    if scope is None or not kinds:
+        return PaymentRun.objects.none()
+    return PaymentRun.objects.filter(
+        county__lft__gte=scope.lft, county__lft__lte=scope.rgt, kind__in=kinds
+    ).select_related("county", "prepared_by", "approved_by", "released_by")
+
+
+def run_visible_to(user: Viewer | None, pk: int) -> PaymentRun | None:
+    return runs_visible_to(user).filter(pk=pk).first()
+
+
+def run_lines(run: PaymentRun) -> QuerySet[PaymentLine]:
+    return run.lines.select_related("person").order_by("person__name", "person_id", "month", "pk")
+
+
+def returned_lines_for(user: Viewer | None) -> QuerySet[PaymentLine]:
+    """The returns worklist: lines the paying agent sent back, not yet paid again."""
+    return (
+        PaymentLine.objects.filter(
+            run__in=runs_visible_to(user),
+            status=PaymentLine.Status.RETURNED,
+            reissues__isnull=True,
+        )
+        .select_related("person", "run__county", "person__payee_account")
+        .order_by("returned_at", "pk")
+    )
+
+
+def recoveries_for(user: Viewer | None) -> QuerySet[Recovery]:
+    return (
+        Recovery.objects.filter(line__run__in=runs_visible_to(user))
+        .filter(~Q(status=Recovery.Status.WAIVED))
+        .select_related("line__person", "line__run__county")
+        .order_by("status", "created_at", "pk")
+    )
+
+
+def runs_listed(user: Viewer | None, kind: str = "") -> QuerySet[PaymentRun]:
+    """The user's rolls, newest month first; of one kind if given."""
+    runs = runs_visible_to(user).order_by("-month", "county__code", "kind")
+    return runs.filter(kind=kind) if kind else runs
+
+
+@dataclass
+class PersonPayments:
+    """What a person receives: each entitlement with its latest payments, newest first."""
+
+    person: Person
+    rows: list[tuple[Entitlement, list[PaymentLine]]]
+
+
+def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayments]:
+    """For the applicant's own view: only the persons the signed-in number acts for."""
+    out = []
+    for person in persons.order_by("pk"):
+        entitlements = Entitlement.objects.filter(person=person).order_by("kind", "-start", "pk")
+        rows = [
+            (e, list(e.lines.select_related("run").order_by("-month", "-pk")[:recent]))
+            for e in entitlements
+        ]
+        if rows:
+            out.append(PersonPayments(person, rows))
+    return out
+
+
+def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:
+    """A page of the user's rolls by id, for department systems reading them in turn."""
+    return list(runs_visible_to(user).filter(pk__gt=after).order_by("pk")[:limit])
+
+
+def run_lines_after(run: PaymentRun, after: int, limit: int) -> list[PaymentLine]:
+    return list(run.lines.select_related("person").filter(pk__gt=after).order_by("pk")[:limit])

@@ -1,0 +1,145 @@
+"""The payee's account and the paying agent's results (returns)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from onestop.accounts.actors import Actor
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
+from onestop.core import clock, pii
+from onestop.notices.services import notify_application
+from onestop.people.models import Person
+
+from .disbursement import ACCOUNT_CONTEXT
+from .events import payment_returned
+from .models import Kind, PayeeAccount, PaymentLine, PaymentRun
+from .selectors import runs_visible_to
+
+SUCCESS, FAILURE = "成功", "失败"
+
+
+def payee_account_set(
+    *, actor: Actor, person: Person, bank: str, holder: str, number: str
+) -> PayeeAccount:
+    """Record (or correct) where the person's money goes; a line returned before is paid again
+    in the next run."""
+    number = "".join(number.split())
+    errors = {}
+    if not bank.strip():
+        errors["bank"] = "请填写开户银行。"
+    if not holder.strip():
+        errors["holder"] = "请填写户名。"
+    if not (number.isdigit() and 10 <= len(number) <= 30):
+        errors["number"] = "账号应为 10 到 30 位数字。"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        account, _ = PayeeAccount.objects.select_for_update().update_or_create(
+            person=person,
+            defaults={
+                "bank": bank.strip(),
+                "holder": holder.strip(),
+                "number_cipher": pii.encrypt(number, context=ACCOUNT_CONTEXT),
+                "updated_at": clock.now(),
+            },
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.PAYEE_ACCOUNT_SET,
+            subject=person,
+            detail={"bank": account.bank, "last4": number[-4:]},
+        )
+    return account
+
+
+@dataclass
+class ReturnsReport:
+    paid: int = 0
+    returned: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse_returns(data: bytes) -> tuple[list[tuple[int, str, str]], list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], ["文件不是 UTF-8 编码的 CSV。"]
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"流水号", "结果"} <= set(reader.fieldnames):
+        return [], ["文件须有“流水号”“结果”两列（失败时另有“原因”列）。"]
+    rows, errors = [], []
+    for number, record in enumerate(reader, start=2):
+        line, result = (record.get("流水号") or "").strip(), (record.get("结果") or "").strip()
+        if not line and not result:
+            continue
+        if not line.isdigit() or result not in (SUCCESS, FAILURE):
+            errors.append(f"第 {number} 行：流水号应为数字，结果应为“成功”或“失败”。")
+            continue
+        rows.append((int(line), result, (record.get("原因") or "").strip()[:200]))
+    return rows, errors
+
+
+def returns_import(*, actor: Actor, data: bytes) -> ReturnsReport:
+    """The paying agent's result file (CSV: 流水号, 结果, 原因). A file with any bad row is
+    refused whole; importing the same file again changes nothing."""
+    rows, errors = _parse_returns(data)
+    if errors:
+        return ReturnsReport(errors=errors)
+    return returns_apply(actor=actor, rows=rows)
+
+
+def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsReport:
+    """Results ``(line, 成功 or 失败, reason)`` for lines of released rolls the actor may see;
+    none is applied if any line is unknown. A line returned stays returned."""
+    report = ReturnsReport()
+    known = PaymentLine.objects.filter(
+        pk__in=[pk for pk, _, _ in rows], run__status=PaymentRun.Status.RELEASED
+    )
+    if actor is not None:
+        known = known.filter(run__in=runs_visible_to(actor))
+    lines = {
+        line.pk: line for line in known.select_related("entitlement__matter__application", "run")
+    }
+    report.errors += [
+        f"流水号 {pk} 不是已发放名册中的明细。" for pk, _, _ in rows if pk not in lines
+    ]
+    if report.errors:
+        return report
+    now = clock.now()
+    with transaction.atomic():
+        for pk, result, reason in rows:
+            line = lines[pk]
+            if result == SUCCESS or line.status == PaymentLine.Status.RETURNED:
+                report.unchanged += result == FAILURE
+                report.paid += result == SUCCESS
+                continue
+            _return(line, reason or "代发机构退回", now)
+            report.returned += 1
+        audit_record(
+            actor=actor,
+            action=AuditAction.PAYMENT_RETURNS,
+            subject=None,
+            detail={"paid": report.paid, "returned": report.returned},
+        )
+    return report
+
+
+def _return(line: PaymentLine, reason: str, now: datetime) -> None:
+    line.status, line.return_reason, line.returned_at = PaymentLine.Status.RETURNED, reason, now
+    line.save(update_fields=["status", "return_reason", "returned_at"])
+    payment_returned(line, line.run.county_id)
+    matter = line.entitlement.matter
+    if matter is not None:
+        notify_application(
+            application=matter.application,
+            event="payment_returned",
+            month=f"{line.month:%Y年%m月}",
+            kind=Kind(line.kind).label,
+            reason=reason,
+        )

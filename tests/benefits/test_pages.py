@@ -1,0 +1,152 @@
+"""The payment pages: an officer prepares the roll, another approves and releases it, the file
+downloads and verifies, the agent's results come back, and nobody outside sees the roll."""
+
+import hashlib
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from onestop.benefits.models import PaymentLine, PaymentRun
+from onestop.benefits.prepare import run_prepare
+from onestop.benefits.runs import run_approve, run_release
+from onestop.benefits.services import returns_import
+from onestop.exchange.services import api_key_create
+from onestop.regions.models import OrgUnit
+
+from ..cases.helpers import at
+from ..test_portal import sign_in
+from .conftest import approved_living
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_a_roll_from_preparing_to_the_agents_results_through_the_pages(client, staff, hailar):
+    approved_living(staff, applied=date(2026, 1, 15), approved=date(2026, 3, 10))
+    with at(date(2026, 4, 5)):
+        officer = _signed_in(client, staff["county"])
+        page = officer.get("/workbench/payments/")
+        assert "生成发放名册" in page.content.decode()
+        made = officer.post(
+            "/workbench/payments/new/", {"county": "150702", "kind": "LIVING", "month": "2026-04"}
+        )
+        run = PaymentRun.objects.get()
+        assert made.url == f"/workbench/payments/{run.pk}/"
+        own = officer.get(made.url).content.decode()
+        assert "须由生成人以外的工作人员审核" in own and "400.00" in own and "补发" in own
+
+        head = _signed_in(client, staff["head"])
+        unticked = head.post(f"/workbench/payments/{run.pk}/approve/", {}, follow=True)
+        assert "请先勾选“我已核对名册的人数和金额”" in unticked.content.decode()
+        head.post(f"/workbench/payments/{run.pk}/approve/", {"confirm": "on"})
+        head.post(
+            f"/workbench/payments/{run.pk}/release/",
+            {"agent": "yikatong", "fmt": "csv", "confirm": "on"},
+        )
+        run.refresh_from_db()
+        assert run.status == "released"
+        download = head.get(f"/workbench/payments/{run.pk}/file/")
+        data = b"".join(download.streaming_content)
+        assert hashlib.new("sm3", data).hexdigest() == run.digest
+        assert download["Content-Disposition"].startswith("attachment")
+
+        line = run.lines.get(month=date(2026, 2, 1))
+        results = f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode()
+        bad = head.post(
+            "/workbench/payments/returns/",
+            {"file": SimpleUploadedFile("r.csv", b"id,ok\n1,2\n", content_type="text/csv")},
+        )
+        assert bad.status_code == 400 and "文件有误，未导入任何结果" in bad.content.decode()
+        done = head.post(
+            "/workbench/payments/returns/",
+            {"file": SimpleUploadedFile("r.csv", results, content_type="text/csv")},
+        )
+        body = done.content.decode()
+        assert "退回 1 笔" in body and "户名不符" in body
+    assert PaymentLine.objects.get(pk=line.pk).status == "returned"
+
+
+def test_another_countys_officer_and_the_window_do_not_see_the_roll(client, staff, hailar):
+    approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    with at(date(2026, 4, 25)):
+        _signed_in(client, staff["county"]).post(
+            "/workbench/payments/new/", {"county": "150702", "kind": "LIVING", "month": "2026-04"}
+        )
+        run = PaymentRun.objects.get()
+        for who in ("mzl", "clerk", "medical"):
+            other = _signed_in(client, staff[who])
+            assert other.get(f"/workbench/payments/{run.pk}/").status_code == 404
+            assert other.get(f"/workbench/payments/{run.pk}/file/").status_code == 404
+            assert "共 0 份名册" in other.get("/workbench/payments/").content.decode()
+        refused = _signed_in(client, staff["mzl"]).post(
+            "/workbench/payments/new/", {"county": "150702", "kind": "LIVING", "month": "2026-05"}
+        )
+        assert refused.status_code == 400  # 海拉尔区 is not among 满洲里's choices
+    assert PaymentRun.objects.count() == 1
+
+
+def test_the_applicant_sees_what_they_receive_and_each_payment(client, staff, hailar):
+    entitlement = approved_living(
+        staff, applied=date(2026, 1, 15), approved=date(2026, 3, 10), phone="13900001111"
+    )
+    with at(date(2026, 4, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+        run = run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+        line = run.lines.get(month=date(2026, 1, 1))
+        returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode())
+        page = sign_in(client, "13900001111").get("/portal/benefits/").content.decode()
+    assert "从 2026年1月 起享受，每月 100.00 元" in page
+    assert page.count("已发（4月5日）") == 3 and "（补发）：100.00 元，退回（户名不符）" in page
+    assert entitlement.person.name in page
+
+
+def test_a_department_system_reads_the_roll_and_posts_the_agents_results(client, staff, hailar):
+    approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10))
+    _, key = api_key_create(
+        actor=None,
+        unit=OrgUnit.objects.get(code="civil-150702"),
+        role="county_civil",
+        name="民政资金系统",
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    with at(date(2026, 4, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+        run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+        runs = client.get("/api/v1/payments/runs", **auth).json()
+        assert [(r["month"], r["line_count"], r["total"]) for r in runs["items"]] == [
+            ("2026-04", 3, "300.00")
+        ]
+        lines = client.get(f"/api/v1/payments/runs/{run.pk}/lines?limit=2", **auth).json()
+        rest = client.get(
+            f"/api/v1/payments/runs/{run.pk}/lines?after={lines['next_after']}", **auth
+        ).json()
+        items = lines["items"] + rest["items"]
+        assert sorted(i["month"] for i in items) == ["2026-02", "2026-03", "2026-04"]
+        assert all("*" in i["id_number"] for i in items)
+        body = {"results": [{"line": items[0]["id"], "paid": False, "reason": "户名不符"}]}
+        post = {"content_type": "application/json", "HTTP_IDEMPOTENCY_KEY": "r-1", **auth}
+        first = client.post("/api/v1/payments/results", body, **post)
+        again = client.post("/api/v1/payments/results", body, **post)
+        assert first.json() == again.json() == {"paid": 0, "returned": 1, "unchanged": 0}
+        unknown = client.post(
+            "/api/v1/payments/results",
+            {"results": [{"line": 999999, "paid": True}]},
+            **{**post, "HTTP_IDEMPOTENCY_KEY": "r-2"},
+        )
+        assert unknown.status_code == 404 and "不是已发放名册中的明细" in unknown.json()["detail"]
+    assert PaymentLine.objects.get(pk=items[0]["id"]).return_reason == "户名不符"
+    _, other = api_key_create(
+        actor=None,
+        unit=OrgUnit.objects.get(code="civil-150781"),
+        role="county_civil",
+        name="满洲里",
+    )
+    elsewhere = {"HTTP_AUTHORIZATION": f"Bearer {other}"}
+    assert client.get("/api/v1/payments/runs", **elsewhere).json()["items"] == []
+    assert client.get(f"/api/v1/payments/runs/{run.pk}/lines", **elsewhere).status_code == 404
