@@ -21,6 +21,8 @@ from .months import month_of, next_month, previous_month
 from .rolls import OPEN_ROLLS, recoveries_open, run_totals_refresh
 
 MONTHLY = (Kind.LIVING, Kind.NURSING)
+# The subsidies a valid 残疾人证 is a condition of.
+CERTIFIED_KINDS = MONTHLY
 CENT = Decimal("0.01")
 
 
