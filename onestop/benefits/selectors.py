@@ -2,8 +2,10 @@
 (a supervisor: every kind in their region)."""
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from onestop.accounts.actors import Viewer
 from onestop.accounts.roles import Role
@@ -97,3 +99,22 @@ def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:
 
 def run_lines_after(run: PaymentRun, after: int, limit: int) -> list[PaymentLine]:
     return list(run.lines.select_related("person").filter(pk__gt=after).order_by("pk")[:limit])
+
+
+def payments_by_county_month(
+    counties: list[str], first: date, last: date
+) -> list[tuple[str, date, str, int, Decimal, int]]:
+    """Released rolls of these counties for the months from ``first`` to ``last``: county,
+    month, kind, lines, total and lines returned, for the reports."""
+    returned = Count("lines", filter=Q(lines__status=PaymentLine.Status.RETURNED))
+    runs = (
+        PaymentRun.objects.filter(
+            county_id__in=counties,
+            status=PaymentRun.Status.RELEASED,
+            month__gte=first.replace(day=1),
+            month__lte=last,
+        )
+        .annotate(returned=returned)
+        .order_by("county_id", "month", "kind")
+    )
+    return [(r.county_id, r.month, r.kind, r.line_count, r.total, r.returned) for r in runs]
