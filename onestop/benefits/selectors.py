@@ -13,7 +13,7 @@ from onestop.people.models import Person
 from onestop.policy.matters import MATTER_DEPARTMENT
 from onestop.policy.matters import Matter as MatterType
 
-from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery
+from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery, ReviewItem
 
 
 def kinds_for(user: Viewer | None) -> list[str]:
@@ -118,3 +118,21 @@ def payments_by_county_month(
         .order_by("county_id", "month", "kind")
     )
     return [(r.county_id, r.month, r.kind, r.line_count, r.total, r.returned) for r in runs]
+
+
+def review_items_for(user: Viewer | None, show_all: bool = False) -> QuerySet[ReviewItem]:
+    """The 定期复核 worklist: the township's people for its 民政 officer, the county's for the
+    county 民政局; pending first, earliest deadline first."""
+    scope = getattr(user, "scope", None)
+    if scope is None or getattr(user, "department", None) != "civil":
+        return ReviewItem.objects.none()
+    items = ReviewItem.objects.filter(
+        township__lft__gte=scope.lft, township__lft__lte=scope.rgt
+    ).select_related("entitlement__person", "township", "round", "decided_by")
+    if not show_all:
+        items = items.filter(status=ReviewItem.Status.PENDING)
+    return items.order_by("status", "round__due_date", "township__code", "pk")
+
+
+def review_item_for(user: Viewer | None, pk: int) -> ReviewItem | None:
+    return review_items_for(user, show_all=True).filter(pk=pk).first()

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from onestop.accounts.actors import Actor
 from onestop.benefits.entitlements import CERTIFIED_KINDS, entitlements_end
@@ -245,6 +244,6 @@ def _end_entitlements(
             actor=actor,
             person=Person.objects.get(pk=person_id),
             reason=ENDING[CertificateStatus(row.status)],
-            event_day=expired_on or timezone.localdate(row.version),
+            event_day=expired_on or clock.day_of(row.version),
             kinds=CERTIFIED_KINDS,
         )
