@@ -337,6 +337,8 @@ BENEFITS_AGENTS = {
         ],
     },
 }
+# 定期复核: working days the township officers have to confirm or stop each person.
+BENEFITS_REVIEW_DAYS = int(os.environ.get("ONESTOP_BENEFITS_REVIEW_DAYS", "15"))
 BENEFITS_DEFAULT_AGENT = os.environ.get("ONESTOP_BENEFITS_AGENT", "yikatong")
 
 # Sessions read through the cache (Redis in production), written through to the database.

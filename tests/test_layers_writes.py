@@ -33,7 +33,10 @@ SERVICE_MODULES = {
     ),
     "onestop/people/shared_data.py": "the people's services for the shared-data sync",
     **dict.fromkeys(
-        [f"onestop/benefits/{name}.py" for name in ("entitlements", "prepare", "rolls", "runs")],
+        [
+            f"onestop/benefits/{name}.py"
+            for name in ("entitlements", "prepare", "reviews", "rolls", "runs")
+        ],
         "the benefits' services, one module per family (services.py: accounts and returns)",
     ),
     "onestop/core/leases.py": "the task leases' own rows, taken by conditional update",

@@ -199,7 +199,8 @@ def test_the_page_exports_and_monthly_pdf(client, staff, seeded):
         rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
         assert rows[0] == ["到现场次数", "件数", "占比"] and rows[3] == ["2 次及以上", "1", "50.0%"]
         book = load_workbook(io.BytesIO(client.get("/reports/" + query + "&export=xlsx").content))
-        assert len(book.sheetnames) == 7
+        assert len(book.sheetnames) == 8  # one per table, the payments' last
+        assert book.worksheets[-1]["A1"].value == "旗县（市、区）"
         assert book.worksheets[0]["E2"].value == 2  # 2026-09 total
         pdf = client.get("/reports/monthly.pdf?county=150702&month=2026-10")
         assert pdf.status_code == 200

@@ -80,6 +80,9 @@ class AuditAction(models.TextChoices):
     RUN_RELEASE = "benefits.run_release", "发放并生成代发文件"
     PAYMENT_RETURNS = "benefits.returns", "导入代发结果"
     RECOVERY_RESOLVE = "benefits.recovery_resolve", "处理待追回款"
+    REVIEW_OPEN = "benefits.review_open", "开展定期复核"
+    REVIEW_DECIDE = "benefits.review_decide", "定期复核结论"
+    REVIEW_PRESS = "benefits.review_press", "定期复核督办"
 
 
 LEGACY_CHAIN = "legacy"  # the one global, unkeyed chain written before chains per unit

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
@@ -21,6 +20,8 @@ from .months import month_of, next_month, previous_month
 from .rolls import OPEN_ROLLS, recoveries_open, run_totals_refresh
 
 MONTHLY = (Kind.LIVING, Kind.NURSING)
+# The subsidies a valid 残疾人证 is a condition of.
+CERTIFIED_KINDS = MONTHLY
 CENT = Decimal("0.01")
 
 
@@ -44,11 +45,11 @@ def entitlement_from_decision(*, matter: Matter) -> Entitlement | None:
     if matter.status != Matter.Status.APPROVED or matter.kind not in Kind.values:
         return None
     app = matter.application
-    decided = timezone.localdate(matter.decided_at or clock.now())
+    decided = clock.day_of(matter.decided_at or clock.now())
     kind = Kind(matter.kind)
     example = False
     if kind in MONTHLY:
-        start = month_of(timezone.localdate(app.submitted_at or clock.now()))
+        start = month_of(clock.day_of(app.submitted_at or clock.now()))
         amount, example = monthly_standard(kind, app.township_id, decided)
     else:  # the medical amount decided, or the yearly premium
         start = month_of(decided)

@@ -244,3 +244,71 @@ class Recovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} {self.get_status_display()}"
+
+
+class ReviewRound(models.Model):
+    """定期复核: one county's yearly review of everyone still entitled."""
+
+    county = models.ForeignKey(
+        "regions.Region", verbose_name="旗县", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    opened_at = models.DateTimeField("开始时间")
+    due_date = models.DateField("完成期限")
+
+    class Meta:
+        verbose_name = "定期复核"
+        verbose_name_plural = "定期复核"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="review_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.year}"
+
+
+# The 定期复核 pre-checks against shared data, as the officer reads them.
+REVIEW_CHECKS = {
+    "alive": "健在",
+    "hukou_local": "户籍仍在本旗县",
+    "certificate_valid": "残疾人证有效",
+    "dibao_valid": "仍为低保对象",
+}
+
+
+class ReviewItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待复核"
+        KEPT = "kept", "继续享受"
+        STOPPED = "stopped", "停止享受"
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="items")
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="reviews")
+    township = models.ForeignKey(
+        "regions.Region", verbose_name="苏木乡镇", on_delete=models.PROTECT, related_name="+"
+    )
+    # What the shared data says, checked when the round opened: {check: passed or None}.
+    precheck = models.JSONField("预核结果", default=dict)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default="pending")
+    note = models.CharField("复核意见", max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("复核时间", null=True, blank=True)
+    pressed_at = models.DateTimeField("督办时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "复核对象"
+        verbose_name_plural = "复核对象"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entitlement"], name="review_item_once")
+        ]
+        indexes = [models.Index(fields=["township", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.entitlement} {self.get_status_display()}"
+
+    @property
+    def doubts(self) -> list[str]:
+        """The pre-checks the shared data did not pass, to be verified in person."""
+        return [REVIEW_CHECKS[k] for k, passed in self.precheck.items() if passed is False]

@@ -2,8 +2,10 @@
 (a supervisor: every kind in their region)."""
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from onestop.accounts.actors import Viewer
 from onestop.accounts.roles import Role
@@ -11,7 +13,7 @@ from onestop.people.models import Person
 from onestop.policy.matters import MATTER_DEPARTMENT
 from onestop.policy.matters import Matter as MatterType
 
-from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery
+from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery, ReviewItem
 
 
 def kinds_for(user: Viewer | None) -> list[str]:
@@ -97,3 +99,40 @@ def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:
 
 def run_lines_after(run: PaymentRun, after: int, limit: int) -> list[PaymentLine]:
     return list(run.lines.select_related("person").filter(pk__gt=after).order_by("pk")[:limit])
+
+
+def payments_by_county_month(
+    counties: list[str], first: date, last: date
+) -> list[tuple[str, date, str, int, Decimal, int]]:
+    """Released rolls of these counties for the months from ``first`` to ``last``: county,
+    month, kind, lines, total and lines returned, for the reports."""
+    returned = Count("lines", filter=Q(lines__status=PaymentLine.Status.RETURNED))
+    runs = (
+        PaymentRun.objects.filter(
+            county_id__in=counties,
+            status=PaymentRun.Status.RELEASED,
+            month__gte=first.replace(day=1),
+            month__lte=last,
+        )
+        .annotate(returned=returned)
+        .order_by("county_id", "month", "kind")
+    )
+    return [(r.county_id, r.month, r.kind, r.line_count, r.total, r.returned) for r in runs]
+
+
+def review_items_for(user: Viewer | None, show_all: bool = False) -> QuerySet[ReviewItem]:
+    """The 定期复核 worklist: the township's people for its 民政 officer, the county's for the
+    county 民政局; pending first, earliest deadline first."""
+    scope = getattr(user, "scope", None)
+    if scope is None or getattr(user, "department", None) != "civil":
+        return ReviewItem.objects.none()
+    items = ReviewItem.objects.filter(
+        township__lft__gte=scope.lft, township__lft__lte=scope.rgt
+    ).select_related("entitlement__person", "township", "round", "decided_by")
+    if not show_all:
+        items = items.filter(status=ReviewItem.Status.PENDING)
+    return items.order_by("status", "round__due_date", "township__code", "pk")
+
+
+def review_item_for(user: Viewer | None, pk: int) -> ReviewItem | None:
+    return review_items_for(user, show_all=True).filter(pk=pk).first()

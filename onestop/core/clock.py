@@ -22,6 +22,11 @@ def today() -> date:
     return timezone.localdate(now())
 
 
+def day_of(moment: datetime) -> date:
+    """The platform's date (Beijing's) of a stored moment."""
+    return timezone.localdate(moment)
+
+
 @contextlib.contextmanager
 def frozen(moment: datetime) -> Iterator[None]:
     """Pin now() to an aware datetime for the duration of the block."""

@@ -18,6 +18,7 @@ from onestop.accounts.services import staff_user_create
 from onestop.benefits.models import Entitlement, Kind, PaymentRun
 from onestop.benefits.months import month_of, months
 from onestop.benefits.prepare import run_prepare
+from onestop.benefits.reviews import review_open
 from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.acceptance import application_accept
@@ -327,7 +328,8 @@ def load_demo_cases(today: date | None = None) -> int:
 def load_demo_payments(today: date | None = None) -> int:
     """The demo county's rolls from the first month anyone is owed: every earlier month approved
     and released (one payment returned by the bank), this month's prepared and waiting for its
-    second officer. Only when there are none yet; returns the number of rolls."""
+    second officer; and this year's 定期复核 opened. Only when there are no rolls yet; returns
+    the number of rolls."""
     if PaymentRun.objects.exists():
         return 0
     today = today or clock.today()
@@ -366,4 +368,5 @@ def load_demo_payments(today: date | None = None) -> int:
                     returns_import(
                         actor=None, data=f"流水号,结果,原因\n{line.pk},失败,账户已销户\n".encode()
                     )
+    review_open(actor=None, county=county, year=today.year)  # 定期复核 for 正阳街道's officer
     return made

@@ -14,6 +14,8 @@ from django import forms
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from onestop.benefits.models import Kind
+from onestop.benefits.selectors import payments_by_county_month
 from onestop.cases.models import Channel, Matter, Step
 from onestop.core import clock
 from onestop.policy import calendar
@@ -176,8 +178,26 @@ def build(user, data: dict) -> Report:
             timeliness,
             overdue,
             ratings,
+            _payments(codes, date_from, date_to),
         ],
         counted_at,
+    )
+
+
+def _payments(codes: list[str], date_from: date, date_to: date) -> Table:
+    """Subsidies paid: the released rolls by county and month."""
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return Table(
+        "payments",
+        "待遇发放：各旗县（市、区）按月已发放的名册",
+        ["旗县（市、区）", "月份", "待遇", "笔数", "金额（元）", "退回笔数"],
+        [
+            [names[county], f"{month:%Y-%m}", Kind(kind).label, lines, f"{total:.2f}", back]
+            for county, month, kind, lines, total, back in payments_by_county_month(
+                codes, date_from, date_to
+            )
+        ],
+        chart_value=None,  # several rows per county: the table says it better than bars
     )
 
 

@@ -10,6 +10,7 @@ from . import (
     payments,
     queue,
     ratings,
+    reviews,
     supervision,
     views,
 )
@@ -52,6 +53,8 @@ urlpatterns = [
     path("ratings/<int:pk>/", ratings.rating_page, name="rating"),
     path("ratings/<int:pk>/<str:action>/", ratings.rating_act, name="rating_act"),
     path("applications/<int:pk>/window-rating/", ratings.window_rating, name="window_rating"),
+    path("reviews/", reviews.review_list, name="reviews"),
+    path("reviews/<int:pk>/decide/", reviews.review_act, name="review_act"),
     path("payments/", payments.run_list, name="payments"),
     path("payments/new/", payments.run_new, name="payment_new"),
     path("payments/returns/", payments.returns_page, name="payment_returns"),

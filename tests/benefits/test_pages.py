@@ -2,6 +2,7 @@
 downloads and verifies, the agent's results come back, and nobody outside sees the roll."""
 
 import hashlib
+import re
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -150,3 +151,26 @@ def test_a_department_system_reads_the_roll_and_posts_the_agents_results(client,
     elsewhere = {"HTTP_AUTHORIZATION": f"Bearer {other}"}
     assert client.get("/api/v1/payments/runs", **elsewhere).json()["items"] == []
     assert client.get(f"/api/v1/payments/runs/{run.pk}/lines", **elsewhere).status_code == 404
+
+
+def test_the_reports_count_the_payments_per_county_and_month(client, staff, hailar):
+    approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10))
+    with at(date(2026, 4, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+        run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+    page = _signed_in(client, staff["head"]).get(
+        "/reports/", {"date_from": "2026-04-01", "date_to": "2026-04-30"}
+    )
+    body = page.content.decode()
+    assert "待遇发放：各旗县（市、区）按月已发放的名册" in body
+    assert re.search(
+        r"海拉尔区</t[hd]>\s*<td>2026-04</td>\s*<td>困难残疾人生活补贴</td>\s*<td[^>]*>3</td>\s*<td[^>]*>300.00</td>",
+        body,
+    )
+    export = _signed_in(client, staff["head"]).get(
+        "/reports/",
+        {"date_from": "2026-04-01", "date_to": "2026-04-30", "export": "csv", "table": "payments"},
+    )
+    assert "海拉尔区,2026-04,困难残疾人生活补贴,3,300.00,0" in export.content.decode("utf-8-sig")

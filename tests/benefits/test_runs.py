@@ -222,3 +222,25 @@ def test_an_end_reported_before_approval_takes_the_line_off_the_roll(staff, hail
     assert _lines(may) == [("2026-04", "arrears", Decimal("100.00"))]
     assert (may.line_count, may.total) == (1, Decimal("100.00"))
     assert not Recovery.objects.exists()
+
+
+def test_a_cancelled_certificate_ends_the_subsidies_it_was_the_ground_for(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    person = entitlement.person
+    certificate = person.certificates.get()
+    record = {
+        "id_number": person.id_number,
+        "type": "certificate",
+        "value": {
+            "number": certificate.number,
+            "issue_date": f"{certificate.issue_date:%Y-%m-%d}",
+            "status": "cancelled",
+        },
+        "version": "2026-07-14T10:00:00+08:00",
+        "source": "残疾人证管理系统",
+    }
+    with at(date(2026, 7, 15)):
+        [result] = import_records(actor=None, records=[record])
+    assert result.status == "applied"
+    entitlement.refresh_from_db()
+    assert (entitlement.end, entitlement.end_reason) == (date(2026, 7, 1), "cert_cancelled")

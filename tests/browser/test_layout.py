@@ -18,6 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from onestop.accounts.models import StaffUser
 from onestop.benefits.models import Entitlement
 from onestop.benefits.prepare import run_prepare
+from onestop.benefits.reviews import review_open
 from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.acceptance import application_accept
@@ -69,6 +70,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("zy_civil", "queue", "/workbench/queue/"),
     ("zy_civil", "staff-matter", "/workbench/matters/{living}/"),
     ("zy_civil", "ratings", "/workbench/ratings/"),
+    ("zy_civil", "reviews", "/workbench/reviews/"),
     ("hlbe_supervisor", "supervise", "/workbench/supervise/"),
     ("hlbe_supervisor", "reports", "/reports/"),
 ]
@@ -80,6 +82,7 @@ SCREENSHOTS = {
     "verify",
     "payment-run",
     "benefits",
+    "reviews",
 }
 VIEWERS = sorted({viewer for viewer, _, _ in PAGES})
 
@@ -135,6 +138,7 @@ def _a_released_roll(person, living) -> int:
     run = run_release(actor=head, run=run_approve(actor=head, run=run))
     line = run.lines.order_by("month").first()
     returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,账户已销户\n".encode())
+    review_open(actor=None, county=county, year=2026)
     return run.pk
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from onestop.accounts.actors import Actor
+from onestop.benefits.entitlements import CERTIFIED_KINDS, entitlements_end
+from onestop.benefits.models import EndReason, Entitlement
 from onestop.core import clock, pii
 from onestop.people.identifiers import IdentifierError, parse_certificate_number
 from onestop.people.models import (
@@ -206,4 +208,42 @@ def _write_certificates(
             results[row.index] = RecordResult(row.index, "applied")
             touched.add(person_id)
         certificates_write(actor=actor, new=new, changed=changed, persons=touched)
+        _end_entitlements(actor, [r for r in latest.values() if r.status in ENDING], people)
     return touched
+
+
+# A certificate no longer valid ends the subsidies it was the ground for, from the next month.
+ENDING = {
+    CertificateStatus.EXPIRED: EndReason.CERT_EXPIRED,
+    CertificateStatus.CANCELLED: EndReason.CERT_CANCELLED,
+}
+
+
+def _end_entitlements(
+    actor: Actor, rows: list[_CertRow], people: dict[str, tuple[int, int]]
+) -> None:
+    """Only for persons who hold no other valid certificate and are still entitled (one query
+    for the chunk; most chunks end nothing)."""
+    by_person = {people[r.id_index][0]: r for r in rows if r.id_index in people}
+    if not by_person:
+        return
+    entitled = set(
+        Entitlement.objects.filter(
+            person_id__in=list(by_person), end__isnull=True, kind__in=CERTIFIED_KINDS
+        ).values_list("person_id", flat=True)
+    )
+    still_valid = set(
+        Certificate.objects.filter(
+            person_id__in=list(entitled), status=CertificateStatus.VALID
+        ).values_list("person_id", flat=True)
+    )
+    for person_id in entitled - still_valid:
+        row = by_person[person_id]
+        expired_on = row.valid_until if row.status == CertificateStatus.EXPIRED else None
+        entitlements_end(
+            actor=actor,
+            person=Person.objects.get(pk=person_id),
+            reason=ENDING[CertificateStatus(row.status)],
+            event_day=expired_on or clock.day_of(row.version),
+            kinds=CERTIFIED_KINDS,
+        )
