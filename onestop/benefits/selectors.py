@@ -56,12 +56,16 @@ def returned_lines_for(user: Viewer | None) -> QuerySet[PaymentLine]:
 
 
 def recoveries_for(user: Viewer | None) -> QuerySet[Recovery]:
+    """The recoveries still to follow up, oldest first."""
     return (
-        Recovery.objects.filter(line__run__in=runs_visible_to(user))
-        .filter(~Q(status=Recovery.Status.WAIVED))
+        Recovery.objects.filter(line__run__in=runs_visible_to(user), status=Recovery.Status.OPEN)
         .select_related("line__person", "line__run__county")
-        .order_by("status", "created_at", "pk")
+        .order_by("created_at", "pk")
     )
+
+
+def recovery_for(user: Viewer | None, pk: int) -> Recovery | None:
+    return recoveries_for(user).filter(pk=pk).first()
 
 
 def runs_listed(user: Viewer | None, kind: str = "") -> QuerySet[PaymentRun]:

@@ -5,19 +5,21 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from onestop.accounts.actors import Actor
+from onestop.accounts.models import StaffUser
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock, pii
+from onestop.core.actions import ActionRefused
 from onestop.notices.services import notify_application
 from onestop.people.models import Person
 
 from .disbursement import ACCOUNT_CONTEXT
 from .events import payment_returned
-from .models import Kind, PayeeAccount, PaymentLine, PaymentRun
+from .models import Kind, PayeeAccount, PaymentLine, PaymentRun, Recovery
 from .selectors import runs_visible_to
 
 SUCCESS, FAILURE = "成功", "失败"
@@ -143,3 +145,33 @@ def _return(line: PaymentLine, reason: str, now: datetime) -> None:
             kind=Kind(line.kind).label,
             reason=reason,
         )
+
+
+def recovery_resolve(
+    *, actor: StaffUser, recovery: Recovery, recovered: bool, note: str
+) -> Recovery:
+    """Close a recovery: the money came back (追回), or it is written off by decision (核销),
+    which needs the decision's reference in the note."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "请写明追回方式或核销依据。"})
+    with transaction.atomic():
+        recovery = (
+            Recovery.objects.select_for_update()
+            .select_related("line__run__county")
+            .get(pk=recovery.pk)
+        )
+        if recovery.line.run not in runs_visible_to(actor):
+            raise PermissionDenied("该待追回款不在您的办理范围内。")
+        if recovery.status != Recovery.Status.OPEN:
+            raise ActionRefused("该待追回款已处理过了。")
+        recovery.status = Recovery.Status.RECOVERED if recovered else Recovery.Status.WAIVED
+        recovery.note = note[:200]
+        recovery.save(update_fields=["status", "note"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.RECOVERY_RESOLVE,
+            subject=recovery.line.person,
+            detail={"line": recovery.line_id, "status": recovery.status, "note": recovery.note},
+        )
+    return recovery

@@ -19,6 +19,7 @@ from onestop.benefits.months import parse_month
 from onestop.benefits.selectors import (
     kinds_for,
     recoveries_for,
+    recovery_for,
     returned_lines_for,
     run_lines,
     run_visible_to,
@@ -68,6 +69,15 @@ class ReleaseForm(Form):
 
 class ApproveForm(Form):
     confirm = forms.BooleanField(label=CONFIRM)
+
+
+class RecoveryForm(Form):
+    outcome = forms.ChoiceField(
+        label="处理结果",
+        choices=[("recovered", "已追回"), ("waived", "经批准核销")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="追回方式或核销依据（文号）", max_length=200)
 
 
 class ReturnsForm(Form):
@@ -202,7 +212,33 @@ def returns_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "page": page,
-            "recoveries": recoveries_for(user)[:50],
+            "recoveries": [
+                (r, RecoveryForm(prefix=f"recovery-{r.pk}")) for r in recoveries_for(user)[:50]
+            ],
         },
         status=400 if report and report.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def recovery_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_of(request)
+    recovery = recovery_for(user, pk)
+    if recovery is None:
+        raise Http404("未找到该待追回款。")
+    form = RecoveryForm(request.POST, prefix=f"recovery-{pk}")
+    if not form.is_valid():
+        messages.error(request, "请选择处理结果，并写明追回方式或核销依据。")
+    else:
+        run_action(
+            request,
+            lambda: services.recovery_resolve(
+                actor=user,
+                recovery=recovery,
+                recovered=form.cleaned_data["outcome"] == "recovered",
+                note=form.cleaned_data["note"],
+            ),
+            "已记录待追回款的处理结果。",
+        )
+    return redirect("workbench:payment_returns")

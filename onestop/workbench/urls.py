@@ -58,6 +58,11 @@ urlpatterns = [
     path("payments/", payments.run_list, name="payments"),
     path("payments/new/", payments.run_new, name="payment_new"),
     path("payments/returns/", payments.returns_page, name="payment_returns"),
+    path(
+        "payments/recoveries/<int:pk>/resolve/",
+        payments.recovery_resolve,
+        name="recovery_resolve",
+    ),
     path("payments/<int:pk>/", payments.run_page, name="payment_run"),
     path("payments/<int:pk>/file/", payments.run_file, name="payment_file"),
     path("payments/<int:pk>/<str:action>/", payments.run_act, name="payment_act"),

@@ -7,7 +7,8 @@ from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from onestop.benefits.models import PaymentLine, PaymentRun
+from onestop.benefits.entitlements import entitlements_end
+from onestop.benefits.models import EndReason, PaymentLine, PaymentRun, Recovery
 from onestop.benefits.prepare import run_prepare
 from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import returns_import
@@ -174,3 +175,38 @@ def test_the_reports_count_the_payments_per_county_and_month(client, staff, hail
         {"date_from": "2026-04-01", "date_to": "2026-04-30", "export": "csv", "table": "payments"},
     )
     assert "海拉尔区,2026-04,困难残疾人生活补贴,3,300.00,0" in export.content.decode("utf-8-sig")
+
+
+def test_a_recovery_is_followed_up_to_recovered_or_written_off(client, staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    for month in (4, 5):
+        with at(date(2026, month, 5)):
+            run = run_prepare(
+                actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, month, 1)
+            ).run
+            run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+    with at(date(2026, 5, 20)):
+        entitlements_end(
+            actor=None,
+            person=entitlement.person,
+            reason=EndReason.DECEASED,
+            event_day=date(2026, 4, 10),
+        )
+    recovery = Recovery.objects.get()
+    officer = _signed_in(client, staff["county"])
+    page = officer.get("/workbench/payments/returns/").content.decode()
+    assert "2026年5月困难残疾人生活补贴 100.00 元" in page
+    url = f"/workbench/payments/recoveries/{recovery.pk}/resolve/"
+    blank = officer.post(url, {f"recovery-{recovery.pk}-outcome": "waived"}, follow=True)
+    assert "请选择处理结果，并写明追回方式或核销依据" in blank.content.decode()
+    officer.post(
+        url,
+        {
+            f"recovery-{recovery.pk}-outcome": "waived",
+            f"recovery-{recovery.pk}-note": "海民发〔2026〕12号",
+        },
+    )
+    recovery.refresh_from_db()
+    assert (recovery.status, recovery.note) == ("waived", "海民发〔2026〕12号")
+    assert _signed_in(client, staff["mzl"]).post(url, {}).status_code == 404
+    assert "没有待追回款" in officer.get("/workbench/payments/returns/").content.decode()
