@@ -36,8 +36,12 @@ CONFIRM = "我已核对名册的人数和金额"
 class PrepareForm(Form):
     county = forms.ChoiceField(label="旗县（市、区）")
     kind = forms.ChoiceField(label="待遇")
+    # Plain text, not <input type=month>: typed the same way with any keyboard or browser.
     month = forms.CharField(
-        label="发放月份", widget=forms.DateInput(attrs={"type": "month", "placeholder": "2026-04"})
+        label="发放月份",
+        help_text="按“年-月”填写，例如 2026-04。",
+        max_length=7,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
