@@ -81,6 +81,7 @@ def test_every_notice_template_reads_cleanly_with_awkward_values():
         "answer": sentences("已增加人手，三个工作日内办结。", "整改期限 2026年12月15日"),
         "kind": "困难残疾人生活补贴",
         "month": "2026年4月",
+        "until": "2027年3月1日",
     }
     for event, template in TEMPLATES.items():
         needed = set(re.findall(r"{(\w+)}", template)) - {"name"}

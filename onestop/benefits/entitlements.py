@@ -25,11 +25,18 @@ CERTIFIED_KINDS = MONTHLY
 CENT = Decimal("0.01")
 
 
+STANDARD_KEYS = {
+    Kind.LIVING: "living.monthly_amount",
+    Kind.NURSING: "nursing.annual_amount",
+    Kind.PENSION: "pension.min_tier_amount",
+}
+
+
 def monthly_standard(kind: str, region_code: str, month: date) -> tuple[Decimal, bool]:
-    """The standard for one month of a monthly kind in force in that month, and whether it is
-    an example value (示例值) rather than a sourced one."""
+    """The standard of a period in force at its start (a month; for 代缴 the year, from its
+    January), and whether it is an example value (示例值) rather than a sourced one."""
     params = params_for(region_code, month)
-    key = "living.monthly_amount" if kind == Kind.LIVING else "nursing.annual_amount"
+    key = STANDARD_KEYS[Kind(kind)]
     found = params.source(key)
     if found is None:
         raise LookupError(f"no {key} in force for {region_code} in {month:%Y-%m}")

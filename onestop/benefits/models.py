@@ -26,6 +26,7 @@ class EndReason(models.TextChoices):
     REVIEW_FAILED = "review_failed", "定期复核未通过"
     FRAUD = "fraud", "查实骗取待遇"
     PAID_ONCE = "paid_once", "一次性支付完毕"
+    AGED_OUT = "aged_out", "年满60周岁"
 
 
 class Entitlement(models.Model):

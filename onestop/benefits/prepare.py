@@ -19,16 +19,19 @@ from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.actions import ActionRefused
 from onestop.core.bulk import insert_rows
+from onestop.people.models import Person
 from onestop.regions.models import Region
 
-from .entitlements import MONTHLY, monthly_standard
-from .models import Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun
+from .entitlements import MONTHLY, STANDARD_KEYS, entitlements_end, monthly_standard
+from .models import EndReason, Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun
 from .months import months, previous_month
 from .rolls import run_figures
 from .runs import check_officer, run_move
 
 CHUNK = 100_000
+AGES = (16, 59)  # 代缴 is paid for those aged 16 to 59 on the first day of the year
 Progress = Callable[[int, int], None]
 ARREARS, PENDING = PaymentLine.Type.ARREARS.value, PaymentLine.Status.PENDING.value
 # The lines' columns as the bulk inserts write them (attribute names are the column names).
@@ -82,6 +85,10 @@ def runs_prepare(
     paid again. A roll already prepared is left as it is."""
     for county in counties:
         check_officer(actor, county, kind, settings.BENEFITS_PREPARE_ROLES)
+    if kind == Kind.PENSION:
+        if month.month != 1:
+            raise ActionRefused("保费代缴名单按年度生成，月份请填该年1月，例如 2027-01。")
+        _age_out(counties, month)
     runs = _open_runs(actor, kind, month, counties)
     preparing = [r for r in runs if r.status == PaymentRun.Status.PREPARING]
     before = _counts([r.pk for r in runs])
@@ -94,6 +101,29 @@ def runs_prepare(
     after = _counts([r.pk for r in runs])
     fresh = {r.pk: r for r in PaymentRun.objects.filter(pk__in=[r.pk for r in runs])}
     return [Prepared(fresh[r.pk], after.get(r.pk, 0) - before.get(r.pk, 0)) for r in runs]
+
+
+def _age_out(counties: list[Region], year_start: date) -> None:
+    """代缴 ends at 60: those who turned 60 before the year stop from the month after."""
+    aged = Entitlement.objects.filter(
+        county__in=counties,
+        kind=Kind.PENSION,
+        end__isnull=True,
+        person__birth_date__lte=_born_before(year_start, AGES[1] + 1),
+    ).select_related("person")
+    for entitlement in aged:
+        born = entitlement.person.birth_date
+        try:
+            sixtieth = born.replace(year=born.year + AGES[1] + 1)
+        except ValueError:  # born on 29 February
+            sixtieth = date(born.year + AGES[1] + 1, 3, 1)
+        entitlements_end(
+            actor=None,
+            person=entitlement.person,
+            reason=EndReason.AGED_OUT,
+            event_day=sixtieth,
+            kinds=(Kind.PENSION,),
+        )
 
 
 def _counts(run_ids: list[int]) -> dict[int, int]:
@@ -117,7 +147,9 @@ def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> 
                 month=month,
                 status=PaymentRun.Status.PREPARING,
                 prepared_by=actor,
-                standard=monthly_standard(kind, c.code, month)[0] if kind in MONTHLY else None,
+                standard=monthly_standard(kind, c.code, month)[0]
+                if kind in STANDARD_KEYS
+                else None,
             )
             for c in counties
             if c.code not in found
@@ -130,10 +162,31 @@ def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> 
     return [made[c.code] for c in counties]
 
 
-def _entitled_sql(kind: str) -> str:
-    if kind == Kind.MEDICAL:
-        return "e.start <= %s"  # every claim decided by this month, paid once
-    return 'e.start <= %s AND (e."end" IS NULL OR e."end" >= %s)'
+def _entitled_sql(kind: str, month: date) -> tuple[str, str, list[Any]]:
+    """Who is owed this period: (a join, a condition, its parameters)."""
+    if kind == Kind.MEDICAL:  # every claim decided by this month, paid once
+        return "", "e.start <= %s", [month]
+    current = 'e.start <= %s AND (e."end" IS NULL OR e."end" >= %s)'
+    if kind != Kind.PENSION:
+        return "", current, [month, month]
+    # 代缴 for the year: those aged 16 to 59 on its first day (AGES).
+    person = f"JOIN {connection.ops.quote_name(Person._meta.db_table)} p ON p.id = e.person_id"
+    young, old = _born_before(month, AGES[0]), _born_before(month, AGES[1] + 1)
+    return (
+        person,
+        f"{current} AND p.birth_date <= %s AND p.birth_date > %s",
+        [
+            month.replace(month=12),
+            month,
+            young,
+            old,
+        ],
+    )
+
+
+def _born_before(day: date, years: int) -> date:
+    """The last birth date of someone aged ``years`` on ``day``."""
+    return day.replace(year=day.year - years)
 
 
 def _regular(
@@ -173,17 +226,17 @@ def _insert_select(runs: list[PaymentRun], kind: str, month: date, low: int, hig
         else ("%s", "0", "r.standard")
     )
     ids = ", ".join(["%s"] * len(runs))
+    join, entitled, entitled_params = _entitled_sql(kind, month)
     params: list[Any] = [] if medical else [month]
     params += [PaymentLine.Type.REGULAR, PENDING]
-    params += [r.pk for r in runs] + [kind, low, high]
-    params += [month] if medical else [month, month]
+    params += [r.pk for r in runs] + [kind, low, high, *entitled_params]
     sql = (
         f"INSERT INTO {quote(PaymentLine._meta.db_table)} ({names}) "  # noqa: S608 - our names
         f"SELECT r.id, e.id, e.person_id, e.kind, {paid_month}, {claim}, %s, {amount}, %s, '' "
         f"FROM {quote(Entitlement._meta.db_table)} e "
-        f"JOIN {quote(PaymentRun._meta.db_table)} r ON r.county_id = e.county_id "
+        f"JOIN {quote(PaymentRun._meta.db_table)} r ON r.county_id = e.county_id {join} "
         f"WHERE r.id IN ({ids}) AND e.kind = %s AND e.id > r.cursor AND e.id > %s "
-        f"AND e.id <= %s AND {_entitled_sql(kind)} "
+        f"AND e.id <= %s AND {entitled} "
         "ON CONFLICT DO NOTHING"
     )
     # The SELECT carries its own placeholders in order: the columns' first, then the filter's.

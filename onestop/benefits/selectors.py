@@ -80,6 +80,7 @@ class PersonPayments:
 
     person: Person
     rows: list[tuple[Entitlement, list[PaymentLine]]]
+    review: ReviewItem | None = None  # this year's 定期复核, while it is pending
 
 
 def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayments]:
@@ -91,8 +92,13 @@ def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayme
             (e, list(e.lines.select_related("run").order_by("-month", "-pk")[:recent]))
             for e in entitlements
         ]
+        review = (
+            ReviewItem.objects.filter(entitlement__person=person, status=ReviewItem.Status.PENDING)
+            .select_related("round")
+            .first()
+        )
         if rows:
-            out.append(PersonPayments(person, rows))
+            out.append(PersonPayments(person, rows, review))
     return out
 
 

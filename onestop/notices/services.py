@@ -7,13 +7,13 @@ Notices are written with the change that causes them and sent after it commits; 
 retried by the worker."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
@@ -21,7 +21,7 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.words import bare, listing, sentence
-from onestop.people.models import Certificate, CertificateStatus
+from onestop.people.models import Certificate, CertificateStatus, Person
 from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import window_unit_id
 
@@ -46,6 +46,8 @@ TEMPLATES = {
     "rating_answered": "【一件事一次办】{name}，您对申请（编号 {tracking_no}）的{level}评价已有回复："
     "{answer}。请登录网上办事查看，并评价整改情况。",
     "proactive": "【一件事一次办】根据共享信息，{name}可以享受{matter}。请登录网上办事确认，不用跑腿。",
+    "cert_expiry": "【一件事一次办】{name}的残疾人证将于{until}到期。请在到期前到户籍所在地旗县（市、区）"
+    "残联窗口或登录网上办事申请换证；到期未换证的，残疾人两项补贴将停发。",
     "payment_returned": "【一件事一次办】{name}{month}的{kind}没有发放成功：{reason}。"
     "请到残联窗口或登录网上办事更新收款账户，更新后在下次发放时补发。",
 }
@@ -122,6 +124,84 @@ def notify_application(*, application: "Application", event: str, **values: Any)
     if any(n.channel == Notice.Channel.SMS for n in notices):
         transaction.on_commit(_send_soon)
     return notices
+
+
+def notify_person(*, person: Person, event: str, template: str = "", **values: Any) -> list[Notice]:
+    """A notice about the person rather than one application: to their inbox and phone, and a
+    copy to every recorded guardian or agent with a phone. ``event`` names it (one reminder of
+    a series, say); ``template`` is its text, by default the event's own."""
+    text = compose(template or event, name=person.name, **values)
+    now = clock.now()
+    notices = [
+        Notice(
+            event=event,
+            channel=Notice.Channel.INBOX,
+            person=person,
+            text=text,
+            created_at=now,
+            status=Notice.Status.SENT,
+        )
+    ]
+    phones = [(person.phone, False)] + [(g.phone, True) for g in person.guardians.all()]
+    notices += [
+        Notice(
+            event=event,
+            channel=Notice.Channel.SMS,
+            person=person,
+            phone=phone,
+            to_guardian=copy,
+            text=text,
+            created_at=now,
+        )
+        for phone, copy in phones
+        if phone
+    ]
+    Notice.objects.bulk_create(notices)
+    audit_record(
+        actor=None,
+        action=AuditAction.NOTICE,
+        subject=person,
+        detail={"event": event, "channels": sorted({n.get_channel_display() for n in notices})},
+    )
+    if len(notices) > 1:
+        transaction.on_commit(_send_soon)
+    return notices
+
+
+EXPIRY_REMINDERS = (90, 30)  # days before a certificate expires
+
+
+def certificate_expiry_remind(*, today: date) -> int:
+    """Tell the holder (and guardian) 90 and then 30 days before a certificate expires, once
+    each; a day missed is caught up the next day. Returns the persons told."""
+    told = 0
+    for days in EXPIRY_REMINDERS:
+        event = f"cert_expiry_{days}"
+        told_before = Notice.objects.filter(
+            person_id=OuterRef("person_id"),
+            event=event,
+            created_at__gte=clock.now() - timedelta(days=days + 30),
+        )
+        soon = Certificate.objects.filter(
+            ~Exists(told_before),
+            status=CertificateStatus.VALID,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=days),
+        )
+        for certificate in soon.select_related("person").order_by("pk"):
+            if days == max(EXPIRY_REMINDERS) and certificate.valid_until <= today + timedelta(
+                days=min(EXPIRY_REMINDERS)
+            ):
+                continue  # inside the last window: the later reminder says it
+            with transaction.atomic():
+                notify_person(
+                    person=certificate.person,
+                    event=event,
+                    template="cert_expiry",
+                    until=f"{certificate.valid_until:%Y年%-m月%-d日}",
+                )
+            told += 1
+    return told
 
 
 def compose(event: str, **values: Any) -> str:

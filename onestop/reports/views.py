@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.timezone import localtime
-from openpyxl import Workbook
 
 from onestop.accounts.roles import REPORT_READERS
 from onestop.core import clock
+from onestop.core.spreadsheets import attachment, xlsx_response
 from onestop.documents.sheet import Sheet
 from onestop.policy.calendar import month_end
 
@@ -77,8 +77,7 @@ def report_page(request):
 
 
 def _filename(report: Report, suffix: str) -> str:
-    name = f"统计报表_{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}{suffix}"
-    return f"attachment; filename*=UTF-8''{quote(name)}"
+    return attachment(f"统计报表_{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}{suffix}")
 
 
 def _csv(report: Report, key: str) -> HttpResponse:
@@ -96,23 +95,10 @@ def _csv(report: Report, key: str) -> HttpResponse:
 
 
 def _xlsx(report: Report) -> HttpResponse:
-    book = Workbook()
-    book.remove(book.active)
-    for table in report.tables:
-        sheet = book.create_sheet(
-            title=table.title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
-        )
-        sheet.append(table.columns)
-        for row in table.rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        [(table.title, table.columns, table.rows) for table in report.tables],
+        f"统计报表_{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.xlsx",
     )
-    response["Content-Disposition"] = _filename(report, ".xlsx")
-    return response
 
 
 @login_required

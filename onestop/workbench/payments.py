@@ -27,6 +27,7 @@ from onestop.benefits.selectors import (
 )
 from onestop.core.actions import run_action
 from onestop.core.forms import Form
+from onestop.core.spreadsheets import xlsx_response
 from onestop.regions.selectors import regions_under
 
 CONFIRM = "我已核对名册的人数和金额"
@@ -35,8 +36,12 @@ CONFIRM = "我已核对名册的人数和金额"
 class PrepareForm(Form):
     county = forms.ChoiceField(label="旗县（市、区）")
     kind = forms.ChoiceField(label="待遇")
+    # Plain text, not <input type=month>: typed the same way with any keyboard or browser.
     month = forms.CharField(
-        label="发放月份", widget=forms.DateInput(attrs={"type": "month", "placeholder": "2026-04"})
+        label="发放月份",
+        help_text="按“年-月”填写，例如 2026-04。",
+        max_length=7,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -89,6 +94,20 @@ def run_list(request: HttpRequest) -> HttpResponse:
     user = staff_of(request)
     kind = request.GET.get("kind", "")
     kind = kind if kind in Kind.values else ""
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [
+                r.county.name,
+                f"{r.month:%Y-%m}",
+                r.get_kind_display(),
+                r.line_count,
+                r.total,
+                r.get_status_display(),
+            ]
+            for r in runs_listed(user, kind)
+        )
+        columns = ["旗县（市、区）", "月份", "待遇", "笔数", "合计（元）", "状态"]
+        return xlsx_response([("发放名册", columns, rows)], "发放名册.xlsx")
     page = Paginator(runs_listed(user, kind), 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -204,6 +223,22 @@ def returns_page(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         report = services.returns_import(actor=user, data=form.cleaned_data["file"].read())
+    if request.method == "GET" and request.GET.get("export") == "xlsx":
+        rows = (
+            [
+                x.pk,
+                x.person.name,
+                x.run.county.name,
+                f"{x.month:%Y-%m}",
+                x.get_kind_display(),
+                x.amount,
+                x.return_reason,
+                f"{x.returned_at:%Y-%m-%d}" if x.returned_at else "",
+            ]
+            for x in returned_lines_for(user)
+        )
+        columns = ["流水号", "姓名", "旗县（市、区）", "所属月份", "待遇", "金额（元）", "退回原因"]
+        return xlsx_response([("退回待处理", [*columns, "退回日期"], rows)], "退回待处理.xlsx")
     page = Paginator(returned_lines_for(user), 20).get_page(request.GET.get("page"))
     return render(
         request,

@@ -25,6 +25,7 @@ def staff(db):
         "mzl": (Role.COUNTY_CIVIL, "civil-150781"),
         "medical": (Role.MEDICAL_OFFICER, "medical-150702"),
         "medical2": (Role.MEDICAL_OFFICER, "medical-150702"),
+        "hrss": (Role.HRSS_OFFICER, "hrss-150702"),
     }
     return {
         key: factories.staff(f"b_{key}", role, unit, name=f"{key}员")

@@ -2,10 +2,12 @@
 downloads and verifies, the agent's results come back, and nobody outside sees the roll."""
 
 import hashlib
+import io
 import re
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
 from onestop.benefits.entitlements import entitlements_end
 from onestop.benefits.models import EndReason, PaymentLine, PaymentRun, Recovery
@@ -210,3 +212,31 @@ def test_a_recovery_is_followed_up_to_recovered_or_written_off(client, staff, ha
     assert (recovery.status, recovery.note) == ("waived", "海民发〔2026〕12号")
     assert _signed_in(client, staff["mzl"]).post(url, {}).status_code == 404
     assert "没有待追回款" in officer.get("/workbench/payments/returns/").content.decode()
+
+
+def test_the_rolls_and_the_returns_export_to_excel(client, staff, hailar):
+    approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10))
+    with at(date(2026, 4, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+        run = run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+        line = run.lines.order_by("month").first()
+        returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode())
+    officer = _signed_in(client, staff["county"])
+    rolls = load_workbook(io.BytesIO(officer.get("/workbench/payments/?export=xlsx").content))
+    assert list(rolls["发放名册"].iter_rows(values_only=True))[1][:5] == (
+        "海拉尔区",
+        "2026-04",
+        "困难残疾人生活补贴",
+        3,
+        300,
+    )
+    back = load_workbook(
+        io.BytesIO(officer.get("/workbench/payments/returns/?export=xlsx").content)
+    )
+    assert list(back["退回待处理"].iter_rows(values_only=True))[1][:3] == (
+        line.pk,
+        line.person.name,
+        "海拉尔区",
+    )

@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied
 from onestop.benefits.models import ReviewItem
 from onestop.benefits.prepare import run_prepare
 from onestop.benefits.reviews import review_decide, review_open, reviews_press
+from onestop.benefits.selectors import payments_of
 from onestop.core.actions import ActionRefused
 from onestop.notices.models import Notice
+from onestop.people.models import Person
 from onestop.people.shared_data import shared_record_upsert
 
 from ..cases.helpers import at
@@ -37,6 +39,8 @@ def test_a_review_is_prechecked_confirmed_or_stopped_and_pressed_when_late(clien
     assert again.pk == review.pk and review.items.count() == 3
     assert review.due_date == date(2026, 11, 23)  # 15 working days
     item = {i.entitlement_id: i for i in review.items.all()}
+    portal = payments_of(Person.objects.filter(pk=kept.person_id))[0]
+    assert portal.review == item[kept.pk]
     assert item[doubtful.pk].doubts == ["健在"] and item[kept.pk].doubts == []
 
     page = client

@@ -244,3 +244,19 @@ def test_a_cancelled_certificate_ends_the_subsidies_it_was_the_ground_for(staff,
     assert result.status == "applied"
     entitlement.refresh_from_db()
     assert (entitlement.end, entitlement.end_reason) == (date(2026, 7, 1), "cert_cancelled")
+
+
+def test_imprisonment_in_the_shared_data_ends_the_subsidies_from_the_next_month(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    record = {
+        "id_number": entitlement.person.id_number,
+        "type": "imprisoned",
+        "value": True,
+        "version": "2026-08-03T10:00:00+08:00",
+        "source": "司法行政",
+    }
+    with at(date(2026, 8, 4)):
+        [result] = import_records(actor=None, records=[record])
+    assert result.status == "applied"
+    entitlement.refresh_from_db()
+    assert (entitlement.end, entitlement.end_reason) == (date(2026, 8, 1), "imprisoned")

@@ -97,12 +97,16 @@ def _boolean(
 ) -> bool:
     if not isinstance(value, bool):
         raise RecordError("value 应为 true 或 false。")
-    return (
+    applied = (
         shared_record_upsert(
             actor=actor, person=person, fact=fact, value=value, source=source, source_time=version
         )
         is not None
     )
+    if applied and value and fact == SharedRecord.Fact.IMPRISONED:
+        county = person.hukou_region.parent_id
+        _stop_benefits(actor, person, clock.day_of(version), county, EndReason.IMPRISONED)
+    return applied
 
 
 def _dibao(actor: Actor, person: Person, value: Any, source: str, version: datetime) -> bool:
