@@ -46,9 +46,8 @@ class StaffUser(AbstractUser):
 
     @property
     def sees_payments(self) -> bool:
-        """Prepares or approves payment rolls (roles set in settings), or supervises."""
-        paying = (*settings.BENEFITS_PREPARE_ROLES, *settings.BENEFITS_APPROVE_ROLES)
-        return self.role in paying or self.role == Role.SUPERVISOR
+        """Prepares or approves payment rolls (the roles are settings)."""
+        return self.role in (*settings.BENEFITS_PREPARE_ROLES, *settings.BENEFITS_APPROVE_ROLES)
 
     @property
     def is_admin_role(self) -> bool:

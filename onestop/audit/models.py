@@ -78,6 +78,7 @@ class AuditAction(models.TextChoices):
     RUN_PREPARE = "benefits.run_prepare", "生成发放名册"
     RUN_APPROVE = "benefits.run_approve", "审核发放名册"
     RUN_RELEASE = "benefits.run_release", "发放并生成代发文件"
+    RUN_FILE_OPEN = "benefits.run_file_open", "下载代发文件"
     PAYMENT_RETURNS = "benefits.returns", "导入代发结果"
     RECOVERY_RESOLVE = "benefits.recovery_resolve", "处理待追回款"
     REVIEW_OPEN = "benefits.review_open", "开展定期复核"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
@@ -164,8 +164,17 @@ def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> 
 
 def _entitled_sql(kind: str, month: date) -> tuple[str, str, list[Any]]:
     """Who is owed this period: (a join, a condition, its parameters)."""
-    if kind == Kind.MEDICAL:  # every claim decided by this month, paid once
-        return "", "e.start <= %s", [month]
+    if kind == Kind.MEDICAL:  # every claim decided by this month, paid once: a returned one
+        # is paid again only as its reissue, so any line of the claim counts
+        lines = connection.ops.quote_name(PaymentLine._meta.db_table)
+        return (
+            "",
+            (
+                f"e.start <= %s AND NOT EXISTS (SELECT 1 FROM {lines} l WHERE l.person_id ="  # noqa: S608
+                " e.person_id AND l.kind = e.kind AND l.claim = e.matter_id)"
+            ),
+            [month],
+        )
     current = 'e.start <= %s AND (e."end" IS NULL OR e."end" >= %s)'
     if kind != Kind.PENSION:
         return "", current, [month, month]
@@ -300,6 +309,8 @@ def _reissues(runs: list[PaymentRun], kind: str) -> None:
             status=PaymentLine.Status.RETURNED,
             reissues__isnull=True,
         )
+        # Never for a month after the entitlement ended (a death reported since, say).
+        .filter(Q(entitlement__end__isnull=True) | Q(month__lte=F("entitlement__end")))
         .exclude(run__in=runs)
         .select_related("run")
     )
@@ -320,10 +331,11 @@ def _reissues(runs: list[PaymentRun], kind: str) -> None:
 
 def _finish(actor: Actor, runs: list[PaymentRun]) -> None:
     """The rolls' totals, equal to the sum of their lines; then each awaits its checker."""
-    figures = run_figures([r.pk for r in runs])
     now = clock.now()
     with transaction.atomic():
-        for run in PaymentRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs]):
+        locked = list(PaymentRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs]))
+        figures = run_figures([r.pk for r in locked])  # under the lock: what release checks
+        for run in locked:
             run_move(run, PaymentRun.Status.PREPARED)
             run.line_count, run.total = figures.get(run.pk, (0, Decimal(0)))
             run.prepared_by, run.prepared_at = actor or run.prepared_by, now

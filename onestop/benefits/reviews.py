@@ -53,8 +53,13 @@ def _prechecks(entitlements: list[Entitlement], county: str) -> dict[int, dict[s
 def review_open(*, actor: StaffUser | None, county: Region, year: int) -> ReviewRound:
     """Open the year's review of a county: every subsidy still paid, pre-checked, queued for
     its township. Opening it again adds only those entitled since."""
-    if actor is not None and (actor.scope is None or not actor.scope.contains(county)):
-        raise PermissionDenied("您没有开展该旗县定期复核的权限。")
+    if actor is not None and (
+        actor.department != "civil"
+        or actor.role not in (Role.COUNTY_CIVIL, Role.DEPARTMENT_HEAD)
+        or actor.scope is None
+        or not actor.scope.contains(county)
+    ):
+        raise PermissionDenied("定期复核由旗县（市、区）民政局开展。")
     today = clock.today()
     with transaction.atomic():
         review, _ = ReviewRound.objects.get_or_create(

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 
 from onestop.accounts.actors import Actor
@@ -22,6 +22,7 @@ from .disbursement import Row, account_number, sm3, write_csv, write_xlsx
 from .events import run_released
 from .models import PaymentLine, PaymentRun
 from .rolls import recoveries_open, sent_after_end
+from .selectors import pays
 
 # Which status a run may move to, and the word for the refusal.
 RUN_MOVES = {
@@ -130,3 +131,17 @@ def run_release(
 
 
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
+
+
+def run_file_open(*, actor: StaffUser, run: PaymentRun) -> File:
+    """The released roll's file (names, ID and account numbers in clear): only for those who
+    pay, and every opening is audited."""
+    if not pays(actor):
+        raise PermissionDenied("只有办理待遇发放的工作人员可以下载代发文件。")
+    if not run.file:
+        raise ActionRefused("该名册尚未发放，没有代发文件。")
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=AuditAction.RUN_FILE_OPEN, subject=run, detail={"sm3": run.digest}
+        )
+    return run.file.open("rb")

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from onestop.accounts.actors import Viewer
-from onestop.accounts.roles import Role
 from onestop.people.models import Person
 from onestop.policy.matters import MATTER_DEPARTMENT
 from onestop.policy.matters import Matter as MatterType
@@ -16,11 +16,18 @@ from onestop.policy.matters import Matter as MatterType
 from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery, ReviewItem
 
 
+def pays(user: Viewer | None) -> bool:
+    """Prepares or approves rolls (the roles are settings): who may see names and accounts."""
+    role = getattr(user, "role", None)
+    return role in settings.BENEFITS_PREPARE_ROLES or role in settings.BENEFITS_APPROVE_ROLES
+
+
 def kinds_for(user: Viewer | None) -> list[str]:
-    """The benefit kinds the user's department pays (all of them for a supervisor)."""
+    """The benefit kinds the user's department pays; none for anyone else (supervisors and
+    report readers see the payments' figures in the reports, not the rolls)."""
     department = getattr(user, "department", None)
-    if getattr(user, "role", None) == Role.SUPERVISOR:
-        return list(Kind.values)
+    if not pays(user):
+        return []
     return [k for k in Kind.values if MATTER_DEPARTMENT.get(MatterType(k)) == department]
 
 
@@ -82,6 +89,11 @@ class PersonPayments:
     rows: list[tuple[Entitlement, list[PaymentLine]]]
     review: ReviewItem | None = None  # this year's 定期复核, while it is pending
 
+    @property
+    def reviewed(self) -> bool:
+        """Receives a subsidy the yearly 定期复核 covers."""
+        return any(e.kind in (Kind.LIVING, Kind.NURSING) and e.end is None for e, _ in self.rows)
+
 
 def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayments]:
     """For the applicant's own view: only the persons the signed-in number acts for."""
@@ -103,8 +115,10 @@ def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayme
 
 
 def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:
-    """A page of the user's rolls by id, for department systems reading them in turn."""
-    return list(runs_visible_to(user).filter(pk__gt=after).order_by("pk")[:limit])
+    """A page of the user's released rolls by id, for department systems reading them in turn
+    (a roll not yet approved and released is not theirs to act on)."""
+    released = runs_visible_to(user).filter(status=PaymentRun.Status.RELEASED)
+    return list(released.filter(pk__gt=after).order_by("pk")[:limit])
 
 
 def run_lines_after(run: PaymentRun, after: int, limit: int) -> list[PaymentLine]:

@@ -20,7 +20,7 @@ from onestop.people.models import Person
 from .disbursement import ACCOUNT_CONTEXT
 from .events import payment_returned
 from .models import Kind, PayeeAccount, PaymentLine, PaymentRun, Recovery
-from .selectors import runs_visible_to
+from .selectors import pays, runs_visible_to
 
 SUCCESS, FAILURE = "成功", "失败"
 
@@ -99,15 +99,16 @@ def returns_import(*, actor: Actor, data: bytes) -> ReturnsReport:
 def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsReport:
     """Results ``(line, 成功 or 失败, reason)`` for lines of released rolls the actor may see;
     none is applied if any line is unknown. A line returned stays returned."""
+    if actor is not None and not pays(actor):
+        raise PermissionDenied("只有办理待遇发放的工作人员可以登记代发结果。")
     report = ReturnsReport()
     known = PaymentLine.objects.filter(
         pk__in=[pk for pk, _, _ in rows], run__status=PaymentRun.Status.RELEASED
     )
     if actor is not None:
         known = known.filter(run__in=runs_visible_to(actor))
-    lines = {
-        line.pk: line for line in known.select_related("entitlement__matter__application", "run")
-    }
+    known = known.select_related("entitlement__matter__application", "run")
+    lines = {line.pk: line for line in known}
     report.errors += [
         f"流水号 {pk} 不是已发放名册中的明细。" for pk, _, _ in rows if pk not in lines
     ]
@@ -115,8 +116,15 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
         return report
     now = clock.now()
     with transaction.atomic():
+        # Locked and read again: two imports of one file at once return each line once.
+        current = dict(
+            PaymentLine.objects.select_for_update()
+            .filter(pk__in=list(lines))
+            .values_list("pk", "status")
+        )
         for pk, result, reason in rows:
             line = lines[pk]
+            line.status = current[pk]
             if result == SUCCESS or line.status == PaymentLine.Status.RETURNED:
                 report.unchanged += result == FAILURE
                 report.paid += result == SUCCESS
@@ -135,6 +143,8 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
 def _return(line: PaymentLine, reason: str, now: datetime) -> None:
     line.status, line.return_reason, line.returned_at = PaymentLine.Status.RETURNED, reason, now
     line.save(update_fields=["status", "return_reason", "returned_at"])
+    # The money did not go out: nothing to recover for this line.
+    Recovery.objects.filter(line=line, status=Recovery.Status.OPEN).delete()
     payment_returned(line, line.run.county_id)
     matter = line.entitlement.matter
     if matter is not None:
@@ -152,6 +162,8 @@ def recovery_resolve(
 ) -> Recovery:
     """Close a recovery: the money came back (追回), or it is written off by decision (核销),
     which needs the decision's reference in the note."""
+    if not pays(actor):
+        raise PermissionDenied("只有办理待遇发放的工作人员可以处理待追回款。")
     note = note.strip()
     if not note:
         raise ValidationError({"note": "请写明追回方式或核销依据。"})

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from onestop.benefits.models import Kind, PaymentRun
 from onestop.benefits.months import parse_month
 from onestop.benefits.selectors import (
     kinds_for,
+    pays,
     recoveries_for,
     recovery_for,
     returned_lines_for,
@@ -213,12 +215,15 @@ def run_file(request: HttpRequest, pk: int) -> FileResponse:
     if not run.file:
         raise Http404("该名册尚未发放，没有代发文件。")
     name = (run.file.name or "").rsplit("/", 1)[-1]
-    return FileResponse(run.file.open("rb"), as_attachment=True, filename=name)
+    opened = runs.run_file_open(actor=staff_of(request), run=run)
+    return FileResponse(opened, as_attachment=True, filename=name)
 
 
 @login_required
 def returns_page(request: HttpRequest) -> HttpResponse:
     user = staff_of(request)
+    if not pays(user):
+        raise PermissionDenied("只有办理待遇发放的工作人员可以处理退回。")
     form = ReturnsForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ from decimal import Decimal
 from onestop.benefits.models import Entitlement, Kind
 from onestop.benefits.prepare import run_prepare
 from onestop.benefits.runs import run_approve, run_release
+from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.models import Matter
 
 from .. import factories
@@ -62,3 +63,34 @@ def test_a_decided_claim_is_paid_once_in_the_next_medical_roll(staff, hailar):
             actor=staff["medical"], county=hailar, kind=Kind.MEDICAL, month=date(2026, 5, 1)
         ).run
     assert may.line_count == 0
+
+
+def test_a_returned_claim_is_paid_again_only_once_the_account_is_fixed(staff, hailar):
+    person = factories.certified_person(dibao_category="urban", fact="resident_medical")
+    matter = _claim(staff, person, date(2026, 3, 2), "1000")
+    _decide(staff, matter, date(2026, 3, 10))
+    with at(date(2026, 4, 5)):
+        april = run_prepare(
+            actor=staff["medical"], county=hailar, kind=Kind.MEDICAL, month=date(2026, 4, 1)
+        ).run
+        run_release(actor=staff["medical2"], run=run_approve(actor=staff["medical2"], run=april))
+        line = april.lines.get()
+        returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,账户已销户\n".encode())
+    with at(date(2026, 5, 5)):
+        may = run_prepare(
+            actor=staff["medical"], county=hailar, kind=Kind.MEDICAL, month=date(2026, 5, 1)
+        ).run
+    assert may.line_count == 0  # not paid again to the closed account
+    with at(date(2026, 5, 20)):
+        payee_account_set(
+            actor=None,
+            person=person,
+            bank="建设银行",
+            holder=person.name,
+            number="6217000000000000011",
+        )
+    with at(date(2026, 6, 5)):
+        june = run_prepare(
+            actor=staff["medical"], county=hailar, kind=Kind.MEDICAL, month=date(2026, 6, 1)
+        ).run
+    assert list(june.lines.values_list("type", "amount")) == [("reissue", Decimal("700.00"))]

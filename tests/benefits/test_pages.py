@@ -17,6 +17,7 @@ from onestop.benefits.services import returns_import
 from onestop.exchange.services import api_key_create
 from onestop.regions.models import OrgUnit
 
+from .. import factories
 from ..cases.helpers import at
 from ..test_portal import sign_in
 from .conftest import approved_living
@@ -240,3 +241,24 @@ def test_the_rolls_and_the_returns_export_to_excel(client, staff, hailar):
         line.person.name,
         "海拉尔区",
     )
+
+
+def test_a_supervisor_sees_the_figures_not_the_rolls_and_the_api_only_released_rolls(
+    client, staff, hailar
+):
+    approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    supervisor = factories.staff("b_sup", "supervisor", "gov-150700")
+    with at(date(2026, 4, 25)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+    _, key = api_key_create(
+        actor=None, unit=OrgUnit.objects.get(code="civil-150702"), role="county_civil", name="资金"
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get("/api/v1/payments/runs", **auth).json()["items"] == []
+    assert client.get(f"/api/v1/payments/runs/{run.pk}/lines", **auth).status_code == 404
+    looking = _signed_in(client, supervisor)
+    assert looking.get(f"/workbench/payments/{run.pk}/").status_code == 404
+    assert looking.get("/workbench/payments/returns/").status_code == 403
+    assert "待遇发放" not in looking.get("/workbench/").content.decode()

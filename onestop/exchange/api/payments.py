@@ -122,7 +122,7 @@ def list_lines(
     request: KeyRequest, run_id: int, after: int = 0, limit: int = 200
 ) -> dict[str, Any]:
     run = run_visible_to(request.auth, _id(run_id))
-    if run is None:
+    if run is None or run.status != PaymentRun.Status.RELEASED:
         raise HttpError(404, "未找到该发放名册，或不在本单位可见范围内。")
     lines = run_lines_after(run, _id(after), max(1, min(limit, 1000)))
     return {"items": [_line_out(x) for x in lines], "next_after": lines[-1].pk if lines else None}
