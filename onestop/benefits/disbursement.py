@@ -14,9 +14,7 @@ from openpyxl import Workbook
 
 from onestop.core import pii
 
-from .models import Kind, PaymentLine, PaymentRun
-
-ACCOUNT_CONTEXT = "benefits.payeeaccount.number"
+from .models import ACCOUNT_CONTEXT, Kind, PaymentLine, PaymentRun
 
 
 @dataclass(frozen=True)

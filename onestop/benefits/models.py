@@ -7,7 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from onestop.core import pii
 from onestop.policy.matters import Matter as MatterType
+
+ACCOUNT_CONTEXT = "benefits.payeeaccount.number"
 
 
 class Kind(models.TextChoices):
@@ -110,6 +113,12 @@ class PayeeAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank} {self.holder}"
+
+    @property
+    def number_masked(self) -> str:
+        """The last four digits only: enough to confirm it on the telephone or at the window."""
+        number = pii.decrypt(self.number_cipher, context=ACCOUNT_CONTEXT)
+        return "*" * 4 + number[-4:]
 
 
 class PaymentRun(models.Model):

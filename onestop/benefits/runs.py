@@ -107,6 +107,11 @@ def run_release(
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().select_related("county").get(pk=run.pk)
         run_move(run, PaymentRun.Status.RELEASED)
+        unpayable = run.lines.filter(person__payee_account__isnull=True).count()
+        if unpayable:
+            raise ActionRefused(
+                f"有 {unpayable} 笔明细的享受人员还没有登记收款账户，请先在人员页面登记后再发放。"
+            )
         data, count, total = WRITERS[fmt](run, agent, _rows(run))
         if count != run.line_count or total != run.total:  # the roll changed under the file
             raise ActionRefused("发放名册与代发文件的笔数或金额不一致，请重新生成名册。")

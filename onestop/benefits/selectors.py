@@ -13,7 +13,7 @@ from onestop.people.models import Person
 from onestop.policy.matters import MATTER_DEPARTMENT
 from onestop.policy.matters import Matter as MatterType
 
-from .models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery, ReviewItem
+from .models import Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun, Recovery, ReviewItem
 
 
 def pays(user: Viewer | None) -> bool:
@@ -160,3 +160,8 @@ def review_items_for(user: Viewer | None, show_all: bool = False) -> QuerySet[Re
 
 def review_item_for(user: Viewer | None, pk: int) -> ReviewItem | None:
     return review_items_for(user, show_all=True).filter(pk=pk).first()
+
+
+def payee_account_of(person: Person) -> PayeeAccount | None:
+    """The person's account, for a page that already checked it may show the person."""
+    return PayeeAccount.objects.filter(person=person).first()

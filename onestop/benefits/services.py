@@ -10,6 +10,7 @@ from django.db import transaction
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
+from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock, pii
@@ -17,12 +18,13 @@ from onestop.core.actions import ActionRefused
 from onestop.notices.services import notify_application
 from onestop.people.models import Person
 
-from .disbursement import ACCOUNT_CONTEXT
 from .events import payment_returned
-from .models import Kind, PayeeAccount, PaymentLine, PaymentRun, Recovery
+from .models import ACCOUNT_CONTEXT, Kind, PayeeAccount, PaymentLine, PaymentRun, Recovery
 from .selectors import pays, runs_visible_to
 
 SUCCESS, FAILURE = "成功", "失败"
+# Who records a payee's account: the window (where the person comes) and the county 民政局.
+ACCOUNT_ROLES = (Role.WINDOW_CLERK, Role.COUNTY_CIVIL)
 
 
 def payee_account_set(
@@ -30,6 +32,12 @@ def payee_account_set(
 ) -> PayeeAccount:
     """Record (or correct) where the person's money goes; a line returned before is paid again
     in the next run."""
+    if actor is not None and (
+        actor.role not in ACCOUNT_ROLES
+        or actor.scope is None
+        or not actor.scope.contains(person.hukou_region)
+    ):
+        raise PermissionDenied("您没有登记该人员收款账户的权限。")
     number = "".join(number.split())
     errors = {}
     if not bank.strip():

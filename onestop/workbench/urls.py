@@ -21,6 +21,7 @@ urlpatterns = [
     path("persons/", views.person_list, name="person_list"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("persons/<int:pk>/account/", views.person_account, name="person_account"),
     path("intake/", intake.start, name="intake"),
     path("intake/register/", intake.register, name="intake_register"),
     path("intake/<int:person_id>/", intake.application_form, name="intake_form"),

@@ -1,10 +1,15 @@
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import OFFICER_ROLES
+from onestop.benefits.selectors import payee_account_of
+from onestop.benefits.services import ACCOUNT_ROLES, payee_account_set
 from onestop.cases.selectors import open_steps_for
+from onestop.core.actions import run_action
+from onestop.core.forms import Form
 from onestop.people.identifiers import IdentifierError, parse_id_number
 from onestop.people.selectors import person_get, persons_listed, persons_named, persons_visible_to
 from onestop.people.services import person_find_by_id_number, person_reveal_id
@@ -59,7 +64,17 @@ def person_list(request):
     return render(request, "workbench/person_list.html", context)
 
 
-def _person_page(request, person, revealed_id=""):
+class PayeeAccountForm(Form):
+    bank = forms.CharField(label="开户银行", max_length=60)
+    holder = forms.CharField(label="户名", max_length=60)
+    number = forms.CharField(
+        label="账号（惠民惠农「一卡通」或银行卡）",
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def _person_page(request, person, revealed_id="", account_form=None, status=200):
     return render(
         request,
         "workbench/person_detail.html",
@@ -68,8 +83,30 @@ def _person_page(request, person, revealed_id=""):
             "revealed_id": revealed_id,
             "guardians": person.guardians.all(),
             "certificates": person.certificates.all(),
+            "account": payee_account_of(person),
+            "account_form": account_form or PayeeAccountForm(initial={"holder": person.name}),
+            "may_set_account": request.user.role in ACCOUNT_ROLES,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def person_account(request, pk: int):
+    """收款账户: recorded at the window or the county 民政局; a payment returned for a wrong
+    account is paid again in the next roll."""
+    person = person_get(request.user, pk)
+    form = PayeeAccountForm(request.POST)
+    if form.is_valid():
+        done = run_action(
+            request,
+            lambda: payee_account_set(actor=request.user, person=person, **form.cleaned_data),
+            "收款账户已登记；此前退回的款项将在下次发放时重发。",
+        )
+        if done:
+            return redirect("workbench:person_detail", pk)
+    return _person_page(request, person, account_form=form, status=400)
 
 
 @login_required

@@ -14,6 +14,19 @@ from .. import factories
 from ..cases.helpers import at, decide, submit
 
 
+def _claimant():
+    person = factories.certified_person(dibao_category="urban", fact="resident_medical")
+    with at(date(2026, 1, 5)):  # long before any claim is paid or returned
+        payee_account_set(
+            actor=None,
+            person=person,
+            bank="农业银行",
+            holder=person.name,
+            number="6228480000000000017",
+        )
+    return person
+
+
 def _claim(staff, person, day: date, self_pay: str) -> Matter:
     app = submit(
         staff,
@@ -43,7 +56,7 @@ def test_a_second_claim_in_the_year_sees_what_the_first_used_of_the_cap(staff):
 
 
 def test_a_decided_claim_is_paid_once_in_the_next_medical_roll(staff, hailar):
-    person = factories.certified_person(dibao_category="urban", fact="resident_medical")
+    person = _claimant()
     matter = _claim(staff, person, date(2026, 3, 2), "1000")
     _decide(staff, matter, date(2026, 3, 10))
     entitlement = Entitlement.objects.get(person=person, kind=Kind.MEDICAL)
@@ -66,7 +79,7 @@ def test_a_decided_claim_is_paid_once_in_the_next_medical_roll(staff, hailar):
 
 
 def test_a_returned_claim_is_paid_again_only_once_the_account_is_fixed(staff, hailar):
-    person = factories.certified_person(dibao_category="urban", fact="resident_medical")
+    person = _claimant()
     matter = _claim(staff, person, date(2026, 3, 2), "1000")
     _decide(staff, matter, date(2026, 3, 10))
     with at(date(2026, 4, 5)):

@@ -6,14 +6,16 @@ import io
 import re
 from datetime import date
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from onestop.benefits.entitlements import entitlements_end
-from onestop.benefits.models import EndReason, PaymentLine, PaymentRun, Recovery
+from onestop.benefits.models import EndReason, PayeeAccount, PaymentLine, PaymentRun, Recovery
 from onestop.benefits.prepare import run_prepare
 from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import returns_import
+from onestop.core.actions import ActionRefused
 from onestop.exchange.services import api_key_create
 from onestop.regions.models import OrgUnit
 
@@ -262,3 +264,43 @@ def test_a_supervisor_sees_the_figures_not_the_rolls_and_the_api_only_released_r
     assert looking.get(f"/workbench/payments/{run.pk}/").status_code == 404
     assert looking.get("/workbench/payments/returns/").status_code == 403
     assert "待遇发放" not in looking.get("/workbench/").content.decode()
+
+
+def test_the_window_records_the_account_and_a_roll_without_one_is_not_released(
+    client, staff, hailar
+):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    person = entitlement.person
+    PayeeAccount.objects.filter(person=person).delete()  # as if it was never recorded
+    with at(date(2026, 5, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 5, 1)
+        ).run
+        run = run_approve(actor=staff["head"], run=run)
+        with pytest.raises(ActionRefused, match="还没有登记收款账户"):
+            run_release(actor=staff["head"], run=run)
+    clerk = _signed_in(client, staff["clerk"])
+    page = clerk.get(f"/workbench/persons/{person.pk}/").content.decode()
+    assert "未登记收款账户" in page
+    bad = clerk.post(
+        f"/workbench/persons/{person.pk}/account/",
+        {"bank": "农业银行", "holder": person.name, "number": "12ab"},
+    )
+    assert bad.status_code == 400 and "账号应为 10 到 30 位数字" in bad.content.decode()
+    clerk.post(
+        f"/workbench/persons/{person.pk}/account/",
+        {"bank": "农业银行", "holder": person.name, "number": "6228 4800 0000 0000 017"},
+    )
+    page = clerk.get(f"/workbench/persons/{person.pk}/").content.decode()
+    assert "****0017" in page and "6228480000000000017" not in page
+    assert (
+        _signed_in(client, staff["mzl"])
+        .post(
+            f"/workbench/persons/{person.pk}/account/",
+            {"bank": "x", "holder": "x", "number": "1" * 16},
+        )
+        .status_code
+        == 404
+    )
+    with at(date(2026, 5, 6)):
+        assert run_release(actor=staff["head"], run=run).status == "released"

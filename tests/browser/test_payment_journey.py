@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from onestop.benefits.models import Entitlement, PaymentRun
+from onestop.benefits.services import payee_account_set
 from onestop.demo.data import DEMO_PASSWORD, load_demo_accounts
 from onestop.regions.models import Region
 from tests import factories
@@ -32,6 +33,9 @@ def entitled(reference_data):
         amount=Decimal(100),
         start=date(2026, 3, 1),
         created_at=datetime(2026, 3, 20, tzinfo=UTC),
+    )
+    payee_account_set(
+        actor=None, person=person, bank="农业银行", holder="斯琴", number="6228480000000000017"
     )
     return person
 
