@@ -99,7 +99,10 @@ def runs_prepare(
         _reissues(preparing, kind)
         _finish(actor, preparing)
     after = _counts([r.pk for r in runs])
-    fresh = {r.pk: r for r in PaymentRun.objects.filter(pk__in=[r.pk for r in runs])}
+    fresh = {
+        r.pk: r
+        for r in PaymentRun.objects.filter(pk__in=[r.pk for r in runs]).select_related("county")
+    }
     return [Prepared(fresh[r.pk], after.get(r.pk, 0) - before.get(r.pk, 0)) for r in runs]
 
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from onestop.accounts.actors import Viewer
@@ -17,9 +16,9 @@ from .models import Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun, Re
 
 
 def pays(user: Viewer | None) -> bool:
-    """Prepares or approves rolls (the roles are settings): who may see names and accounts."""
-    role = getattr(user, "role", None)
-    return role in settings.BENEFITS_PREPARE_ROLES or role in settings.BENEFITS_APPROVE_ROLES
+    """Prepares or approves rolls (the roles are settings): who may see names and accounts.
+    The one rule is the staff user's own (``StaffUser.sees_payments``); others never pay."""
+    return bool(getattr(user, "sees_payments", False))
 
 
 def kinds_for(user: Viewer | None) -> list[str]:
