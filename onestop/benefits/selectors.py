@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onestop.accounts.actors import Viewer
 from onestop.people.models import Person
@@ -95,22 +95,39 @@ class PersonPayments:
 
 
 def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayments]:
-    """For the applicant's own view: only the persons the signed-in number acts for."""
-    out = []
-    for person in persons.order_by("pk"):
-        entitlements = Entitlement.objects.filter(person=person).order_by("kind", "-start", "pk")
-        rows = [
-            (e, list(e.lines.select_related("run").order_by("-month", "-pk")[:recent]))
-            for e in entitlements
-        ]
-        review = (
-            ReviewItem.objects.filter(entitlement__person=person, status=ReviewItem.Status.PENDING)
-            .select_related("round")
-            .first()
+    """For the applicant's own view: only the persons the signed-in number acts for (or the
+    applicant of a looked-up application). Four queries however many entitlements and lines:
+    the persons, their entitlements, the newest ``recent`` lines of each (one windowed query)
+    and the pending reviews."""
+    people = list(persons.order_by("pk"))
+    latest = PaymentLine.objects.select_related("run").order_by("-month", "-pk")[:recent]
+    entitlements = (
+        Entitlement.objects.filter(person__in=[p.pk for p in people])
+        .order_by("person_id", "kind", "-start", "pk")
+        .prefetch_related(Prefetch("lines", queryset=latest, to_attr="recent_lines"))
+    )
+    by_person: dict[int, list[Entitlement]] = {}
+    for entitlement in entitlements:
+        by_person.setdefault(entitlement.person_id, []).append(entitlement)
+    reviews: dict[int, ReviewItem] = {}
+    pending = (
+        ReviewItem.objects.filter(
+            entitlement__person__in=list(by_person), status=ReviewItem.Status.PENDING
         )
-        if rows:
-            out.append(PersonPayments(person, rows, review))
-    return out
+        .select_related("round", "entitlement")
+        .order_by("pk")
+    )
+    for item in pending:
+        reviews.setdefault(item.entitlement.person_id, item)
+    return [
+        PersonPayments(
+            person,
+            [(e, e.recent_lines) for e in by_person[person.pk]],  # type: ignore[attr-defined]
+            reviews.get(person.pk),
+        )
+        for person in people
+        if person.pk in by_person
+    ]
 
 
 def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:

@@ -13,14 +13,17 @@ from openpyxl import load_workbook
 from onestop.benefits.entitlements import entitlements_end
 from onestop.benefits.models import EndReason, PayeeAccount, PaymentLine, PaymentRun, Recovery
 from onestop.benefits.prepare import run_prepare
+from onestop.benefits.reviews import review_open
 from onestop.benefits.runs import run_approve, run_release
+from onestop.benefits.selectors import payments_of
 from onestop.benefits.services import returns_import
 from onestop.core.actions import ActionRefused
 from onestop.exchange.services import api_key_create
+from onestop.people.models import Person
 from onestop.regions.models import OrgUnit
 
 from .. import factories
-from ..cases.helpers import at
+from ..cases.helpers import at, decide, submit
 from ..test_portal import sign_in
 from .conftest import approved_living
 
@@ -109,6 +112,38 @@ def test_the_applicant_sees_what_they_receive_and_each_payment(client, staff, ha
     assert "从 2026年1月 起享受，每月 100.00 元" in page
     assert page.count("已发（4月5日）") == 3 and "（补发）：100.00 元，退回（户名不符）" in page
     assert entitlement.person.name in page
+
+
+def test_the_applicants_payments_are_read_in_four_queries_however_many_they_receive(
+    staff, hailar, django_assert_max_num_queries
+):
+    """Persons, entitlements, each entitlement's newest lines (windowed) and pending reviews."""
+    people = []
+    for name in ("巴图", "乌兰", "斯琴"):
+        person = factories.certified_person(dibao_category="urban", name=name)
+        app = submit(staff, person, matters=["LIVING", "NURSING"], day=date(2026, 1, 15))
+        for kind in ("LIVING", "NURSING"):
+            for officer in ("township", "cdpf", "county"):
+                decide(staff[officer], app, kind, date(2026, 1, 20))
+        people.append(person)
+    for month in (2, 3, 4):
+        with at(date(2026, month, 5)):
+            for kind in ("LIVING", "NURSING"):
+                run_prepare(
+                    actor=staff["county"], county=hailar, kind=kind, month=date(2026, month, 1)
+                )
+    with at(date(2026, 11, 2)):
+        review_open(actor=staff["county"], county=hailar, year=2026)
+    persons = Person.objects.filter(pk__in=[p.pk for p in people])
+    with django_assert_max_num_queries(4):
+        found = payments_of(persons, recent=2)
+    assert [p.person.name for p in found] == ["巴图", "乌兰", "斯琴"]
+    for payments in found:
+        assert [e.kind for e, _ in payments.rows] == ["LIVING", "NURSING"]
+        for _, lines in payments.rows:
+            # Four months owed (January's arrears included), the newest two shown.
+            assert [(line.month.month, line.run.month.month) for line in lines] == [(4, 4), (3, 3)]
+        assert payments.review is not None and payments.review.round.year == 2026
 
 
 def test_a_department_system_reads_the_roll_and_posts_the_agents_results(client, staff, hailar):
