@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onestop.accounts.actors import Viewer
@@ -128,6 +129,34 @@ def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayme
         for person in people
         if person.pk in by_person
     ]
+
+
+def payments_version(application_id: int) -> tuple:
+    """A token that changes whenever what ``payments_of`` shows of the applicant of this
+    application changes: the status look-up keeps its page until then. Rows only move forward
+    (a line pending, then sent, then perhaps returned, or removed before release; an
+    entitlement ends once; a review is decided once), so counts, newest ids and summed states
+    are enough."""
+    # Plain SQL, one statement: this runs on every view of the look-up, cached or not.
+    with connection.cursor() as cursor:
+        cursor.execute(PAYMENTS_VERSION, [application_id] * 3)
+        return tuple(cursor.fetchone() or ())
+
+
+PAYMENTS_VERSION = """
+    SELECT l.n, l.top, l.states, e.n, e.top, e.ended, r.n, r.top, r.pending
+    FROM (SELECT COUNT(*) AS n, MAX(l.id) AS top,
+                 SUM(CASE l.status WHEN 'sent' THEN 1 WHEN 'returned' THEN 3 ELSE 0 END) AS states
+          FROM benefits_paymentline l JOIN benefits_entitlement t ON t.id = l.entitlement_id
+          WHERE t.person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) l,
+         (SELECT COUNT(*) AS n, MAX(id) AS top, COUNT("end") AS ended
+          FROM benefits_entitlement
+          WHERE person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) e,
+         (SELECT COUNT(*) AS n, MAX(i.id) AS top,
+                 SUM(CASE i.status WHEN 'pending' THEN 1 ELSE 0 END) AS pending
+          FROM benefits_reviewitem i JOIN benefits_entitlement t ON t.id = i.entitlement_id
+          WHERE t.person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) r
+"""
 
 
 def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:

@@ -110,6 +110,11 @@ def looked_up_application(pk: int) -> Application | None:
     return Application.objects.select_related("applicant").filter(pk=pk).first()
 
 
+def looked_up_applicant(pk: int) -> QuerySet[Person]:
+    """The applicant of the looked-up application, for the payments shown beside it."""
+    return Person.objects.filter(applications__pk=pk)
+
+
 def latest_event(pk: int) -> int | None:
     """The newest audit event of an application: the status pages' cache key."""
     # Plain SQL: this runs on every view of the page, and the ORM's compiling is most of its cost.
