@@ -22,6 +22,7 @@ from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.words import bare, listing, sentence
 from onestop.people.models import Certificate, CertificateStatus, Person
+from onestop.people.renewal import RENEWAL_DAYS
 from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import window_unit_id
 
@@ -168,7 +169,8 @@ def notify_person(*, person: Person, event: str, template: str = "", **values: A
     return notices
 
 
-EXPIRY_REMINDERS = (90, 30)  # days before a certificate expires
+# Days before a certificate expires: the first when 换证 may be applied for.
+EXPIRY_REMINDERS = (RENEWAL_DAYS, 30)
 
 
 def certificate_expiry_remind(*, today: date) -> int:
