@@ -523,9 +523,10 @@ def test_the_window_takes_a_renewal_and_the_certificate_officer_sees_the_old_car
         assert f'换证（换领）：原残疾人证号 <span class="mono">{old.number_masked}</span>' in (
             matter_page
         )
-        assert old.number not in matter_page
+        assert old.number not in matter_page and "提交申请：残疾人证换领" in matter_page
         decide(client, team["cdpf"], cert)  # 受理
         assessment = client.get(f"/workbench/matters/{cert.pk}/").content.decode()
+        assert "残疾人证换领·残联受理：通过" in assessment
     # The old card's category and level are chosen for the assessor to confirm or change.
     assert re.search(r'<option value="5" selected>', assessment)
     assert re.search(r'<option value="2" selected>', assessment)
