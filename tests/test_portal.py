@@ -552,8 +552,11 @@ def test_a_holder_whose_card_is_about_to_expire_applies_for_换证_in_the_one_fo
         app = Application.objects.get(applicant=holder)
         assert app.matters.get().renews == old
         assert "残疾人证换领" in client.get(f"/portal/applications/{app.pk}/").content.decode()
-        # Applied: the page no longer offers it, and shows the application instead.
+        # Applied: the page no longer offers it, and the reminder's link says it is under way.
         assert "申请换证" not in client.get("/portal/me/").content.decode()
+        again = client.get(f"/portal/apply/{holder.pk}/?renew=1").content.decode()
+        assert "已有在办申请" in again and "残疾人证换领" in again
+        assert not re.search(r'value="CERT"[^>]*checked', again)
 
 
 def test_no_换证_is_offered_for_a_card_valid_for_longer(client, ward):

@@ -127,7 +127,10 @@ def application_form(request, person_id: int):
     # 换证: a card due for renewal makes the certificate a 换领 (the submission records it);
     # 办理换证 opens the form with it ticked, beside the other matters.
     renewal = certificate_to_renew(person, clock.today())
-    renew_asked = request.GET.get("renew") == "1" and renewal is not None
+    open_matters = list(open_matters_for(person))
+    # Already applied for: the open application says so, and nothing is ticked.
+    renewing = any(m.kind == MatterType.CERT for m in open_matters)
+    renew_asked = request.GET.get("renew") == "1" and renewal is not None and not renewing
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
@@ -163,10 +166,11 @@ def application_form(request, person_id: int):
             "assessments": [(a, MATTER_DEPARTMENT[a.matter].label) for a in result.assessments],
             "renewal": renewal,
             "renew_asked": renew_asked,
+            "renewing": renewing,
             "today": clock.today(),
             "materials": result.materials,
             "known": known,
-            "open_matters": open_matters_for(person),
+            "open_matters": open_matters,
             "form_token": token if key else _form_token(request, person),
         },
     )

@@ -53,8 +53,13 @@ def apply(request, person_id: int, step: str = "matters"):
     # 换证: a card due for renewal makes the certificate a 换领 (the submission records it);
     # 申请换证 (from the person's page or the reminder) opens the form with it ticked.
     renewal = selectors.renewal_due(person, clock.today())
+    open_matters = list(open_matters_for(person)) if step == "matters" else []
+    # Already applied for: the open application says so, and nothing is ticked.
+    renewing = any(m.kind == MatterType.CERT for m in open_matters)
     renew_asked = step == "matters" and request.GET.get("renew") == "1"
-    form = _step_form(step, request, draft, result, renewal=renewal, renew=renew_asked)
+    form = _step_form(
+        step, request, draft, result, renewal=renewal, renew=renew_asked and not renewing
+    )
     token = request.POST.get(formtokens.FIELD, "")
     key = formtokens.redeem(token, phone, person.pk)
     if step == "confirm" and request.method == "POST" and key is None:
@@ -83,10 +88,11 @@ def apply(request, person_id: int, step: str = "matters"):
             "chosen": draft.data.get("matters", []),
             "renewal": renewal,
             "renew_asked": renew_asked,
+            "renewing": renewing,
             "renewal_days": RENEWAL_DAYS,
             "today": clock.today(),
             "files": [(names.get(f.code, f.code), f) for f in selectors.draft_files(draft)],
-            "open_matters": open_matters_for(person) if step == "matters" else (),
+            "open_matters": open_matters,
             "form_token": token if key else formtokens.issue(phone, person.pk),
             "representative": selectors.representative_for(phone, person),
         },
