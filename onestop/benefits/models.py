@@ -182,7 +182,8 @@ class PaymentLine(models.Model):
         RETURNED = "returned", "退回"
 
     # Indexes are few on purpose (a month's run writes a line per person): the unique key leads
-    # with the person, so the person needs none of its own.
+    # with the person, so the person needs none of its own. On PostgreSQL the run, entitlement
+    # and person are checked once per statement, not per row (migration 0004 says why).
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
     person = models.ForeignKey(
