@@ -135,6 +135,9 @@ class PaymentRun(models.Model):
     )
     kind = models.CharField("待遇", max_length=16, choices=Kind.choices)
     month = models.DateField("发放月份")
+    # 代缴 is listed once a year; people approved after the year's list was prepared go on a
+    # supplementary list (补充名单) of the same year: batch 1, 2, ...
+    batch = models.PositiveSmallIntegerField("批次", default=0)
     status = models.CharField("状态", max_length=12, choices=Status.choices)
     # The last entitlement (by pk) whose lines are written: a run killed midway resumes here.
     cursor = models.BigIntegerField(default=0)
@@ -163,11 +166,20 @@ class PaymentRun(models.Model):
         verbose_name = "发放批次"
         verbose_name_plural = "发放批次"
         constraints = [
-            models.UniqueConstraint(fields=["county", "kind", "month"], name="run_once_per_month")
+            models.UniqueConstraint(
+                fields=["county", "kind", "month", "batch"], name="run_once_per_month"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.county_id} {self.get_kind_display()} {self.month:%Y-%m}"
+        return f"{self.county_id} {self.get_kind_display()} {self.period}"
+
+    @property
+    def period(self) -> str:
+        """What the roll pays for, as staff and the paying agent read it."""
+        if self.kind != Kind.PENSION:
+            return f"{self.month.year}年{self.month.month}月"
+        return f"{self.month.year}年度" + (f"补充名单（第{self.batch}批）" if self.batch else "")
 
 
 class PaymentLine(models.Model):

@@ -135,19 +135,23 @@ def _counts(run_ids: list[int]) -> dict[int, int]:
 
 
 def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> list[PaymentRun]:
-    """Each county's roll for the month, made if missing, with the month's standard."""
+    """Each county's roll for the month, made if missing, with the month's standard; for 代缴, a
+    supplementary list once the year's list is prepared and someone approved since is not on it."""
     with transaction.atomic():
-        found = {
-            r.county_id: r
-            for r in PaymentRun.objects.select_for_update().filter(
-                kind=kind, month=month, county__in=counties
-            )
+        latest = {
+            r.county_id: r  # the last batch wins
+            for r in PaymentRun.objects.select_for_update()
+            .filter(kind=kind, month=month, county__in=counties)
+            .order_by("batch")
         }
+        closed = [c for c, r in latest.items() if r.status != PaymentRun.Status.PREPARING]
+        unlisted = _unlisted(kind, month, closed) if kind == Kind.PENSION and closed else set()
         missing = [
             PaymentRun(
                 county=c,
                 kind=kind,
                 month=month,
+                batch=latest[c.code].batch + 1 if c.code in latest else 0,
                 status=PaymentRun.Status.PREPARING,
                 prepared_by=actor,
                 standard=monthly_standard(kind, c.code, month)[0]
@@ -155,14 +159,33 @@ def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> 
                 else None,
             )
             for c in counties
-            if c.code not in found
+            if c.code not in latest or c.code in unlisted
         ]
         PaymentRun.objects.bulk_create(missing)
     made = {
         r.county_id: r
-        for r in PaymentRun.objects.filter(kind=kind, month=month, county__in=counties)
+        for r in PaymentRun.objects.filter(kind=kind, month=month, county__in=counties).order_by(
+            "batch"
+        )
     }
     return [made[c.code] for c in counties]
+
+
+def _unlisted(kind: str, year_start: date, counties: list[str]) -> set[str]:
+    """The counties where someone entitled to 代缴 this year is on none of its lists yet."""
+    young, old = _born_before(year_start, AGES[0]), _born_before(year_start, AGES[1] + 1)
+    listed = PaymentLine.objects.filter(
+        person_id=OuterRef("person_id"), kind=kind, month=year_start, claim=0
+    )
+    entitled = Entitlement.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=year_start),
+        county_id__in=counties,
+        kind=kind,
+        start__lte=year_start.replace(month=12),
+        person__birth_date__lte=young,
+        person__birth_date__gt=old,
+    ).filter(~Exists(listed))
+    return set(entitled.values_list("county_id", flat=True).distinct())
 
 
 def _entitled_sql(kind: str, month: date) -> tuple[str, str, list[Any]]:
@@ -181,18 +204,18 @@ def _entitled_sql(kind: str, month: date) -> tuple[str, str, list[Any]]:
     current = 'e.start <= %s AND (e."end" IS NULL OR e."end" >= %s)'
     if kind != Kind.PENSION:
         return "", current, [month, month]
-    # 代缴 for the year: those aged 16 to 59 on its first day (AGES).
-    person = f"JOIN {connection.ops.quote_name(Person._meta.db_table)} p ON p.id = e.person_id"
+    # 代缴 for the year: those aged 16 to 59 on its first day (AGES), not yet on a list of it.
+    quote = connection.ops.quote_name
+    person = f"JOIN {quote(Person._meta.db_table)} p ON p.id = e.person_id"
     young, old = _born_before(month, AGES[0]), _born_before(month, AGES[1] + 1)
+    listed = (
+        f"SELECT 1 FROM {quote(PaymentLine._meta.db_table)} l WHERE l.person_id = e.person_id"  # noqa: S608
+        " AND l.kind = e.kind AND l.month = %s AND l.claim = 0"
+    )
     return (
         person,
-        f"{current} AND p.birth_date <= %s AND p.birth_date > %s",
-        [
-            month.replace(month=12),
-            month,
-            young,
-            old,
-        ],
+        f"{current} AND p.birth_date <= %s AND p.birth_date > %s AND NOT EXISTS ({listed})",
+        [month.replace(month=12), month, young, old, month],
     )
 
 

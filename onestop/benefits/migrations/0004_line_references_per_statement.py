@@ -8,8 +8,8 @@ per statement, a join of the statement's new lines against the entitlements and 
 kind its roll's. A line's references never change, and an entitlement or a roll with lines is
 never deleted nor re-keyed (the row triggers below), which is what the foreign keys protected.
 
-SQLite keeps Django's foreign keys (its runs are small) and gets the same person and kind check
-per row, so both engines refuse the same lines."""
+SQLite keeps Django's foreign keys: its runs are small, and a trigger there would not survive
+the table rebuilds Django's migrations do on SQLite."""
 
 from django.db import migrations
 
@@ -94,28 +94,6 @@ ALTER TABLE benefits_paymentline
   ADD FOREIGN KEY (person_id) REFERENCES people_person (id) DEFERRABLE INITIALLY DEFERRED;
 """
 
-SQLITE = [
-    """
-CREATE TRIGGER benefits_line_refs BEFORE INSERT ON benefits_paymentline
-WHEN NOT EXISTS (SELECT 1 FROM benefits_entitlement e WHERE e.id = NEW.entitlement_id
-                 AND e.person_id = NEW.person_id AND e.kind = NEW.kind)
-  OR NOT EXISTS (SELECT 1 FROM benefits_paymentrun r WHERE r.id = NEW.run_id AND r.kind = NEW.kind)
-BEGIN
-  SELECT RAISE(ABORT, 'a payment line refers to no entitlement of its person and kind, or no roll of its kind');
-END
-""",
-    """
-CREATE TRIGGER benefits_line_refs_fixed BEFORE UPDATE OF run_id, entitlement_id, person_id, kind
-  ON benefits_paymentline
-WHEN OLD.run_id <> NEW.run_id OR OLD.entitlement_id <> NEW.entitlement_id
-  OR OLD.person_id <> NEW.person_id OR OLD.kind <> NEW.kind
-BEGIN
-  SELECT RAISE(ABORT, 'a payment line''s roll, entitlement, person and kind never change');
-END
-""",
-]
-SQLITE_UNDO = ["DROP TRIGGER benefits_line_refs", "DROP TRIGGER benefits_line_refs_fixed"]
-
 
 def forward(apps, schema_editor):
     connection = schema_editor.connection
@@ -126,19 +104,12 @@ def forward(apps, schema_editor):
                 if info["foreign_key"] and info["columns"][0] in REFERENCES:
                     cursor.execute(f'ALTER TABLE {LINES} DROP CONSTRAINT "{name}"')
             cursor.execute(POSTGRESQL)  # no parameters: its '%' are PL/pgSQL's
-    elif connection.vendor == "sqlite":
-        for statement in SQLITE:
-            schema_editor.execute(statement)
 
 
 def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:
             cursor.execute(POSTGRESQL_UNDO)
-    elif vendor == "sqlite":
-        for statement in SQLITE_UNDO:
-            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
