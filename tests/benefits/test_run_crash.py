@@ -72,7 +72,7 @@ def _manage(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_run_killed_midway_and_started_again_writes_the_uninterrupted_roll(db):
+def test_a_run_killed_midway_and_started_again_writes_the_uninterrupted_roll(reference_data):
     _entitled("150702", "150702001", 8)  # 海拉尔区: killed midway
     _entitled("150781", Region.objects.get(code="150781").children.order_by("code")[0].code, 8)
 
