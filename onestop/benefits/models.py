@@ -277,7 +277,8 @@ class ReviewRound(models.Model):
     )
     year = models.PositiveSmallIntegerField("年度")
     opened_at = models.DateTimeField("开始时间")
-    due_date = models.DateField("完成期限")
+    # The deadline of the people queued when the round opened; each item keeps its own.
+    due_date = models.DateField("首批完成期限")
 
     class Meta:
         verbose_name = "定期复核"
@@ -307,9 +308,13 @@ class ReviewItem(models.Model):
 
     round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="items")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="reviews")
-    township = models.ForeignKey(
-        "regions.Region", verbose_name="苏木乡镇", on_delete=models.PROTECT, related_name="+"
+    # Whose queue: the township of the 户籍 when it is one of the paying county's, else the
+    # county itself (its 民政局 decides; another county's township has no say over this money).
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="复核地区", on_delete=models.PROTECT, related_name="+"
     )
+    # Counted from the day the person was queued: a round opened again adds people later.
+    due_date = models.DateField("复核期限")
     # What the shared data says, checked when the round opened: {check: passed or None}.
     precheck = models.JSONField("预核结果", default=dict)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default="pending")
@@ -326,10 +331,18 @@ class ReviewItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "entitlement"], name="review_item_once")
         ]
-        indexes = [models.Index(fields=["township", "status"])]
+        indexes = [
+            models.Index(fields=["region", "status", "due_date"], name="review_item_queue"),
+            models.Index(fields=["status", "due_date"], name="review_item_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entitlement} {self.get_status_display()}"
+
+    @property
+    def by_county(self) -> bool:
+        """Queued for the paying county's 民政局 itself: the 户籍 is not in its townships."""
+        return self.region_id == self.round.county_id
 
     @property
     def doubts(self) -> list[str]:

@@ -125,7 +125,7 @@ def run_release(
         run.lines.filter(status=PaymentLine.Status.PENDING).update(
             status=PaymentLine.Status.SENT, sent_at=now
         )
-        recoveries_open(sent_after_end(run))
+        recoveries_open(actor=actor, lines=sent_after_end(run))
         run_released(run)
         audit_record(
             actor=actor,
