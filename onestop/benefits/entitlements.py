@@ -28,7 +28,7 @@ from .models import (
     Recovery,
 )
 from .months import month_of, next_month, previous_month
-from .rolls import OPEN_ROLLS, lines_detail, recoveries_open, run_totals_refresh
+from .rolls import OPEN_ROLLS, lines_remove, recoveries_open
 
 MONTHLY = (Kind.LIVING, Kind.NURSING)
 # The subsidies a valid 残疾人证 is a condition of.
@@ -153,19 +153,7 @@ def _end(actor: Actor, entitlement: Entitlement, reason: EndReason, last: date) 
         for ln in lines
         if ln.status == PaymentLine.Status.PENDING and status[ln.run_id] in OPEN_ROLLS
     ]
-    if unsent:
-        PaymentLine.objects.filter(pk__in=[ln.pk for ln in unsent]).delete()
-        run_totals_refresh({ln.run_id for ln in unsent})
-        audit_record(
-            actor=actor,
-            action=AuditAction.LINES_REMOVE,
-            subject=entitlement.person,
-            detail={
-                "kind": entitlement.kind,
-                "entitlement": entitlement.pk,
-                **lines_detail(unsent),
-            },
-        )
+    lines_remove(actor=actor, lines=unsent)
     # Sent already: followed up. In an approved roll: at its release (runs.run_release).
     sent = [ln for ln in lines if ln.status == PaymentLine.Status.SENT]
     already = set(

@@ -27,7 +27,7 @@ from onestop.regions.models import Region
 from .entitlements import MONTHLY, STANDARD_KEYS, entitlements_end, monthly_standard
 from .models import EndReason, Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun
 from .months import months, previous_month
-from .rolls import run_figures
+from .rolls import lines_remove, run_figures
 from .runs import check_officer, run_move
 
 CHUNK = 100_000
@@ -366,6 +366,11 @@ def _finish(actor: Actor, runs: list[PaymentRun]) -> None:
     now = clock.now()
     with transaction.atomic():
         locked = list(PaymentRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs]))
+        # An end committed while a chunk was being written (the chunk read the entitlement
+        # before it): its lines for later months come off here, as the end would have taken
+        # them off had it seen them.
+        stale = PaymentLine.objects.filter(run__in=locked, entitlement__end__lt=F("month"))
+        lines_remove(actor=actor, lines=list(stale))
         figures = run_figures([r.pk for r in locked])  # under the lock: what release checks
         for run in locked:
             run_move(run, PaymentRun.Status.PREPARED)

@@ -55,6 +55,25 @@ def lines_detail(lines: list[PaymentLine]) -> dict[str, Any]:
     }
 
 
+def lines_remove(*, actor: Actor, lines: list[PaymentLine]) -> None:
+    """Take lines off rolls not yet approved, with one audit event per entitlement naming
+    them. The callers hold the rolls' locks."""
+    if not lines:
+        return
+    lines = sorted(lines, key=lambda ln: (ln.entitlement_id, ln.month, ln.pk))
+    PaymentLine.objects.filter(pk__in=[ln.pk for ln in lines]).delete()
+    run_totals_refresh({ln.run_id for ln in lines})
+    persons = Person.objects.in_bulk({ln.person_id for ln in lines})
+    for entitlement_id, group in groupby(lines, key=lambda ln: ln.entitlement_id):
+        some = list(group)
+        audit_record(
+            actor=actor,
+            action=AuditAction.LINES_REMOVE,
+            subject=persons[some[0].person_id],
+            detail={"kind": some[0].kind, "entitlement": entitlement_id, **lines_detail(some)},
+        )
+
+
 def recoveries_open(*, actor: Actor, lines: Iterable[PaymentLine]) -> list[Recovery]:
     """A recovery for each line sent for a month after its entitlement ended, and one audit
     event per entitlement naming its lines. The callers hold the locks that keep two of them

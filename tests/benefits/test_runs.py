@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.benefits.entitlements import entitlements_end
-from onestop.benefits.models import EndReason, Kind, PaymentLine, PaymentRun, Recovery
+from onestop.benefits.models import EndReason, Entitlement, Kind, PaymentLine, PaymentRun, Recovery
 from onestop.benefits.prepare import run_prepare
 from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import payee_account_set, returns_import
@@ -258,6 +258,30 @@ def test_an_end_reported_before_approval_takes_the_line_off_the_roll(staff, hail
         "total": "100.00",
     }
     assert not _audited(AuditAction.RECOVERY_OPEN)
+
+
+def test_an_end_committed_while_the_roll_was_written_still_takes_its_line_off(staff, hailar):
+    """The end's transaction could not see the line a chunk was writing at that moment; the
+    roll, finishing, takes it off itself."""
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+
+    def end_unseen(done: int, total: int) -> None:  # as if committed while the chunk wrote
+        Entitlement.objects.filter(pk=entitlement.pk).update(
+            end=date(2026, 4, 1), end_reason=EndReason.DECEASED
+        )
+
+    with at(date(2026, 5, 5)):
+        may = run_prepare(
+            actor=staff["county"],
+            county=hailar,
+            kind=Kind.LIVING,
+            month=date(2026, 5, 1),
+            progress=end_unseen,
+        ).run
+    assert _lines(may) == [("2026-04", "arrears", Decimal("100.00"))]
+    assert (may.line_count, may.total, may.status) == (1, Decimal("100.00"), "prepared")
+    [removed] = _audited(AuditAction.LINES_REMOVE)
+    assert [ln["month"] for ln in removed.detail["lines"]] == ["2026-05"]
 
 
 def test_a_cancelled_certificate_ends_the_subsidies_it_was_the_ground_for(staff, hailar):
