@@ -96,7 +96,7 @@ def write_xlsx(run: PaymentRun, agent: str, rows: Iterable[Row]) -> tuple[bytes,
 
 
 def _title(run: PaymentRun) -> str:
-    return f"{run.county.name}{Kind(run.kind).label}{run.month:%Y年%m月}发放名册"
+    return f"{run.county.name}{Kind(run.kind).label}{run.period}发放名册"
 
 
 def account_number(cipher: str) -> str:

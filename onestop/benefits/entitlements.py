@@ -1,10 +1,13 @@
 """Entitlements start from an approval and end from an event the platform hears of; every change
 is one ``EntitlementChange`` and one audit event, in the transaction of its cause."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
@@ -15,9 +18,17 @@ from onestop.people.models import Person
 from onestop.policy.registry import params_for
 
 from .events import entitlement_ended
-from .models import EndReason, Entitlement, EntitlementChange, Kind, PaymentLine
+from .models import (
+    EndReason,
+    Entitlement,
+    EntitlementChange,
+    Kind,
+    PaymentLine,
+    PaymentRun,
+    Recovery,
+)
 from .months import month_of, next_month, previous_month
-from .rolls import OPEN_ROLLS, recoveries_open, run_totals_refresh
+from .rolls import OPEN_ROLLS, lines_remove, recoveries_open
 
 MONTHLY = (Kind.LIVING, Kind.NURSING)
 # The subsidies a valid 残疾人证 is a condition of.
@@ -121,16 +132,34 @@ def entitlements_end(
     return ended
 
 
+def _runs_locked(ids: Iterable[int] | QuerySet[Any]) -> dict[int, str]:
+    """Each roll's status, the rolls locked."""
+    runs = PaymentRun.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return dict(runs.values_list("pk", "status"))
+
+
 def _end(actor: Actor, entitlement: Entitlement, reason: EndReason, last: date) -> None:
     entitlement.end, entitlement.end_reason = last, reason
     entitlement.save(update_fields=["end", "end_reason"])
     later = PaymentLine.objects.filter(entitlement=entitlement, month__gt=last)
-    unsent = later.filter(status=PaymentLine.Status.PENDING, run__status__in=OPEN_ROLLS)
-    runs = set(unsent.values_list("run_id", flat=True))
-    unsent.delete()
-    run_totals_refresh(runs)
+    # Rolls, then lines, locked in the order a release takes them: a roll released meanwhile
+    # is seen sent here (a recovery), or sees this end itself (runs.run_release), never neither.
+    status = _runs_locked(later.values("run_id"))
+    lines = list(later.select_for_update().order_by("month", "pk"))
+    # A roll prepared in between: locked too before its lines are judged.
+    status |= _runs_locked({ln.run_id for ln in lines} - status.keys())
+    unsent = [
+        ln
+        for ln in lines
+        if ln.status == PaymentLine.Status.PENDING and status[ln.run_id] in OPEN_ROLLS
+    ]
+    lines_remove(actor=actor, lines=unsent)
     # Sent already: followed up. In an approved roll: at its release (runs.run_release).
-    recoveries_open(later.filter(status=PaymentLine.Status.SENT, recovery__isnull=True))
+    sent = [ln for ln in lines if ln.status == PaymentLine.Status.SENT]
+    already = set(
+        Recovery.objects.filter(line__in=[ln.pk for ln in sent]).values_list("line_id", flat=True)
+    )
+    recoveries_open(actor=actor, lines=[ln for ln in sent if ln.pk not in already])
     now = clock.now()
     EntitlementChange.objects.create(
         entitlement=entitlement,

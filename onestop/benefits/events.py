@@ -24,6 +24,7 @@ def run_released(run: PaymentRun) -> None:
             "county": run.county_id,
             "kind": run.kind,
             "month": f"{run.month:%Y-%m}",
+            "batch": run.batch,
             "lines": run.line_count,
             "total": f"{run.total:.2f}",
             "sm3": run.digest,

@@ -135,6 +135,9 @@ class PaymentRun(models.Model):
     )
     kind = models.CharField("待遇", max_length=16, choices=Kind.choices)
     month = models.DateField("发放月份")
+    # 代缴 is listed once a year; people approved after the year's list was prepared go on a
+    # supplementary list (补充名单) of the same year: batch 1, 2, ...
+    batch = models.PositiveSmallIntegerField("批次", default=0)
     status = models.CharField("状态", max_length=12, choices=Status.choices)
     # The last entitlement (by pk) whose lines are written: a run killed midway resumes here.
     cursor = models.BigIntegerField(default=0)
@@ -163,11 +166,20 @@ class PaymentRun(models.Model):
         verbose_name = "发放批次"
         verbose_name_plural = "发放批次"
         constraints = [
-            models.UniqueConstraint(fields=["county", "kind", "month"], name="run_once_per_month")
+            models.UniqueConstraint(
+                fields=["county", "kind", "month", "batch"], name="run_once_per_month"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.county_id} {self.get_kind_display()} {self.month:%Y-%m}"
+        return f"{self.county_id} {self.get_kind_display()} {self.period}"
+
+    @property
+    def period(self) -> str:
+        """What the roll pays for, as staff and the paying agent read it."""
+        if self.kind != Kind.PENSION:
+            return f"{self.month.year}年{self.month.month}月"
+        return f"{self.month.year}年度" + (f"补充名单（第{self.batch}批）" if self.batch else "")
 
 
 class PaymentLine(models.Model):
@@ -182,7 +194,8 @@ class PaymentLine(models.Model):
         RETURNED = "returned", "退回"
 
     # Indexes are few on purpose (a month's run writes a line per person): the unique key leads
-    # with the person, so the person needs none of its own.
+    # with the person, so the person needs none of its own. On PostgreSQL the run, entitlement
+    # and person are checked once per statement, not per row (migration 0004 says why).
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="lines")
     person = models.ForeignKey(
@@ -264,7 +277,8 @@ class ReviewRound(models.Model):
     )
     year = models.PositiveSmallIntegerField("年度")
     opened_at = models.DateTimeField("开始时间")
-    due_date = models.DateField("完成期限")
+    # The deadline of the people queued when the round opened; each item keeps its own.
+    due_date = models.DateField("首批完成期限")
 
     class Meta:
         verbose_name = "定期复核"
@@ -294,9 +308,13 @@ class ReviewItem(models.Model):
 
     round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="items")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="reviews")
-    township = models.ForeignKey(
-        "regions.Region", verbose_name="苏木乡镇", on_delete=models.PROTECT, related_name="+"
+    # Whose queue: the township of the 户籍 when it is one of the paying county's, else the
+    # county itself (its 民政局 decides; another county's township has no say over this money).
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="复核地区", on_delete=models.PROTECT, related_name="+"
     )
+    # Counted from the day the person was queued: a round opened again adds people later.
+    due_date = models.DateField("复核期限")
     # What the shared data says, checked when the round opened: {check: passed or None}.
     precheck = models.JSONField("预核结果", default=dict)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default="pending")
@@ -313,10 +331,18 @@ class ReviewItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "entitlement"], name="review_item_once")
         ]
-        indexes = [models.Index(fields=["township", "status"])]
+        indexes = [
+            models.Index(fields=["region", "status", "due_date"], name="review_item_queue"),
+            models.Index(fields=["status", "due_date"], name="review_item_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entitlement} {self.get_status_display()}"
+
+    @property
+    def by_county(self) -> bool:
+        """Queued for the paying county's 民政局 itself: the 户籍 is not in its townships."""
+        return self.region_id == self.round.county_id
 
     @property
     def doubts(self) -> list[str]:

@@ -2,8 +2,8 @@
 
 Set-based and resumable: the entitlements are taken in chunks of their ids, each chunk one
 ``INSERT ... SELECT`` for all the rolls at once, committed with the rolls' cursors; a pass killed
-midway resumes where it stopped, and the lines' unique key (``ON CONFLICT DO NOTHING``) makes a
-month paid never twice, whatever ran before."""
+midway resumes where it stopped, and the lines' unique key makes a month paid never twice,
+whatever ran before."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
 
 from onestop.accounts.actors import Actor
@@ -27,7 +27,7 @@ from onestop.regions.models import Region
 from .entitlements import MONTHLY, STANDARD_KEYS, entitlements_end, monthly_standard
 from .models import EndReason, Entitlement, Kind, PayeeAccount, PaymentLine, PaymentRun
 from .months import months, previous_month
-from .rolls import run_figures
+from .rolls import lines_remove, run_figures
 from .runs import check_officer, run_move
 
 CHUNK = 100_000
@@ -91,19 +91,19 @@ def runs_prepare(
         _age_out(counties, month)
     runs = _open_runs(actor, kind, month, counties)
     preparing = [r for r in runs if r.status == PaymentRun.Status.PREPARING]
-    before = _counts([r.pk for r in runs])
+    before = _counts([r.pk for r in preparing])  # a run killed midway has lines already
     if preparing:
         _regular(preparing, kind, month, chunk, progress)
         if kind in MONTHLY:
             _arrears(preparing, kind, month)
         _reissues(preparing, kind)
         _finish(actor, preparing)
-    after = _counts([r.pk for r in runs])
     fresh = {
         r.pk: r
         for r in PaymentRun.objects.filter(pk__in=[r.pk for r in runs]).select_related("county")
     }
-    return [Prepared(fresh[r.pk], after.get(r.pk, 0) - before.get(r.pk, 0)) for r in runs]
+    added = {r.pk: fresh[r.pk].line_count - before.get(r.pk, 0) for r in preparing}
+    return [Prepared(fresh[r.pk], added.get(r.pk, 0)) for r in runs]
 
 
 def _age_out(counties: list[Region], year_start: date) -> None:
@@ -135,19 +135,23 @@ def _counts(run_ids: list[int]) -> dict[int, int]:
 
 
 def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> list[PaymentRun]:
-    """Each county's roll for the month, made if missing, with the month's standard."""
+    """Each county's roll for the month, made if missing, with the month's standard; for 代缴, a
+    supplementary list once the year's list is prepared and someone approved since is not on it."""
     with transaction.atomic():
-        found = {
-            r.county_id: r
-            for r in PaymentRun.objects.select_for_update().filter(
-                kind=kind, month=month, county__in=counties
-            )
+        latest = {
+            r.county_id: r  # the last batch wins
+            for r in PaymentRun.objects.select_for_update()
+            .filter(kind=kind, month=month, county__in=counties)
+            .order_by("batch")
         }
+        closed = [c for c, r in latest.items() if r.status != PaymentRun.Status.PREPARING]
+        unlisted = _unlisted(kind, month, closed) if kind == Kind.PENSION and closed else set()
         missing = [
             PaymentRun(
                 county=c,
                 kind=kind,
                 month=month,
+                batch=latest[c.code].batch + 1 if c.code in latest else 0,
                 status=PaymentRun.Status.PREPARING,
                 prepared_by=actor,
                 standard=monthly_standard(kind, c.code, month)[0]
@@ -155,14 +159,33 @@ def _open_runs(actor: Actor, kind: str, month: date, counties: list[Region]) -> 
                 else None,
             )
             for c in counties
-            if c.code not in found
+            if c.code not in latest or c.code in unlisted
         ]
         PaymentRun.objects.bulk_create(missing)
     made = {
         r.county_id: r
-        for r in PaymentRun.objects.filter(kind=kind, month=month, county__in=counties)
+        for r in PaymentRun.objects.filter(kind=kind, month=month, county__in=counties).order_by(
+            "batch"
+        )
     }
     return [made[c.code] for c in counties]
+
+
+def _unlisted(kind: str, year_start: date, counties: list[str]) -> set[str]:
+    """The counties where someone entitled to 代缴 this year is on none of its lists yet."""
+    young, old = _born_before(year_start, AGES[0]), _born_before(year_start, AGES[1] + 1)
+    listed = PaymentLine.objects.filter(
+        person_id=OuterRef("person_id"), kind=kind, month=year_start, claim=0
+    )
+    entitled = Entitlement.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=year_start),
+        county_id__in=counties,
+        kind=kind,
+        start__lte=year_start.replace(month=12),
+        person__birth_date__lte=young,
+        person__birth_date__gt=old,
+    ).filter(~Exists(listed))
+    return set(entitled.values_list("county_id", flat=True).distinct())
 
 
 def _entitled_sql(kind: str, month: date) -> tuple[str, str, list[Any]]:
@@ -181,18 +204,18 @@ def _entitled_sql(kind: str, month: date) -> tuple[str, str, list[Any]]:
     current = 'e.start <= %s AND (e."end" IS NULL OR e."end" >= %s)'
     if kind != Kind.PENSION:
         return "", current, [month, month]
-    # 代缴 for the year: those aged 16 to 59 on its first day (AGES).
-    person = f"JOIN {connection.ops.quote_name(Person._meta.db_table)} p ON p.id = e.person_id"
+    # 代缴 for the year: those aged 16 to 59 on its first day (AGES), not yet on a list of it.
+    quote = connection.ops.quote_name
+    person = f"JOIN {quote(Person._meta.db_table)} p ON p.id = e.person_id"
     young, old = _born_before(month, AGES[0]), _born_before(month, AGES[1] + 1)
+    listed = (
+        f"SELECT 1 FROM {quote(PaymentLine._meta.db_table)} l WHERE l.person_id = e.person_id"  # noqa: S608
+        " AND l.kind = e.kind AND l.month = %s AND l.claim = 0"
+    )
     return (
         person,
-        f"{current} AND p.birth_date <= %s AND p.birth_date > %s",
-        [
-            month.replace(month=12),
-            month,
-            young,
-            old,
-        ],
+        f"{current} AND p.birth_date <= %s AND p.birth_date > %s AND NOT EXISTS ({listed})",
+        [month.replace(month=12), month, young, old, month],
     )
 
 
@@ -248,12 +271,18 @@ def _insert_select(runs: list[PaymentRun], kind: str, month: date, low: int, hig
         f"FROM {quote(Entitlement._meta.db_table)} e "
         f"JOIN {quote(PaymentRun._meta.db_table)} r ON r.county_id = e.county_id {join} "
         f"WHERE r.id IN ({ids}) AND e.kind = %s AND e.id > r.cursor AND e.id > %s "
-        f"AND e.id <= %s AND {entitled} "
-        "ON CONFLICT DO NOTHING"
+        f"AND e.id <= %s AND {entitled}"
     )
     # The SELECT carries its own placeholders in order: the columns' first, then the filter's.
+    # A plain INSERT costs half of one with ON CONFLICT (PostgreSQL's speculative insertion);
+    # a line already there (a person paid this month in another county's roll, a run racing
+    # this one) is rare, and then the chunk is written again skipping it.
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        try:
+            with transaction.atomic():
+                cursor.execute(sql, params)
+        except IntegrityError:
+            cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
 
 
 def _arrears(runs: list[PaymentRun], kind: str, month: date) -> None:
@@ -337,6 +366,11 @@ def _finish(actor: Actor, runs: list[PaymentRun]) -> None:
     now = clock.now()
     with transaction.atomic():
         locked = list(PaymentRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs]))
+        # An end committed while a chunk was being written (the chunk read the entitlement
+        # before it): its lines for later months come off here, as the end would have taken
+        # them off had it seen them.
+        stale = PaymentLine.objects.filter(run__in=locked, entitlement__end__lt=F("month"))
+        lines_remove(actor=actor, lines=list(stale))
         figures = run_figures([r.pk for r in locked])  # under the lock: what release checks
         for run in locked:
             run_move(run, PaymentRun.Status.PREPARED)

@@ -1,11 +1,18 @@
-"""The roll's figures, kept equal to the sum of its lines, and money sent that was not owed."""
+"""The roll's figures, kept equal to the sum of its lines, and money sent that was not owed
+(each recovery opened is audited, per entitlement)."""
 
 from collections.abc import Iterable
 from decimal import Decimal
+from itertools import groupby
+from typing import Any
 
 from django.db.models import Count, F, Sum
 
+from onestop.accounts.actors import Actor
+from onestop.audit.models import AuditAction
+from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.people.models import Person
 
 from .models import PaymentLine, PaymentRun, Recovery
 
@@ -31,19 +38,61 @@ def run_totals_refresh(run_ids: Iterable[int]) -> None:
         PaymentRun.objects.filter(pk=run_id).update(line_count=count, total=total)
 
 
-def recoveries_open(lines: Iterable[PaymentLine]) -> int:
-    """A recovery for each line sent for a month after its entitlement ended."""
-    made = 0
-    for line in lines:
-        Recovery.objects.get_or_create(
-            line=line,
-            defaults={
-                "entitlement_id": line.entitlement_id,
-                "amount": line.amount,
-                "created_at": clock.now(),
-            },
+def lines_detail(lines: list[PaymentLine]) -> dict[str, Any]:
+    """What an audit event says of the lines it touched: each one's id, roll, month and amount,
+    and their total."""
+    return {
+        "lines": [
+            {
+                "line": ln.pk,
+                "run": ln.run_id,
+                "month": f"{ln.month:%Y-%m}",
+                "amount": str(ln.amount),
+            }
+            for ln in lines
+        ],
+        "total": str(sum((ln.amount for ln in lines), Decimal(0))),
+    }
+
+
+def lines_remove(*, actor: Actor, lines: list[PaymentLine]) -> None:
+    """Take lines off rolls not yet approved, with one audit event per entitlement naming
+    them. The callers hold the rolls' locks."""
+    if not lines:
+        return
+    lines = sorted(lines, key=lambda ln: (ln.entitlement_id, ln.month, ln.pk))
+    PaymentLine.objects.filter(pk__in=[ln.pk for ln in lines]).delete()
+    run_totals_refresh({ln.run_id for ln in lines})
+    persons = Person.objects.in_bulk({ln.person_id for ln in lines})
+    for entitlement_id, group in groupby(lines, key=lambda ln: ln.entitlement_id):
+        some = list(group)
+        audit_record(
+            actor=actor,
+            action=AuditAction.LINES_REMOVE,
+            subject=persons[some[0].person_id],
+            detail={"kind": some[0].kind, "entitlement": entitlement_id, **lines_detail(some)},
         )
-        made += 1
+
+
+def recoveries_open(*, actor: Actor, lines: Iterable[PaymentLine]) -> list[Recovery]:
+    """A recovery for each line sent for a month after its entitlement ended, and one audit
+    event per entitlement naming its lines. The callers hold the locks that keep two of them
+    from opening one line twice (the line's unique key refuses it anyway)."""
+    lines = sorted(lines, key=lambda ln: (ln.entitlement_id, ln.month, ln.pk))
+    now = clock.now()
+    made = Recovery.objects.bulk_create(
+        Recovery(line=ln, entitlement_id=ln.entitlement_id, amount=ln.amount, created_at=now)
+        for ln in lines
+    )
+    persons = Person.objects.in_bulk({ln.person_id for ln in lines})
+    for entitlement_id, group in groupby(lines, key=lambda ln: ln.entitlement_id):
+        some = list(group)
+        audit_record(
+            actor=actor,
+            action=AuditAction.RECOVERY_OPEN,
+            subject=persons[some[0].person_id],
+            detail={"kind": some[0].kind, "entitlement": entitlement_id, **lines_detail(some)},
+        )
     return made
 
 

@@ -116,7 +116,8 @@ def run_release(
         if count != run.line_count or total != run.total:  # the roll changed under the file
             raise ActionRefused("发放名册与代发文件的笔数或金额不一致，请重新生成名册。")
         now = clock.now()
-        name = f"{run.county_id}-{run.kind}-{run.month:%Y%m}.{fmt}"
+        batch = f"-{run.batch}" if run.batch else ""
+        name = f"{run.county_id}-{run.kind}-{run.month:%Y%m}{batch}.{fmt}"
         run.file.save(name, ContentFile(data), save=False)
         run.digest, run.agent = sm3(data), agent
         run.released_by, run.released_at = actor, now
@@ -124,7 +125,7 @@ def run_release(
         run.lines.filter(status=PaymentLine.Status.PENDING).update(
             status=PaymentLine.Status.SENT, sent_at=now
         )
-        recoveries_open(sent_after_end(run))
+        recoveries_open(actor=actor, lines=sent_after_end(run))
         run_released(run)
         audit_record(
             actor=actor,

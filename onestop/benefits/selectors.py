@@ -87,7 +87,7 @@ class PersonPayments:
 
     person: Person
     rows: list[tuple[Entitlement, list[PaymentLine]]]
-    review: ReviewItem | None = None  # this year's 定期复核, while it is pending
+    review: ReviewItem | None = None  # the 定期复核 pending soonest, while one is
 
     @property
     def reviewed(self) -> bool:
@@ -116,9 +116,9 @@ def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayme
             entitlement__person__in=list(by_person), status=ReviewItem.Status.PENDING
         )
         .select_related("round", "entitlement")
-        .order_by("pk")
+        .order_by("due_date", "pk")
     )
-    for item in pending:
+    for item in pending:  # the one due soonest, per person
         reviews.setdefault(item.entitlement.person_id, item)
     return [
         PersonPayments(
@@ -190,17 +190,20 @@ def payments_by_county_month(
 
 
 def review_items_for(user: Viewer | None, show_all: bool = False) -> QuerySet[ReviewItem]:
-    """The 定期复核 worklist: the township's people for its 民政 officer, the county's for the
-    county 民政局; pending first, earliest deadline first."""
+    """The 定期复核 worklist: the township's people for its 民政 officer; for the county 民政局
+    its townships' and those queued for the county itself (户籍 no longer in it); pending first,
+    earliest deadline first."""
     scope = getattr(user, "scope", None)
     if scope is None or getattr(user, "department", None) != "civil":
         return ReviewItem.objects.none()
     items = ReviewItem.objects.filter(
-        township__lft__gte=scope.lft, township__lft__lte=scope.rgt
-    ).select_related("entitlement__person", "township", "round", "decided_by")
+        region__lft__gte=scope.lft, region__lft__lte=scope.rgt
+    ).select_related(
+        "entitlement__person__hukou_region__parent", "region", "round__county", "decided_by"
+    )
     if not show_all:
         items = items.filter(status=ReviewItem.Status.PENDING)
-    return items.order_by("status", "round__due_date", "township__code", "pk")
+    return items.order_by("status", "due_date", "region__code", "pk")
 
 
 def review_item_for(user: Viewer | None, pk: int) -> ReviewItem | None:

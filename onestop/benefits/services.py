@@ -123,6 +123,7 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
     if report.errors:
         return report
     now = clock.now()
+    dropped: list[int] = []  # lines whose recovery was dropped, named in the audit event
     with transaction.atomic():
         # Locked and read again: two imports of one file at once return each line once.
         current = dict(
@@ -137,22 +138,28 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
                 report.unchanged += result == FAILURE
                 report.paid += result == SUCCESS
                 continue
-            _return(line, reason or "代发机构退回", now)
+            if _return(line, reason or "代发机构退回", now):
+                dropped.append(line.pk)
             report.returned += 1
         audit_record(
             actor=actor,
             action=AuditAction.PAYMENT_RETURNS,
             subject=None,
-            detail={"paid": report.paid, "returned": report.returned},
+            detail={
+                "paid": report.paid,
+                "returned": report.returned,
+                "recoveries_dropped": dropped,
+            },
         )
     return report
 
 
-def _return(line: PaymentLine, reason: str, now: datetime) -> None:
+def _return(line: PaymentLine, reason: str, now: datetime) -> bool:
+    """Mark the line returned; whether an open recovery of it was dropped."""
     line.status, line.return_reason, line.returned_at = PaymentLine.Status.RETURNED, reason, now
     line.save(update_fields=["status", "return_reason", "returned_at"])
     # The money did not go out: nothing to recover for this line.
-    Recovery.objects.filter(line=line, status=Recovery.Status.OPEN).delete()
+    dropped, _ = Recovery.objects.filter(line=line, status=Recovery.Status.OPEN).delete()
     payment_returned(line, line.run.county_id)
     matter = line.entitlement.matter
     if matter is not None:
@@ -163,6 +170,7 @@ def _return(line: PaymentLine, reason: str, now: datetime) -> None:
             kind=Kind(line.kind).label,
             reason=reason,
         )
+    return bool(dropped)
 
 
 def recovery_resolve(

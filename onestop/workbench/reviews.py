@@ -1,4 +1,5 @@
-"""定期复核: the township 民政 officer confirms or stops each person the county reviews."""
+"""定期复核: the township 民政 officer (or, for a person whose 户籍 left the county, the county
+民政局) confirms or stops each person the county reviews."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -8,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.actors import staff_of
-from onestop.accounts.roles import Role
-from onestop.benefits.reviews import review_decide
+from onestop.benefits.reviews import may_decide, review_decide
 from onestop.benefits.selectors import review_item_for, review_items_for
 from onestop.core import clock
 from onestop.core.actions import run_action
@@ -37,7 +37,10 @@ def review_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(review_items_for(user, show_all=show_all), 20).get_page(
         request.GET.get("page")
     )
-    rows = [(item, ReviewForm(prefix=_prefix(item.pk))) for item in page.object_list]
+    rows = [
+        (item, ReviewForm(prefix=_prefix(item.pk)) if may_decide(user, item) else None)
+        for item in page.object_list
+    ]
     return render(
         request,
         "workbench/reviews.html",
@@ -46,7 +49,6 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "show_all": show_all,
             "querystring": "all=1" if show_all else "",
-            "may_decide": user.role == Role.TOWNSHIP_CIVIL,
             "today": clock.today(),
         },
     )

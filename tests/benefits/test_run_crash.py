@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from onestop.benefits.models import Entitlement, Kind, PaymentRun
+from onestop.benefits.models import Entitlement, Kind, PaymentLine, PaymentRun
 from onestop.regions.models import Region
 
 from .. import factories
@@ -33,6 +33,22 @@ def progress(done, total):
 
 run_prepare(actor=None, county=Region.objects.get(code="{county}"), kind="LIVING",
             month=date(2026, 4, 1), chunk=1, progress=progress)
+"""
+# The pass over every county at once (what ``payment_run`` does), killed after its second chunk.
+CRASHING_ALL = """
+import os, signal, django
+django.setup()
+from datetime import date
+from onestop.benefits.prepare import runs_prepare
+from onestop.regions.models import Region
+
+def progress(done, total):
+    if done >= 4:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+counties = list(Region.objects.filter(code__in={counties!r}).order_by("code"))
+runs_prepare(actor=None, kind="LIVING", month=date(2026, 4, 1), counties=counties, chunk=2,
+             progress=progress)
 """
 
 
@@ -72,7 +88,7 @@ def _manage(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_run_killed_midway_and_started_again_writes_the_uninterrupted_roll(db):
+def test_a_run_killed_midway_and_started_again_writes_the_uninterrupted_roll(reference_data):
     _entitled("150702", "150702001", 8)  # 海拉尔区: killed midway
     _entitled("150781", Region.objects.get(code="150781").children.order_by("code")[0].code, 8)
 
@@ -88,3 +104,42 @@ def test_a_run_killed_midway_and_started_again_writes_the_uninterrupted_roll(db)
 
     assert _roll("150702") == _roll("150781")
     assert sum(_roll("150702").values()) == 23
+
+
+def _rolls() -> Counter:
+    return Counter(
+        (line.run.county_id, line.person.name, f"{line.month:%Y-%m}", line.type, line.amount)
+        for line in PaymentLine.objects.filter(run__month=MONTH).select_related("run", "person")
+    )
+
+
+def test_the_pass_over_every_county_killed_midway_resumes_to_the_uninterrupted_rolls(
+    reference_data,
+):
+    counties = ["150702", "150724", "150781"]
+    for county in counties:  # interleaved, so each chunk holds several counties' people
+        _entitled(county, Region.objects.get(code=county).children.order_by("code")[0].code, 4)
+    for county in counties:
+        _entitled(county, Region.objects.get(code=county).children.order_by("code")[1].code, 3)
+
+    crashed = _manage("-c", CRASHING_ALL.format(counties=counties))
+    assert crashed.returncode == -9, crashed.stderr
+    runs = PaymentRun.objects.filter(month=MONTH)
+    assert {r.status for r in runs} == {"preparing"} and 0 < _regular_lines() < 21
+
+    done = _manage("manage.py", "payment_run", "--month", "2026-04", "--kind", "LIVING")
+    assert done.returncode == 0, done.stderr
+    resumed = _rolls()
+    assert {r.status for r in runs.all()} == {"prepared"}
+
+    PaymentLine.objects.filter(run__month=MONTH).delete()  # and once more, uninterrupted
+    PaymentRun.objects.filter(month=MONTH).delete()
+    again = _manage("manage.py", "payment_run", "--month", "2026-04", "--kind", "LIVING")
+    assert again.returncode == 0, again.stderr
+    assert resumed == _rolls()
+    assert sum(resumed.values()) == 21 + 39  # April for 21 people, 39 months owed back
+    assert len({county for county, *_ in resumed}) == 3
+
+
+def _regular_lines() -> int:
+    return PaymentLine.objects.filter(run__month=MONTH, type="regular").count()

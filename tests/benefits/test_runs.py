@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from onestop.audit.models import AuditAction, AuditEvent
 from onestop.benefits.entitlements import entitlements_end
-from onestop.benefits.models import EndReason, Kind, PaymentLine, PaymentRun, Recovery
+from onestop.benefits.models import EndReason, Entitlement, Kind, PaymentLine, PaymentRun, Recovery
 from onestop.benefits.prepare import run_prepare
 from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import payee_account_set, returns_import
@@ -37,6 +38,20 @@ def _lines(run: PaymentRun) -> list[tuple[str, str, Decimal]]:
         (f"{line.month:%Y-%m}", line.type, line.amount)
         for line in run.lines.order_by("month", "pk")
     ]
+
+
+def _audited(action: AuditAction) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action).order_by("pk"))
+
+
+def _named(line: PaymentLine) -> dict[str, object]:
+    """How an audit event names a line."""
+    return {
+        "line": line.pk,
+        "run": line.run_id,
+        "month": f"{line.month:%Y-%m}",
+        "amount": str(line.amount),
+    }
 
 
 def test_a_late_approval_is_paid_back_to_the_month_of_application(staff, hailar):
@@ -68,6 +83,15 @@ def test_a_death_reported_after_the_run_is_a_recovery_and_stops_the_next_month(s
         Decimal("100.00"),
         "open",
     )
+    [opened] = _audited(AuditAction.RECOVERY_OPEN)
+    assert (opened.actor, opened.subject_id) == (staff["county"], str(entitlement.person_id))
+    assert opened.detail == {
+        "kind": "LIVING",
+        "entitlement": entitlement.pk,
+        "lines": [_named(recovery.line)],
+        "total": "100.00",
+    }
+    assert not _audited(AuditAction.LINES_REMOVE)  # nothing was waiting in an open roll
     july = _month_run(staff, hailar, date(2026, 7, 1), release=False)
     assert _lines(july) == []
     entitlement.refresh_from_db()
@@ -203,6 +227,8 @@ def test_an_end_reported_after_approval_leaves_the_roll_and_is_recovered_at_rele
         run_release(actor=staff["head"], run=may)
     recovery = Recovery.objects.get(entitlement=entitlement)
     assert (recovery.line.month, recovery.amount) == (date(2026, 5, 1), Decimal("100.00"))
+    [opened] = _audited(AuditAction.RECOVERY_OPEN)  # by the release that sent it
+    assert (opened.actor, opened.detail["lines"]) == (staff["head"], [_named(recovery.line)])
 
 
 def test_an_end_reported_before_approval_takes_the_line_off_the_roll(staff, hailar):
@@ -212,6 +238,7 @@ def test_an_end_reported_before_approval_takes_the_line_off_the_roll(staff, hail
             actor=staff["county"], county=hailar, kind=Kind.LIVING, month=date(2026, 5, 1)
         ).run
         assert (may.line_count, may.total) == (2, Decimal("200.00"))  # April owed, and May
+        taken = may.lines.get(month=date(2026, 5, 1))
         entitlements_end(
             actor=None,
             person=entitlement.person,
@@ -222,6 +249,39 @@ def test_an_end_reported_before_approval_takes_the_line_off_the_roll(staff, hail
     assert _lines(may) == [("2026-04", "arrears", Decimal("100.00"))]
     assert (may.line_count, may.total) == (1, Decimal("100.00"))
     assert not Recovery.objects.exists()
+    [removed] = _audited(AuditAction.LINES_REMOVE)
+    assert removed.subject_id == str(entitlement.person_id)
+    assert removed.detail == {
+        "kind": "LIVING",
+        "entitlement": entitlement.pk,
+        "lines": [_named(taken)],
+        "total": "100.00",
+    }
+    assert not _audited(AuditAction.RECOVERY_OPEN)
+
+
+def test_an_end_committed_while_the_roll_was_written_still_takes_its_line_off(staff, hailar):
+    """The end's transaction could not see the line a chunk was writing at that moment; the
+    roll, finishing, takes it off itself."""
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+
+    def end_unseen(done: int, total: int) -> None:  # as if committed while the chunk wrote
+        Entitlement.objects.filter(pk=entitlement.pk).update(
+            end=date(2026, 4, 1), end_reason=EndReason.DECEASED
+        )
+
+    with at(date(2026, 5, 5)):
+        may = run_prepare(
+            actor=staff["county"],
+            county=hailar,
+            kind=Kind.LIVING,
+            month=date(2026, 5, 1),
+            progress=end_unseen,
+        ).run
+    assert _lines(may) == [("2026-04", "arrears", Decimal("100.00"))]
+    assert (may.line_count, may.total, may.status) == (1, Decimal("100.00"), "prepared")
+    [removed] = _audited(AuditAction.LINES_REMOVE)
+    assert [ln["month"] for ln in removed.detail["lines"]] == ["2026-05"]
 
 
 def test_a_cancelled_certificate_ends_the_subsidies_it_was_the_ground_for(staff, hailar):
@@ -260,3 +320,53 @@ def test_imprisonment_in_the_shared_data_ends_the_subsidies_from_the_next_month(
     assert result.status == "applied"
     entitlement.refresh_from_db()
     assert (entitlement.end, entitlement.end_reason) == (date(2026, 8, 1), "imprisoned")
+
+
+def test_ending_many_people_names_each_ones_lines_and_recoveries(staff, hailar):
+    people = [
+        approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20), name=n)
+        for n in ("张一", "张二", "张三")
+    ]
+    for month in (4, 5):
+        _month_run(staff, hailar, date(2026, month, 1))
+    june = _month_run(staff, hailar, date(2026, 6, 1), release=False)
+    with at(date(2026, 6, 8)):  # all three died in April: May was sent, June is waiting
+        for entitlement in people:
+            entitlements_end(
+                actor=staff["county"],
+                person=entitlement.person,
+                reason=EndReason.DECEASED,
+                event_day=date(2026, 4, 28),
+            )
+    june.refresh_from_db()
+    assert (june.line_count, june.total) == (0, Decimal("0"))
+    removed = {e.detail["entitlement"]: e.detail for e in _audited(AuditAction.LINES_REMOVE)}
+    opened = {e.detail["entitlement"]: e.detail for e in _audited(AuditAction.RECOVERY_OPEN)}
+    assert removed.keys() == opened.keys() == {e.pk for e in people}
+    for entitlement in people:
+        recovery = Recovery.objects.get(entitlement=entitlement)
+        assert opened[entitlement.pk]["lines"] == [_named(recovery.line)]
+        assert [(r["run"], r["month"], r["amount"]) for r in removed[entitlement.pk]["lines"]] == [
+            (june.pk, "2026-06", "100.00")
+        ]
+
+
+def test_a_recovery_dropped_because_the_payment_came_back_is_named(staff, hailar):
+    entitlement = approved_living(staff, applied=date(2026, 4, 2), approved=date(2026, 4, 20))
+    _month_run(staff, hailar, date(2026, 4, 1))
+    may = _month_run(staff, hailar, date(2026, 5, 1))
+    with at(date(2026, 5, 20)):
+        entitlements_end(
+            actor=staff["county"],
+            person=entitlement.person,
+            reason=EndReason.DECEASED,
+            event_day=date(2026, 4, 28),
+        )
+        line = may.lines.get()
+        assert Recovery.objects.get().line == line
+        returns_import(
+            actor=staff["county"], data=f"流水号,结果,原因\n{line.pk},失败,账户已销户\n".encode()
+        )
+    assert not Recovery.objects.exists()  # the money did not go out
+    [returns] = _audited(AuditAction.PAYMENT_RETURNS)
+    assert (returns.detail["returned"], returns.detail["recoveries_dropped"]) == (1, [line.pk])

@@ -26,6 +26,7 @@ class RunOut(Schema):
     county_name: str
     kind: str
     month: str = Field(description="YYYY-MM")
+    batch: int = Field(description="批次：0 为当期名册；保费代缴年度名单之后的补充名单为 1、2……")
     status: str
     line_count: int
     total: str = Field(description="元，两位小数")
@@ -81,6 +82,7 @@ def _run_out(run: PaymentRun) -> dict[str, Any]:
         "county_name": run.county.name,
         "kind": run.kind,
         "month": f"{run.month:%Y-%m}",
+        "batch": run.batch,
         "status": run.status,
         "line_count": run.line_count,
         "total": f"{run.total:.2f}",

@@ -52,7 +52,8 @@ class Command(BaseCommand):
             for prepared in rolls:
                 run = prepared.run
                 self.stdout.write(
-                    f"{run.county.name} {label}：名册 {run.line_count} 笔，合计 {run.total:.2f} 元"
+                    f"{run.county.name} {run.get_kind_display()} {run.period}：名册"
+                    f" {run.line_count} 笔，合计 {run.total:.2f} 元"
                     f"（本次新增 {prepared.added} 笔，状态：{run.get_status_display()}）"
                 )
             self.stdout.write(

@@ -1,9 +1,10 @@
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from onestop.benefits.models import Entitlement
+from onestop.benefits.models import Entitlement, ReviewItem
 from onestop.benefits.reviews import review_open
 from onestop.regions.models import Region
 
@@ -26,9 +27,17 @@ class Command(BaseCommand):
         paying = Entitlement.objects.filter(end__isnull=True).values("county_id")
         for region in counties.filter(code__in=paying):
             review = review_open(actor=None, county=region, year=year)
-            items = review.items.all()
-            flagged = sum(1 for i in items if not all(i.precheck.values()))
+            pending = list(review.items.filter(status=ReviewItem.Status.PENDING))
+            flagged = sum(1 for i in pending if not all(i.precheck.values()))
+            to_county = sum(1 for i in pending if i.region_id == region.code)
+            latest = max((i.due_date for i in pending), default=None)
             self.stdout.write(
-                f"{region.name} {year} 年定期复核：{items.count()} 人，预核有疑问 {flagged} 人，"
-                f"须在 {review.due_date:%Y年%-m月%-d日} 前复核完毕。"
+                f"{region.name} {year} 年定期复核：待复核 {len(pending)} 人，"
+                f"预核有疑问 {flagged} 人，户籍已不在本旗县、由民政局直接复核 {to_county} 人。"
+                + (
+                    f"每人自列入复核之日起 {settings.BENEFITS_REVIEW_DAYS} 个工作日内复核完毕，"
+                    f"最晚的期限为 {latest:%Y年%-m月%-d日}。"
+                    if latest
+                    else ""
+                )
             )
