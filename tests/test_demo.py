@@ -7,6 +7,7 @@ from django.core.management import call_command
 from onestop.accounts.models import StaffUser
 from onestop.audit.verify import audit_verify
 from onestop.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from onestop.notices.models import Notice
 from onestop.people.models import Certificate, DibaoCategory, Person
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,10 @@ def test_demo_data_loads_idempotently_and_prints_the_accounts(capsys):
         Person.objects.count(),
         Certificate.objects.count(),
     ) == counts
-    assert counts[0] == len(DEMO_ACCOUNTS) and counts[1] == 50
+    assert counts[0] == len(DEMO_ACCOUNTS) and counts[1] == 51  # 50, and one due for 换证
+    renewal = Person.objects.get(name="乌云其其格")
+    assert f"换证演示：用手机号 {renewal.phone} 登录" in first
+    assert Notice.objects.filter(person=renewal, event="cert_expiry_90", channel="inbox").exists()
     assert all(a.username in first for a in DEMO_ACCOUNTS) and DEMO_PASSWORD in first
     assert Person.objects.filter(hukou_region__code__startswith="150702").count() >= 10
     assert Person.objects.exclude(dibao_category=DibaoCategory.NONE).exists()

@@ -19,9 +19,10 @@ from onestop.cases.models import Matter, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.documents.models import DocumentKind, IssuedDocument
 from onestop.documents.services import document_issue, document_pdf
-from onestop.people.services import guardian_add
+from onestop.people.services import certificate_record, guardian_add
 
 from . import factories
+from .cases.helpers import decide, submit
 from .pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -338,3 +339,30 @@ def test_the_applicant_downloads_their_own_receipt_and_results(client, team):
     assert client.get(f"/portal/applications/{app.pk}/documents/subsidy_form/").status_code == 404
     other = subsidy_case(team, name="别人", phone="13904799999", birth=date(1980, 2, 2))
     assert client.get(f"/portal/applications/{other.pk}/documents/receipt/").status_code == 404
+
+
+def test_a_renewal_is_named_on_the_form_and_on_the_result_it_gives(team):
+    person = factories.person("150702001", name="乌云", birth=date(1968, 8, 8), phone="")
+    certificate_record(
+        actor=None,
+        person=person,
+        number=person.id_number + "52",
+        issue_date=date(2014, 3, 1),
+        status="expired",
+    )
+    app = submit(team, person, matters=["CERT"], day=date(2026, 9, 30))
+    doc = document_issue(actor=team["clerk"], kind=DocumentKind.APPLICATION_FORM, application=app)
+    form = pdf_text(document_pdf(actor=team["clerk"], document=doc))
+    assert "残疾人证换领（原证号" in form and "有效期至2024年3月1日）" in form
+    assert "原证已过期，本次申请换领" in form and "尚未持证" not in form
+    day = date(2026, 10, 12)
+    decide(team["cdpf"], app, "CERT", day)  # 受理
+    decide(team["cdpf"], app, "CERT", day, category=5, level=2)  # 评定
+    decide(team["cdpf"], app, "CERT", day)  # 审核
+    decide(team["cdpf"], app, "CERT", day)  # 发证
+    cert = Matter.objects.get(application=app)
+    doc = document_issue(
+        actor=team["clerk"], kind=DocumentKind.RESULT, application=app, matter=cert
+    )
+    result = pdf_text(document_pdf(actor=team["clerk"], document=doc))
+    assert "残疾人证换领结果告知书" in result and "提交的残疾人证换领申请" in result

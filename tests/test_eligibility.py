@@ -143,10 +143,22 @@ PROFILES = [
         dict(reasons=["CERT.OK"]),
     ),
     (
-        "certificate expires on the day",
+        "certificate expires on the day: renewed, the subsidies need not wait",
         dict(certificate=cert(valid_until=DAY)),
-        dict(CERT=I, LIVING=E, NURSING=E, PENSION=E),
-        {},
+        dict(CERT=E, LIVING=E, NURSING=E, PENSION=E),
+        dict(reasons=["CERT.RENEW_SOON"]),
+    ),
+    (
+        "certificate expires in 90 days: renewal may be applied for",
+        dict(certificate=cert(valid_until=date(2027, 2, 27))),
+        dict(CERT=E, LIVING=E),
+        dict(reasons=["CERT.RENEW_SOON"]),
+    ),
+    (
+        "certificate expires in 91 days: too early to renew",
+        dict(certificate=cert(valid_until=date(2027, 2, 28))),
+        dict(CERT=I, LIVING=E),
+        dict(reasons=["CERT.ALREADY_HELD"]),
     ),
     (
         "certificate cancelled",
@@ -593,6 +605,16 @@ def test_an_expired_certificate_is_renewed_not_applied_for_anew():
     assert answer.outcome == E
     assert answer.reasons[0].text.startswith("【残疾人证换领】原残疾人证已于2026年6月30日到期")
     assert "新办】" not in answer.reasons[0].text
+
+
+def test_a_certificate_expiring_within_90_days_is_renewed_not_held_or_applied_for_anew():
+    soon = replace(BASE, certificate=cert(valid_until=date(2027, 1, 31)))
+    (answer,) = assess(soon, params(), COUNTY, DAY, [Matter.CERT])
+    assert answer.outcome == E
+    assert answer.reasons[0].text.startswith("【残疾人证换领】原残疾人证将于2027年1月31日到期")
+    assert "到期前 90 日内可以申请换领" in answer.reasons[0].text
+    (held,) = assess(BASE, params(), COUNTY, DAY, [Matter.CERT])
+    assert held.outcome == I and "到期前 90 日内可以申请换领" in held.reasons[0].text
 
 
 def test_living_pays_from_the_month_of_application():

@@ -16,6 +16,7 @@ from onestop.cases.proactive import application_propose
 from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.notices.models import SmsMessage
+from onestop.notices.services import certificate_expiry_remind
 from onestop.people.services import certificate_record, guardian_add
 from onestop.portal.models import Draft, DraftFile
 from onestop.ratings.services import rating_answer
@@ -506,3 +507,61 @@ def test_step_two_asks_only_for_the_reasons_of_the_subsidies_chosen(client, ward
     client.post(f"/portal/apply/{ward.pk}/matters/", {"matters": ["LIVING", "MEDICAL"]})
     page = client.get(f"/portal/apply/{ward.pk}/details/").content.decode()
     assert "为什么申请生活补贴" in page and "为什么申请护理补贴" not in page
+
+
+# --- 换证 ---------------------------------------------------------------------------------------------
+
+
+def test_a_holder_whose_card_is_about_to_expire_applies_for_换证_in_the_one_form(client, ward):
+    holder = factories.person(
+        "150702001", name="乌兰", birth=date(1972, 7, 7), phone="13904700099", address="正阳街道9号"
+    )
+    old = certificate_record(
+        actor=None, person=holder, number=holder.id_number + "41", issue_date=date(2016, 12, 20)
+    )
+    with clock.frozen(datetime(2026, 11, 2, 2, tzinfo=UTC)):  # the card expires on 20 December
+        certificate_expiry_remind(today=date(2026, 11, 2))
+        sign_in(client, "13904700099")
+        me = client.get("/portal/me/").content.decode()
+        assert "乌兰的残疾人证将于 2026年12月20日 到期" in me
+        offer = f'href="/portal/apply/{holder.pk}/?renew=1">为乌兰申请换证</a>'
+        assert offer in me
+        assert offer in client.get("/portal/inbox/").content.decode()
+
+        form = client.get(f"/portal/apply/{holder.pk}/?renew=1").content.decode()
+        assert re.search(r'value="CERT"[^>]*checked', form)
+        assert "残疾人证换领" in form and "残疾人证新办" not in form
+        assert old.number_masked in form and old.number not in form
+        plain = client.get(f"/portal/apply/{holder.pk}/").content.decode()
+        assert not re.search(r'value="CERT"[^>]*checked', plain)  # offered, not ticked
+
+        client.post(f"/portal/apply/{holder.pk}/matters/", {"matters": ["CERT"]})
+        client.post(f"/portal/apply/{holder.pk}/details/", {})
+        delivery = client.get(f"/portal/apply/{holder.pk}/delivery/").content.decode()
+        assert 'value="正阳街道9号"' in delivery  # the person's data, filled in
+        client.post(
+            f"/portal/apply/{holder.pk}/delivery/",
+            {"delivery": "post", "delivery_address": "正阳街道9号"},
+        )
+        confirm = client.get(f"/portal/apply/{holder.pk}/confirm/").content.decode()
+        assert "<dt>办理事项</dt><dd>残疾人证换领</dd>" in confirm
+        client.post(
+            f"/portal/apply/{holder.pk}/confirm/",
+            {"consent_share": "on", "consent_sensitive": "on", "form_token": token(client, holder)},
+        )
+        app = Application.objects.get(applicant=holder)
+        assert app.matters.get().renews == old
+        assert "残疾人证换领" in client.get(f"/portal/applications/{app.pk}/").content.decode()
+        # Applied: the page no longer offers it, and the reminder's link says it is under way.
+        assert "申请换证" not in client.get("/portal/me/").content.decode()
+        again = client.get(f"/portal/apply/{holder.pk}/?renew=1").content.decode()
+        assert "已有在办申请" in again and "残疾人证换领" in again
+        assert not re.search(r'value="CERT"[^>]*checked', again)
+
+
+def test_no_换证_is_offered_for_a_card_valid_for_longer(client, ward):
+    sign_in(client)
+    assert "申请换证" not in client.get("/portal/me/").content.decode()
+    page = client.get(f"/portal/apply/{ward.pk}/?renew=1").content.decode()
+    assert "巴图现在没有需要换证的残疾人证" in page
+    assert not re.search(r'value="CERT"[^>]*checked', page)

@@ -57,6 +57,7 @@ def test_opening_any_portal_page_writes_nothing(busy_guardian, ward):  # noqa: F
         "/portal/me/",
         "/portal/inbox/",
         f"/portal/apply/{ward.pk}/",
+        f"/portal/apply/{ward.pk}/?renew=1",
         *(f"/portal/apply/{ward.pk}/{s}/" for s in ("matters", "details", "delivery", "confirm")),
         f"/portal/applications/{app.pk}/",
         f"/portal/applications/{app.pk}/withdraw/",

@@ -12,6 +12,8 @@ from onestop.people.services import certificate_record
 from onestop.policy import calendar
 
 from . import factories
+from .cases.helpers import at
+from .pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 ALL = ["CERT", "LIVING", "NURSING", "MEDICAL", "PENSION"]
@@ -482,3 +484,50 @@ def test_the_same_intake_form_posted_twice_lands_on_the_first_receipt(client, te
     back = client.get(f"/workbench/intake/{holder.pk}/").content.decode()
     main = back[back.index("<main") :]
     assert "这份申请已经提交" in main and "<button" not in main
+
+
+# --- 换证 ----------------------------------------------------------------------------------------
+
+
+def test_the_window_takes_a_renewal_and_the_certificate_officer_sees_the_old_card(client, team):
+    person = factories.person(
+        "150702001", name="乌云", birth=date(1968, 8, 8), dibao_category="urban"
+    )
+    old = certificate_record(
+        actor=None, person=person, number=person.id_number + "52", issue_date=date(2016, 12, 20)
+    )
+    with at(date(2026, 11, 2)):  # the card expires on 20 December
+        as_user(client, team["clerk"])
+        detail = client.get(f"/workbench/persons/{person.pk}/").content.decode()
+        assert "将于 2026年12月20日 到期，可以办理换证" in detail
+        assert f'href="/workbench/intake/{person.pk}/?renew=1">为乌云办理换证' in detail
+        page = client.get(f"/workbench/intake/{person.pk}/").content.decode()
+        assert "残疾人证需要换证" in page and old.number_masked in page
+        assert old.number not in page and not re.search(r'value="CERT"[^>]*checked', page)
+        ticked = client.get(f"/workbench/intake/{person.pk}/?renew=1").content.decode()
+        assert re.search(r'value="CERT"[^>]*checked', ticked)
+        assert "残疾人证换领" in ticked and "残疾人证新办" not in ticked
+        response = take(client, team["clerk"], person, matters=["CERT"], paper_photo="on")
+        receipt = client.get(response["Location"]).content.decode()
+        app = Application.objects.get()
+        assert "残疾人证换领" in receipt and old.number_masked in receipt
+        for kind in ("receipt", "application_form"):
+            pdf = client.get(f"/workbench/applications/{app.pk}/documents/{kind}/").content
+            assert "残疾人证换领（原证号" in pdf_text(pdf), kind
+
+        cert = app.matters.get()
+        assert cert.renews == old
+        as_user(client, team["cdpf"])
+        matter_page = client.get(f"/workbench/matters/{cert.pk}/").content.decode()
+        assert "<h1>残疾人证换领</h1>" in matter_page
+        assert f'换证（换领）：原残疾人证号 <span class="mono">{old.number_masked}</span>' in (
+            matter_page
+        )
+        assert old.number not in matter_page and "提交申请：残疾人证换领" in matter_page
+        decide(client, team["cdpf"], cert)  # 受理
+        assessment = client.get(f"/workbench/matters/{cert.pk}/").content.decode()
+        assert "残疾人证换领·残联受理：通过" in assessment
+    # The old card's category and level are chosen for the assessor to confirm or change.
+    assert re.search(r'<option value="5" selected>', assessment)
+    assert re.search(r'<option value="2" selected>', assessment)
+    assert "换证：原证为智力残疾二级" in assessment

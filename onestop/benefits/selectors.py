@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onestop.accounts.actors import Viewer
 from onestop.people.models import Person
@@ -95,23 +96,67 @@ class PersonPayments:
 
 
 def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayments]:
-    """For the applicant's own view: only the persons the signed-in number acts for."""
-    out = []
-    for person in persons.order_by("pk"):
-        entitlements = Entitlement.objects.filter(person=person).order_by("kind", "-start", "pk")
-        rows = [
-            (e, list(e.lines.select_related("run").order_by("-month", "-pk")[:recent]))
-            for e in entitlements
-        ]
-        review = (
-            ReviewItem.objects.filter(entitlement__person=person, status=ReviewItem.Status.PENDING)
-            .select_related("round")
-            .order_by("due_date", "pk")
-            .first()
+    """For the applicant's own view: only the persons the signed-in number acts for (or the
+    applicant of a looked-up application). Four queries however many entitlements and lines:
+    the persons, their entitlements, the newest ``recent`` lines of each (one windowed query)
+    and the pending reviews."""
+    people = list(persons.order_by("pk"))
+    latest = PaymentLine.objects.select_related("run").order_by("-month", "-pk")[:recent]
+    entitlements = (
+        Entitlement.objects.filter(person__in=[p.pk for p in people])
+        .order_by("person_id", "kind", "-start", "pk")
+        .prefetch_related(Prefetch("lines", queryset=latest, to_attr="recent_lines"))
+    )
+    by_person: dict[int, list[Entitlement]] = {}
+    for entitlement in entitlements:
+        by_person.setdefault(entitlement.person_id, []).append(entitlement)
+    reviews: dict[int, ReviewItem] = {}
+    pending = (
+        ReviewItem.objects.filter(
+            entitlement__person__in=list(by_person), status=ReviewItem.Status.PENDING
         )
-        if rows:
-            out.append(PersonPayments(person, rows, review))
-    return out
+        .select_related("round", "entitlement")
+        .order_by("due_date", "pk")
+    )
+    for item in pending:  # the one due soonest, per person
+        reviews.setdefault(item.entitlement.person_id, item)
+    return [
+        PersonPayments(
+            person,
+            [(e, e.recent_lines) for e in by_person[person.pk]],  # type: ignore[attr-defined]
+            reviews.get(person.pk),
+        )
+        for person in people
+        if person.pk in by_person
+    ]
+
+
+def payments_version(application_id: int) -> tuple:
+    """A token that changes whenever what ``payments_of`` shows of the applicant of this
+    application changes: the status look-up keeps its page until then. Rows only move forward
+    (a line pending, then sent, then perhaps returned, or removed before release; an
+    entitlement ends once; a review is decided once), so counts, newest ids and summed states
+    are enough."""
+    # Plain SQL, one statement: this runs on every view of the look-up, cached or not.
+    with connection.cursor() as cursor:
+        cursor.execute(PAYMENTS_VERSION, [application_id] * 3)
+        return tuple(cursor.fetchone() or ())
+
+
+PAYMENTS_VERSION = """
+    SELECT l.n, l.top, l.states, e.n, e.top, e.ended, r.n, r.top, r.pending
+    FROM (SELECT COUNT(*) AS n, MAX(l.id) AS top,
+                 SUM(CASE l.status WHEN 'sent' THEN 1 WHEN 'returned' THEN 3 ELSE 0 END) AS states
+          FROM benefits_paymentline l JOIN benefits_entitlement t ON t.id = l.entitlement_id
+          WHERE t.person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) l,
+         (SELECT COUNT(*) AS n, MAX(id) AS top, COUNT("end") AS ended
+          FROM benefits_entitlement
+          WHERE person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) e,
+         (SELECT COUNT(*) AS n, MAX(i.id) AS top,
+                 SUM(CASE i.status WHEN 'pending' THEN 1 ELSE 0 END) AS pending
+          FROM benefits_reviewitem i JOIN benefits_entitlement t ON t.id = i.entitlement_id
+          WHERE t.person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) r
+"""
 
 
 def runs_after(user: Viewer | None, after: int, limit: int) -> list[PaymentRun]:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
+from onestop.people.selectors import certificate_number_unused
 from onestop.people.services import certificate_cancel_all, certificate_record
 from onestop.policy.facts import Facts
 from onestop.policy.matters import Matter as MatterType
@@ -16,10 +17,11 @@ from .models import Application, Matter
 
 
 def certificate_issue(actor: Actor, app: Application, matter: Matter, today: date) -> dict:
-    """Record the new card (a renewal replaces the old one) and tell the window."""
+    """Record the new card (a renewal replaces the old one, and takes the next reissue mark
+    when its category and level are unchanged) and tell the window."""
     person = app.applicant
     category, level = matter.result.get("category"), matter.result.get("level")
-    number = f"{person.id_number}{category}{level}"
+    number = certificate_number_unused(f"{person.id_number}{category}{level}")
     certificate_cancel_all(actor=actor, person=person)
     cert = certificate_record(actor=actor, person=person, number=number, issue_date=today)
     emit_for(

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.html import format_html
 
 from onestop.policy.matters import Matter as MatterType
+from onestop.policy.matters import matter_label
 from onestop.policy.verdict import Assessment, Outcome
 
 from .materials import upload_check
@@ -37,11 +38,16 @@ class UploadField(forms.FileField):
 SUGGESTION = {Outcome.ELIGIBLE: "预审符合", Outcome.PENDING: "预审待核实"}
 
 
-def suggest_matters(field: forms.ChoiceField, assessments: Iterable[Assessment]) -> None:
+def suggest_matters(
+    field: forms.ChoiceField, assessments: Iterable[Assessment], *, renewal: bool = False
+) -> None:
     """Mark the matters the pre-screen found possible. Only marked: nothing is ticked for the
-    applicant, who chooses each matter."""
+    applicant, who chooses each matter. With ``renewal`` (a card due for 换证) the certificate
+    is offered as 残疾人证换领, which the submission records."""
     outcomes = {str(a.matter.value): a.outcome for a in assessments}
-    field.choices = [(v, _badged(label, outcomes.get(v))) for v, label in MatterType.choices]
+    field.choices = [
+        (v, _badged(matter_label(v, renewal=renewal), outcomes.get(v))) for v in MatterType.values
+    ]
 
 
 def _badged(label: str, outcome: Outcome | None) -> str:

@@ -14,7 +14,8 @@ from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
-from onestop.people.models import Guardian, Person
+from onestop.people.models import Certificate, Guardian, Person
+from onestop.people.selectors import certificate_to_renew
 from onestop.policy.facts import Bill, Facts
 from onestop.policy.matters import Matter as MatterType
 from onestop.policy.medical import MedicalClaim
@@ -188,10 +189,15 @@ def _receive(
         if existing is not None:
             return existing
         duplicate_check(applicant, kinds)
+        # 换证 rather than 新办 when the registry shows a card due for renewal.
+        renews = (
+            certificate_to_renew(applicant, clock.today()) if MatterType.CERT in kinds else None
+        )
         application = create_application(
             actor=actor,
             applicant=applicant,
             kinds=kinds,
+            renews=renews,
             status=move(APPLICATION, None, Application.Status.SUBMITTED),
             consent_at=now,
             sensitive_consent_at=now,
@@ -203,7 +209,12 @@ def _receive(
             actor=actor,
             action=AuditAction.APPLICATION_SUBMIT,
             subject=application,
-            detail={"channel": fields["channel"], "matters": kinds, "materials": len(materials)},
+            detail={
+                "channel": fields["channel"],
+                "matters": kinds,
+                "materials": len(materials),
+                **({"renews_certificate": renews.pk} if renews is not None else {}),
+            },
         )
     return application
 
@@ -224,7 +235,14 @@ def _check_submit(actor: Actor, channel: str, applicant: Person, consented: bool
         )
 
 
-def create_application(*, applicant: Person, kinds: list[str], **fields: Any) -> Application:
+def create_application(
+    *,
+    applicant: Person,
+    kinds: list[str],
+    renews: Certificate | None = None,
+    **fields: Any,
+) -> Application:
+    """The application and one matter per kind; a CERT matter renews ``renews`` if given."""
     township = applicant.hukou_region
     county = township.parent_id
     if county is None:
@@ -264,6 +282,7 @@ def create_application(*, applicant: Person, kinds: list[str], **fields: Any) ->
                 status=move(MATTER, None, Matter.Status.PENDING),
                 chain_id=chain_id,
                 prescreen=snapshot(by_kind[MatterType(kind)]),
+                renews=renews if kind == MatterType.CERT else None,
             )
         )
     Matter.objects.bulk_create(matters)

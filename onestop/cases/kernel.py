@@ -180,7 +180,7 @@ def close(matter: Matter, status: str, result: dict, now: datetime) -> None:
     notify_application(
         application=matter.application,
         event="decided",
-        matter=matter.get_kind_display(),
+        matter=matter.label,
         outcome="已批准" if approved else "未批准",
         reason=""
         if approved

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from onestop.policy.matters import Matter as MatterType
+from onestop.policy.matters import matter_label
 
 
 class Channel(models.TextChoices):
@@ -178,6 +179,15 @@ class Matter(models.Model):
     result = models.JSONField("办理结果", default=dict)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
     pressed_count = models.PositiveSmallIntegerField("督办次数", default=0)
+    # 换证: the card a CERT matter renews (None: 新办). Set at intake from the registry.
+    renews = models.ForeignKey(
+        "people.Certificate",
+        verbose_name="换领的原残疾人证",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
+    )
 
     class Meta:
         verbose_name = "办理事项"
@@ -196,6 +206,11 @@ class Matter(models.Model):
     @property
     def applicant_reason(self) -> str:
         return self.application.applicant_reason(self.kind)
+
+    @property
+    def label(self) -> str:
+        """Its name where a person reads it: 残疾人证换领 for a renewal, else the kind's."""
+        return matter_label(self.kind, renewal=self.renews_id is not None)
 
 
 class Step(models.Model):

@@ -250,7 +250,7 @@ def _return(d: _Deciding) -> None:
     notify_application(
         application=d.app,
         event="supplement",
-        matter=matter.get_kind_display(),
+        matter=matter.label,
         missing=missing,
     )
     d.detail["missing"] = missing

@@ -8,6 +8,7 @@ from typing import Any
 from onestop.audit.models import AuditAction, AuditEvent
 from onestop.core.words import bare, listing
 from onestop.policy.matters import Matter as MatterType
+from onestop.policy.matters import matter_label
 
 from .chains import Outcome
 from .models import Application
@@ -34,17 +35,21 @@ class Entry:
     text: str
 
 
-def _matter(detail: dict[str, Any]) -> str:
-    kind = detail.get("matter")
-    return MatterType(kind).label if kind in MatterType.values else ""
+def _name(kind: object, renewal: bool) -> str:
+    return matter_label(str(kind), renewal=renewal) if kind in MatterType.values else ""
 
 
-def _text(event: AuditEvent, kinds: Collection[str] | None) -> str:
+def _text(event: AuditEvent, kinds: Collection[str] | None, renewal: bool = False) -> str:
+    """``renewal``: the application's certificate matter is a 换证 (said at submission)."""
     d = event.detail or {}
     a = event.action
+
+    def _matter(detail: dict[str, Any]) -> str:
+        return _name(detail.get("matter"), renewal)
+
     if a == AuditAction.APPLICATION_SUBMIT:
         names = "、".join(
-            MatterType(k).label for k in d.get("matters", []) if kinds is None or k in kinds
+            _name(k, renewal) for k in d.get("matters", []) if kinds is None or k in kinds
         )
         return f"提交申请：{names}"
     if a == AuditAction.APPLICATION_ACCEPT:
@@ -80,9 +85,7 @@ def _text(event: AuditEvent, kinds: Collection[str] | None) -> str:
     if a == AuditAction.APPLICATION_DELIVER:
         return "办理结果已一次送达" + (f"（{d['note']}）" if d.get("note") else "")
     if a == AuditAction.HANDOVER_READY:
-        names = "、".join(
-            MatterType(k).label for k in d.get("matters", []) if k in MatterType.values
-        )
+        names = "、".join(_name(k, renewal) for k in d.get("matters", []) if k in MatterType.values)
         early = "（应申请人要求先送）" if d.get("early") else ""
         return f"办理结果已备好待送达{early}：{names}"
     if a == AuditAction.HANDOVER_POSTED:
@@ -113,13 +116,17 @@ def timeline(
     application: Application, kinds: Collection[str] | None = None, for_citizen: bool = False
 ) -> list[Entry]:
     """The history; with ``kinds``, only what concerns those matters (按需共享 for officers)."""
-    events = (
+    events = list(
         AuditEvent.objects.filter(subject_type="cases.application", subject_id=str(application.pk))
         .select_related("actor", "org_unit")
         .order_by("id")
     )
+    renewal = any(
+        e.action == AuditAction.APPLICATION_SUBMIT and "renews_certificate" in (e.detail or {})
+        for e in events
+    )
     return [
-        Entry(e.at, _who(e, for_citizen), _text(e, kinds))
+        Entry(e.at, _who(e, for_citizen), _text(e, kinds, renewal))
         for e in events
         if (kinds is None or (e.detail or {}).get("matter", next(iter(kinds), None)) in kinds)
         and not (for_citizen and e.action in STAFF_ONLY)

@@ -80,8 +80,8 @@ def handover_prepare(
 
 def _results(matters: list[Matter]) -> str:
     """Which results are ready, in words: a refused matter is never said to be 办好."""
-    approved = [m.get_kind_display() for m in matters if m.status == Matter.Status.APPROVED]
-    refused = [m.get_kind_display() for m in matters if m.status != Matter.Status.APPROVED]
+    approved = [m.label for m in matters if m.status == Matter.Status.APPROVED]
+    refused = [m.label for m in matters if m.status != Matter.Status.APPROVED]
     return clauses(
         [
             f"{listing(approved)}已办好" if approved else "",

@@ -27,6 +27,7 @@ from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
+from onestop.notices.services import certificate_expiry_remind
 from onestop.people.identifiers import check_digit
 from onestop.people.models import DibaoCategory, Person, TekunCategory
 from onestop.people.services import (
@@ -370,3 +371,32 @@ def load_demo_payments(today: date | None = None) -> int:
                     )
     review_open(actor=None, county=county, year=today.year)  # 定期复核 for 正阳街道's officer
     return made
+
+
+def load_demo_renewal(today: date | None = None) -> Person:
+    """A 正阳街道 holder whose card expires in 45 days and who has been reminded: 换证 is offered
+    on their portal page, in their inbox and at the window. Made once."""
+    today = today or clock.today()
+    rng = random.Random("onestop-demo-renewal")
+    number = _id_number(rng, "150702", date(1966, 6, 6), "F")
+    found = person_find_by_id_number(Person.objects.all(), number)
+    if found is not None:
+        return found
+    with transaction.atomic():
+        person = person_register(
+            actor=None,
+            name="乌云其其格",
+            id_number=number,
+            hukou_region_code="150702001",
+            phone=_phone(rng),
+            address="正阳街道12号",
+        )
+        certificate_record(
+            actor=None,
+            person=person,
+            number=f"{number}42",
+            issue_date=today - timedelta(days=3605),
+            valid_until=today + timedelta(days=45),
+        )
+    certificate_expiry_remind(today=today)
+    return person

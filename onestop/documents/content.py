@@ -104,9 +104,14 @@ def _decided_steps(matter: Matter) -> list[dict]:
 
 
 def _matter_line(matter: Matter) -> dict:
+    old = matter.renews
+    renews = (
+        {"renews": f"原证号 {old.number_masked}，有效期至{_day(old.valid_until)}"} if old else {}
+    )
     return {
         "kind": matter.kind,
-        "name": matter.get_kind_display(),
+        "name": matter.label,
+        **renews,
         "status": matter.get_status_display(),
         "due": "待残疾人证办结后开始计时"
         if matter.status == Matter.Status.WAITING_CERT
@@ -152,9 +157,12 @@ def receipt(app: Application) -> dict:
 
 
 def application_form(app: Application) -> dict:
+    applicant = _person_block(app.applicant, full_id=True)
+    if applicant["certificate"] is None and app.matters.filter(renews__isnull=False).exists():
+        applicant["certificate_note"] = "原证已过期，本次申请换领"
     return {
         **_header(app),
-        "applicant": _person_block(app.applicant, full_id=True),
+        "applicant": applicant,
         "guardian": _guardian_block(app.representative, full_id=True),
         "authority": [AuthorityScope(a).label for a in app.authority_scope or []],
         "authority_until": _day(app.authority_until),
@@ -202,7 +210,7 @@ def result(matter: Matter, issued: date) -> dict:
     out = {
         **_header(app),
         "applicant": _person_block(app.applicant, full_id=False),
-        "matter": matter.get_kind_display(),
+        "matter": matter.label,
         "matter_kind": matter.kind,
         "approved": approved,
         "decision": "准予" if approved else "不予批准",

@@ -69,7 +69,7 @@ def _receipt(s: Sheet, c: dict, size: float):
     s.section("申请的事项", size)
     s.table(
         ["事项", "状态", "办结期限"],
-        [[m["name"], m["status"], m["due"]] for m in c["matters"]],
+        [[_named(m), m["status"], m["due"]] for m in c["matters"]],
         size,
         [2, 1, 1.4],
     )
@@ -126,7 +126,7 @@ def _application_form(s: Sheet, c: dict, size: float):
     s.section("申请事项和预审结论", size)
     s.table(
         ["事项", "预审结论", "依据"],
-        [[m["name"], m["prescreen"], _grounds(m)] for m in c["matters"]],
+        [[_named(m), m["prescreen"], _grounds(m)] for m in c["matters"]],
         size * 0.9,
         [1.3, 0.8, 3],
     )
@@ -166,7 +166,7 @@ def _applicant_rows(a: dict) -> list[tuple[str, str]]:
             f"{cert['number']}　{cert['category_label']}{cert['level_label']}"
             f"　有效期至 {cert['valid_until']}"
             if cert
-            else "尚未持证（本次一并申请）",
+            else a.get("certificate_note", "尚未持证（本次一并申请）"),
         ),
     ]
 
@@ -180,6 +180,11 @@ def _guardian_rows(c: dict) -> list[tuple[str, str]]:
         ("居住地", g["address"]),
         ("代理权限", "、".join(c["authority"]) + f"　有效期至 {c['authority_until']}"),
     ]
+
+
+def _named(matter: dict) -> str:
+    """The matter's name, and for a 换证 the card it renews."""
+    return f"{matter['name']}（{matter['renews']}）" if matter.get("renews") else matter["name"]
 
 
 def _grounds(matter: dict) -> str:

@@ -22,6 +22,7 @@ from onestop.audit.services import audit_record
 from onestop.core import clock
 from onestop.core.words import bare, listing, sentence
 from onestop.people.models import Certificate, CertificateStatus, Person
+from onestop.people.renewal import RENEWAL_DAYS
 from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import window_unit_id
 
@@ -168,7 +169,9 @@ def notify_person(*, person: Person, event: str, template: str = "", **values: A
     return notices
 
 
-EXPIRY_REMINDERS = (90, 30)  # days before a certificate expires
+# Days before a certificate expires: the first when 换证 may be applied for.
+EXPIRY_REMINDERS = (RENEWAL_DAYS, 30)
+EXPIRY_EVENT = "cert_expiry_"  # and the days: one event per reminder of the series
 
 
 def certificate_expiry_remind(*, today: date) -> int:
@@ -176,7 +179,7 @@ def certificate_expiry_remind(*, today: date) -> int:
     each; a day missed is caught up the next day. Returns the persons told."""
     told = 0
     for days in EXPIRY_REMINDERS:
-        event = f"cert_expiry_{days}"
+        event = f"{EXPIRY_EVENT}{days}"
         told_before = Notice.objects.filter(
             person_id=OuterRef("person_id"),
             event=event,

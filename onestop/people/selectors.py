@@ -1,11 +1,17 @@
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
 from onestop.accounts.actors import Viewer
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
+from onestop.core import pii
 
-from .models import Guardian, Person
+from .models import CERT_CONTEXT, Certificate, CertificateStatus, Guardian, Person
+from .renewal import due_for_renewal
 
 
 def persons_visible_to(user: Viewer) -> QuerySet[Person]:
@@ -43,3 +49,34 @@ def persons_listed(user: Viewer) -> QuerySet[Person]:
 def guardian_of(person: Person, pk: int | str) -> Guardian | None:
     """One of the person's own guardians or agents (the person being one the caller may see)."""
     return person.guardians.filter(pk=pk).first()
+
+
+def certificates_to_renew(person_ids: Iterable[int], day: date) -> dict[int, Certificate]:
+    """For each of these persons (already scoped by the caller) whose newest card is due for
+    换证 on ``day``, that card; one query."""
+    newest: dict[int, Certificate] = {}
+    cards = Certificate.objects.filter(person_id__in=list(person_ids)).order_by(
+        "person_id", "-issue_date", "-pk"
+    )
+    for card in cards:
+        newest.setdefault(card.person_id, card)
+    return {
+        pk: card
+        for pk, card in newest.items()
+        if due_for_renewal(card.valid_until, card.status == CertificateStatus.CANCELLED, day)
+    }
+
+
+def certificate_to_renew(person: Person, day: date) -> Certificate | None:
+    """The person's card due for 换证 on ``day``, if any."""
+    return certificates_to_renew([person.pk], day).get(person.pk)
+
+
+def certificate_number_unused(number: str) -> str:
+    """``number``, or with the next reissue mark (B1, B2…) when a card of that number is already
+    on record: a renewal with the same category and level keeps the old card's row apart."""
+    for mark in ["", *(f"B{n}" for n in range(1, 100))]:
+        index = pii.blind_index(number + mark, context=CERT_CONTEXT)
+        if not Certificate.objects.filter(number_index=index).exists():
+            return number + mark
+    raise ValidationError({"number": ["该残疾人证号的换发标记已用完，请联系系统管理员。"]})

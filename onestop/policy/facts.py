@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from onestop.people.renewal import due_for_renewal
+
 
 class Dibao(StrEnum):
     NONE = "none"
@@ -71,6 +73,10 @@ class Certificate:
 
     def valid_on(self, day: date) -> bool:
         return self.status == CertStatus.VALID and self.valid_until >= day
+
+    def due_for_renewal_on(self, day: date) -> bool:
+        """换证 may be applied for: it expires within the renewal window, or has expired."""
+        return due_for_renewal(self.valid_until, self.status == CertStatus.CANCELLED, day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,3 +20,11 @@ MATTER_DEPARTMENT = {
     Matter.MEDICAL: Department.MEDICAL,
     Matter.PENSION: Department.HRSS,
 }
+
+# A CERT matter for someone whose card is due for renewal is a 换证, named so wherever it shows.
+RENEWAL_LABEL = "残疾人证换领"
+
+
+def matter_label(kind: str, *, renewal: bool = False) -> str:
+    """The matter's name as the applicant and the officers read it."""
+    return RENEWAL_LABEL if renewal and kind == Matter.CERT else Matter(kind).label

@@ -20,6 +20,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from onestop.people.renewal import RENEWAL_DAYS
+
 from .facts import (
     ALLOWANCE_LABELS,
     LIVING_LIKE,
@@ -115,7 +117,10 @@ def assess_cert(facts: Facts, params: RuleParams, region: str, day: date) -> Ass
     if cert is None:
         v.unknown("certificate")
     elif isinstance(cert, Certificate) and cert.valid_on(day):
-        v.fail("CERT.ALREADY_HELD")
+        if cert.due_for_renewal_on(day):
+            until = day_text(cert.valid_until)
+            return v.done(Matter.CERT, "CERT.RENEW_SOON", until=until, days=RENEWAL_DAYS)
+        v.fail(reason("CERT.ALREADY_HELD", days=RENEWAL_DAYS))
     elif cert is True:
         v.unknown("certificate")
     elif isinstance(cert, Certificate) and cert.status != CertStatus.CANCELLED:

@@ -109,10 +109,12 @@ class MattersForm(Form):
         help_text="想办哪件就勾哪件。标着“预审符合”的，是按登记信息查到可以申请的。",
     )
 
-    def __init__(self, *args, assessments=(), person=None, **kwargs):
+    def __init__(self, *args, assessments=(), person=None, renewal=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
-        suggest_matters(cast(forms.ChoiceField, self.fields["matters"]), assessments)
+        suggest_matters(
+            cast(forms.ChoiceField, self.fields["matters"]), assessments, renewal=renewal
+        )
 
     def clean_matters(self):
         """Said here, at step 1, what the submission would refuse four steps later."""

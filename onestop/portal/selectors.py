@@ -1,12 +1,18 @@
 """What the portal reads: everything scoped to the signed-in number and the persons it acts for,
 except the status lookup, which a code sent to the applicant's number opens."""
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from onestop.cases.models import Application, Matter, Step
+from onestop.cases.selectors import OPEN_APPLICATION
 from onestop.notices.models import Notice, SmsMessage
-from onestop.people.models import Guardian, Person
+from onestop.people.models import Certificate, Guardian, Person
+from onestop.people.selectors import certificates_to_renew
+from onestop.policy.matters import Matter as MatterType
 from onestop.ratings.models import Rating
 
 from .models import Draft, DraftFile
@@ -32,6 +38,26 @@ def representative_for(phone: str, person: Person) -> Guardian | None:
     if person.phone == phone:
         return None
     return person.guardians.filter(phone=phone).order_by("kind").first()
+
+
+def renewals_due(people: Iterable[Person], day: date) -> dict[int, Certificate]:
+    """The persons (already the caller's) whose card is due for 换证 and who have not yet
+    applied for it: their card, by person id. Two queries."""
+    due = certificates_to_renew([p.pk for p in people], day)
+    applying = Matter.objects.filter(
+        application__applicant__in=list(due),
+        application__status__in=OPEN_APPLICATION,
+        kind=MatterType.CERT,
+        status__in=Matter.OPEN,
+    ).values_list("application__applicant_id", flat=True)
+    for pk in set(applying):
+        due.pop(pk, None)
+    return due
+
+
+def renewal_due(person: Person, day: date) -> Certificate | None:
+    """The person's card due for 换证, if any (whether or not they applied already)."""
+    return certificates_to_renew([person.pk], day).get(person.pk)
 
 
 def applications_for(phone: str) -> QuerySet[Application]:
@@ -108,6 +134,11 @@ def application_by_tracking(number: str) -> Application | None:
 def looked_up_application(pk: int) -> Application | None:
     """The application a verified lookup code opened (its id is kept in the session)."""
     return Application.objects.select_related("applicant").filter(pk=pk).first()
+
+
+def looked_up_applicant(pk: int) -> QuerySet[Person]:
+    """The applicant of the looked-up application, for the payments shown beside it."""
+    return Person.objects.filter(applications__pk=pk)
 
 
 def latest_event(pk: int) -> int | None:

@@ -98,9 +98,11 @@ class IntakeForm(Form):
 
     BILLS = 3
 
-    def __init__(self, *args, guardians=(), materials=(), assessments=(), **kwargs):
+    def __init__(self, *args, guardians=(), materials=(), assessments=(), renewal=False, **kwargs):
         super().__init__(*args, **kwargs)
-        suggest_matters(cast(forms.ChoiceField, self.fields["matters"]), assessments)
+        suggest_matters(
+            cast(forms.ChoiceField, self.fields["matters"]), assessments, renewal=renewal
+        )
         self.fields["representative"].choices = [("", "申请人本人")] + [
             (str(g.pk), f"{g.name}（{g.get_kind_display()}，{g.relation}）") for g in guardians
         ]
@@ -220,7 +222,16 @@ class DecisionForm(forms.Form):
         label="核定报销金额（元）", required=False, min_value=0, decimal_places=2
     )
 
-    def __init__(self, *args, step: Step, records: str, outcomes, proposed_amount=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        step: Step,
+        records: str,
+        outcomes,
+        proposed_amount=None,
+        renews=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["outcome"]).choices = [
             (o, Outcome.LABELS[o]) for o in outcomes
@@ -236,6 +247,16 @@ class DecisionForm(forms.Form):
             del self.fields["transfer_to"]
         if records != "assessment":
             del self.fields["category"], self.fields["level"]
+        elif renews is not None:
+            # 换证: the old card's category and level, to be confirmed or changed on assessment.
+            self.fields["category"].initial, self.fields["level"].initial = (
+                renews.category,
+                renews.level,
+            )
+            self.fields["level"].help_text = (
+                f"换证：原证为{renews.get_category_display()}{renews.get_level_display()}，"
+                "已预先选好；重新评定后有变化的，请按评定结果选择。"
+            )
         if records != "amount":
             del self.fields["amount"]
         elif proposed_amount:

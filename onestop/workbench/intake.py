@@ -24,12 +24,18 @@ from onestop.cases.selectors import (
 from onestop.core import clock, formtokens, pii
 from onestop.documents.content import progress_help
 from onestop.people.identifiers import CATEGORIES, LEVELS
-from onestop.people.selectors import guardian_of, person_get, persons_visible_to
+from onestop.people.selectors import (
+    certificate_to_renew,
+    guardian_of,
+    person_get,
+    persons_visible_to,
+)
 from onestop.people.services import person_find_by_id_number, person_register
 from onestop.policy.facts import FACT_LABELS, Facts
 from onestop.policy.facts import Certificate as HeldCertificate
 from onestop.policy.materials import codes_needed_by
 from onestop.policy.matters import MATTER_DEPARTMENT
+from onestop.policy.matters import Matter as MatterType
 from onestop.policy.services import prescreen
 
 from .forms import IdLookupForm, IntakeForm, PersonRegisterForm
@@ -118,13 +124,25 @@ def application_form(request, person_id: int):
     result = prescreen(
         facts=Facts(), region_code=person.hukou_region_id, day=clock.today(), person=person
     )
+    # 换证: a card due for renewal makes the certificate a 换领 (the submission records it);
+    # 办理换证 opens the form with it ticked, beside the other matters.
+    renewal = certificate_to_renew(person, clock.today())
+    open_matters = list(open_matters_for(person))
+    # Already applied for: the open application says so, and nothing is ticked.
+    renewing = any(m.kind == MatterType.CERT for m in open_matters)
+    renew_asked = request.GET.get("renew") == "1" and renewal is not None and not renewing
     form = IntakeForm(
         request.POST or None,
         request.FILES or None,
         guardians=person.guardians.all(),
         materials=result.materials,
         assessments=result.assessments,
-        initial={"delivery": "pickup", "delivery_address": person.address},
+        renewal=renewal is not None,
+        initial={
+            "delivery": "pickup",
+            "delivery_address": person.address,
+            **({"matters": [MatterType.CERT.value]} if renew_asked else {}),
+        },
     )
     token = request.POST.get(formtokens.FIELD, "")
     key = formtokens.redeem(token, request.user.pk, person.pk)
@@ -146,9 +164,13 @@ def application_form(request, person_id: int):
             "person": person,
             "form": form,
             "assessments": [(a, MATTER_DEPARTMENT[a.matter].label) for a in result.assessments],
+            "renewal": renewal,
+            "renew_asked": renew_asked,
+            "renewing": renewing,
+            "today": clock.today(),
             "materials": result.materials,
             "known": known,
-            "open_matters": open_matters_for(person),
+            "open_matters": open_matters,
             "form_token": token if key else _form_token(request, person),
         },
     )

@@ -54,6 +54,7 @@ def _decision_form(matter: Matter, step: Step, data=None) -> DecisionForm:
         records=sdef.records,
         outcomes=sdef.outcomes,
         proposed_amount=matter.prescreen.get("amount"),
+        renews=matter.renews,
     )
 
 

@@ -4,14 +4,21 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from onestop.accounts.roles import OFFICER_ROLES
+from onestop.accounts.roles import OFFICER_ROLES, Role
 from onestop.benefits.selectors import payee_account_of
 from onestop.benefits.services import ACCOUNT_ROLES, payee_account_set
 from onestop.cases.selectors import open_steps_for
+from onestop.core import clock
 from onestop.core.actions import run_action
 from onestop.core.forms import Form
 from onestop.people.identifiers import IdentifierError, parse_id_number
-from onestop.people.selectors import person_get, persons_listed, persons_named, persons_visible_to
+from onestop.people.selectors import (
+    certificate_to_renew,
+    person_get,
+    persons_listed,
+    persons_named,
+    persons_visible_to,
+)
 from onestop.people.services import person_find_by_id_number, person_reveal_id
 
 PAGE_SIZE = 20
@@ -83,6 +90,9 @@ def _person_page(request, person, revealed_id="", account_form=None, status=200)
             "revealed_id": revealed_id,
             "guardians": person.guardians.all(),
             "certificates": person.certificates.all(),
+            "renewal": certificate_to_renew(person, clock.today()),
+            "may_take": request.user.role == Role.WINDOW_CLERK,
+            "today": clock.today(),
             "account": payee_account_of(person),
             "account_form": account_form or PayeeAccountForm(initial={"holder": person.name}),
             "may_set_account": request.user.role in ACCOUNT_ROLES,

@@ -13,15 +13,18 @@ from openpyxl import load_workbook
 from onestop.benefits.entitlements import entitlements_end
 from onestop.benefits.models import EndReason, PayeeAccount, PaymentLine, PaymentRun, Recovery
 from onestop.benefits.prepare import run_prepare
+from onestop.benefits.reviews import review_open
 from onestop.benefits.runs import run_approve, run_release
+from onestop.benefits.selectors import payments_of
 from onestop.benefits.services import returns_import
 from onestop.core.actions import ActionRefused
 from onestop.exchange.services import api_key_create
+from onestop.people.models import Person
 from onestop.regions.models import OrgUnit
 
 from .. import factories
-from ..cases.helpers import at
-from ..test_portal import sign_in
+from ..cases.helpers import at, decide, submit
+from ..test_portal import last_code, sign_in
 from .conftest import approved_living
 
 
@@ -109,6 +112,76 @@ def test_the_applicant_sees_what_they_receive_and_each_payment(client, staff, ha
     assert "从 2026年1月 起享受，每月 100.00 元" in page
     assert page.count("已发（4月5日）") == 3 and "（补发）：100.00 元，退回（户名不符）" in page
     assert entitlement.person.name in page
+
+
+def test_the_status_look_up_shows_the_payments_and_follows_each_change(client, staff, hailar):
+    entitlement = approved_living(
+        staff, applied=date(2026, 1, 15), approved=date(2026, 3, 10), phone="13900001112"
+    )
+    person, app = entitlement.person, entitlement.matter.application
+    with at(date(2026, 4, 5)):
+        run = run_prepare(
+            actor=staff["county"], county=hailar, kind="LIVING", month=date(2026, 4, 1)
+        ).run
+        client.get("/portal/")  # the browser has its CSRF cookie, so the page is kept
+        client.post(
+            "/portal/lookup/", {"tracking_no": app.tracking_no, "id_last6": person.id_number[-6:]}
+        )
+        client.post("/portal/lookup/code/", {"code": last_code("13900001112")})
+        page = client.get("/portal/lookup/status/").content.decode()
+        assert app.tracking_no in page and "补贴和发放记录" in page
+        assert "从 2026年1月 起享受，每月 100.00 元" in page
+        assert page.count("待发（4月名册审核中）") == 4
+
+        # Changes to the payments alone (the application's own record is unchanged) show.
+        run = run_release(actor=staff["head"], run=run_approve(actor=staff["head"], run=run))
+        page = client.get("/portal/lookup/status/").content.decode()
+        assert page.count("已发（4月5日）") == 4 and "待发" not in page
+        line = run.lines.get(month=date(2026, 2, 1))
+        returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode())
+        page = client.get("/portal/lookup/status/").content.decode()
+        assert "（补发）：100.00 元，退回（户名不符）" in page
+
+    with at(date(2026, 11, 2)):
+        assert "定期复核正在进行" not in client.get("/portal/lookup/status/").content.decode()
+        review_open(actor=staff["county"], county=hailar, year=2026)
+        page = client.get("/portal/lookup/status/").content.decode()
+    assert "2026 年的定期复核正在进行" in page and "2026年11月23日 前与您核实情况" in page
+    # A look-up by tracking number: no ID number, no account, not even masked.
+    assert person.id_number not in page and person.id_number[-6:] not in page
+    assert "6228480000000000017" not in page and "****0017" not in page
+
+
+def test_the_applicants_payments_are_read_in_four_queries_however_many_they_receive(
+    staff, hailar, django_assert_max_num_queries
+):
+    """Persons, entitlements, each entitlement's newest lines (windowed) and pending reviews."""
+    people = []
+    for name in ("巴图", "乌兰", "斯琴"):
+        person = factories.certified_person(dibao_category="urban", name=name)
+        app = submit(staff, person, matters=["LIVING", "NURSING"], day=date(2026, 1, 15))
+        for kind in ("LIVING", "NURSING"):
+            for officer in ("township", "cdpf", "county"):
+                decide(staff[officer], app, kind, date(2026, 1, 20))
+        people.append(person)
+    for month in (2, 3, 4):
+        with at(date(2026, month, 5)):
+            for kind in ("LIVING", "NURSING"):
+                run_prepare(
+                    actor=staff["county"], county=hailar, kind=kind, month=date(2026, month, 1)
+                )
+    with at(date(2026, 11, 2)):
+        review_open(actor=staff["county"], county=hailar, year=2026)
+    persons = Person.objects.filter(pk__in=[p.pk for p in people])
+    with django_assert_max_num_queries(4):
+        found = payments_of(persons, recent=2)
+    assert [p.person.name for p in found] == ["巴图", "乌兰", "斯琴"]
+    for payments in found:
+        assert [e.kind for e, _ in payments.rows] == ["LIVING", "NURSING"]
+        for _, lines in payments.rows:
+            # Four months owed (January's arrears included), the newest two shown.
+            assert [(line.month.month, line.run.month.month) for line in lines] == [(4, 4), (3, 3)]
+        assert payments.review is not None and payments.review.round.year == 2026
 
 
 def test_a_department_system_reads_the_roll_and_posts_the_agents_results(client, staff, hailar):

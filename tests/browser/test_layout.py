@@ -8,12 +8,15 @@ test-artifacts/ (committed there to be looked at; off by default so a test run l
 
 import os
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.utils import timezone
 
 from onestop.accounts.models import StaffUser
 from onestop.benefits.models import Entitlement
@@ -23,11 +26,13 @@ from onestop.benefits.runs import run_approve, run_release
 from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.acceptance import application_accept
 from onestop.cases.intake import application_submit
+from onestop.cases.models import Application
 from onestop.demo.data import DEMO_PASSWORD, load_demo_accounts, load_demo_hotlines
 from onestop.documents.models import DocumentKind
 from onestop.documents.services import document_issue
 from onestop.notices.models import SmsMessage
-from onestop.people.services import certificate_record
+from onestop.notices.services import certificate_expiry_remind
+from onestop.people.services import certificate_record, guardian_add
 from onestop.policy.matters import Matter
 from onestop.regions.models import Region
 from tests import factories
@@ -56,6 +61,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("citizen", "portal-application", "/portal/applications/{app}/"),
     ("citizen", "apply-start", "/portal/apply/{person}/"),
     ("citizen", "benefits", "/portal/benefits/"),
+    ("citizen", "apply-renewal", "/portal/apply/{renewer}/?renew=1"),
+    ("lookup", "lookup-status", "/portal/lookup/status/"),
     ("hlr_civil", "payments", "/workbench/payments/"),
     ("hlr_civil", "payment-run", "/workbench/payments/{run}/"),
     ("hlr_civil", "payment-returns", "/workbench/payments/returns/"),
@@ -67,6 +74,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("hlr_window", "staff-application", "/workbench/applications/{app}/"),
     ("hlr_window", "person-list", "/workbench/persons/"),
     ("hlr_window", "person-detail", "/workbench/persons/{person}/"),
+    ("hlr_window", "person-renewal", "/workbench/persons/{renewer}/"),
+    ("hlr_window", "intake-renewal", "/workbench/intake/{renewer}/?renew=1"),
+    ("hlr_cdpf", "renewal-matter", "/workbench/matters/{renewal}/"),
     ("zy_civil", "queue", "/workbench/queue/"),
     ("zy_civil", "staff-matter", "/workbench/matters/{living}/"),
     ("zy_civil", "ratings", "/workbench/ratings/"),
@@ -109,13 +119,55 @@ def site(reference_data):
     )
     app = application_accept(actor=clerk, application=app)
     receipt = document_issue(actor=clerk, kind=DocumentKind.RECEIPT, application=app)
+    renewer, renewal = _cards_due(clerk, person)
     return {
         "run": _a_released_roll(person, app.matters.get(kind=Matter.LIVING)),
+        "renewer": renewer.pk,
+        "renewal": renewal.pk,
         "app": app.pk,
         "person": person.pk,
         "living": app.matters.get(kind=Matter.LIVING).pk,
         "code": receipt.code,
     }
+
+
+def _cards_due(clerk, guardian):
+    """Two cards 45 days from expiry (by the live server's real clock): 乌兰's, whose guardian
+    is the citizen, offered for 换证; 乌云's, renewed in an application at the window."""
+    today = timezone.localdate()
+    renewer, other = (
+        factories.person("150702001", name=name, birth=date(1972, 7, 7))
+        for name in ("乌兰", "乌云")
+    )
+    for holder in (renewer, other):
+        certificate_record(
+            actor=None,
+            person=holder,
+            number=holder.id_number + "41",
+            issue_date=today - timedelta(days=3600),
+            valid_until=today + timedelta(days=45),
+        )
+    guardian_add(
+        actor=None,
+        person=renewer,
+        kind="guardian",
+        name=guardian.name,
+        id_number=guardian.id_number,
+        relation="姐姐",
+        phone=guardian.phone,
+    )
+    certificate_expiry_remind(today=today)
+    app = application_submit(
+        actor=clerk,
+        channel="window",
+        applicant=other,
+        matters=[Matter.CERT],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+    )
+    app = application_accept(actor=clerk, application=app)
+    return renewer, app.matters.get()
 
 
 def _a_released_roll(person, living) -> int:
@@ -142,13 +194,28 @@ def _a_released_roll(person, living) -> int:
     return run.pk
 
 
-def open_as(browser, live_server, viewer):
+def open_as(browser, live_server, viewer, site=None):
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 320, "height": 800}
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
-    if viewer == "citizen":
+    if viewer == "lookup":  # past the status look-up's code: its session, as a cookie
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        application = Application.objects.get(pk=site["app"])
+        session["lookup_application"] = application.pk
+        session["lookup_tracking"] = application.tracking_no
+        session.create()
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "url": live_server.url,
+                }
+            ]
+        )
+    elif viewer == "citizen":
         page.goto("/portal/sign-in/")
         page.get_by_label("手机号码").fill(PHONE)
         page.click("button:has-text('获取验证码')")
@@ -206,9 +273,9 @@ def test_every_page_fits_320_px_and_passes_axe(browser, live_server, site, viewe
         shoot(page, name, 320)
         return accessible_and_narrow(page, name)
 
-    page = open_as(browser, live_server, viewer)
+    page = open_as(browser, live_server, viewer, site)
     failures = walk(page, pages, site, narrow)
-    if viewer in ("public", "citizen"):
+    if viewer in ("public", "citizen", "lookup"):
         toggle_elder(page)
         failures += [f"长辈版 {x}" for x in walk(page, pages, site, accessible_and_narrow)]
         toggle_elder(page)

@@ -1,17 +1,20 @@
 """The applicant's journeys in Chromium: with JavaScript, without it, and in 长辈版."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from onestop.accounts.roles import Role
 from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
+from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.notices.models import SmsMessage
+from onestop.notices.services import certificate_expiry_remind
 from onestop.people.services import certificate_record, guardian_add
 from onestop.people.shared_data import shared_record_upsert
 from onestop.ratings.models import Rating
@@ -257,3 +260,85 @@ def test_keyboard_only_sign_in(browser, live_server, ward, phone):
         reached.add(info[0])
         assert info[1], f"no visible focus on {info[0]}"
     assert len(reached) >= controls
+
+
+def tab_to(page, name: str, limit: int = 80) -> None:
+    """Press Tab until the focus is on the control whose accessible text starts with ``name``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement; const l = e.labels && e.labels[0];"
+            " return ((l && l.textContent) || e.textContent || e.value || '').trim(); }"
+        )
+        if focused.startswith(name):
+            return
+    raise AssertionError(f"no control named {name!r} reached by Tab")
+
+
+def follow(page, name: str) -> None:
+    """Tab to a link or button and press Enter on it, waiting for the page it leads to."""
+    tab_to(page, name)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_a_holder_applies_for_换证_from_the_reminder_by_keyboard(
+    browser, live_server, reference_data, phone, mode
+):
+    # The live server's threads keep the real clock (even under ONESTOP_TEST_NOW): the card
+    # expires 45 days after the day it sees, whatever day that is.
+    today = timezone.localdate()
+    holder = factories.person(
+        "150702001", name="乌兰", birth=date(1972, 7, 7), phone=phone, address="正阳街道9号"
+    )
+    old = certificate_record(
+        actor=None,
+        person=holder,
+        number=holder.id_number + "41",
+        issue_date=today - timedelta(days=3600),
+        valid_until=today + timedelta(days=45),
+    )
+    assert certificate_expiry_remind(today=today) == 1
+    page = new_page(browser, live_server, mode)
+    seen: set = set()
+    follow(page, "登录")
+    tab_to(page, "手机号码")
+    page.keyboard.type(phone)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    sent = SmsMessage.objects.filter(phone=phone, purpose="sign_in").get().text
+    code = re.search(r"(\d{6})", sent).group(1)
+    tab_to(page, "短信验证码")
+    page.keyboard.type(code)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "残疾人证需要换证" in page.locator("main").inner_text()
+    check_page(page, mode, seen)
+
+    # From the reminder in the inbox to the one form, 残疾人证换领 already ticked.
+    follow(page, "消息")
+    assert "残疾人证将于" in page.locator("main").inner_text()
+    check_page(page, mode, seen)
+    follow(page, "为乌兰申请换证")
+    renewal = page.get_by_role("checkbox", name="残疾人证换领")
+    assert renewal.is_checked() and old.number_masked in page.locator("#renewal").inner_text()
+    check_page(page, mode, seen)
+    follow(page, "下一步")  # 说明和材料
+    follow(page, "下一步")  # 送达和联系: by post to the address on record, filled in
+    assert page.get_by_label("邮寄地址（选邮寄时填）").input_value() == "正阳街道9号"
+    follow(page, "下一步")  # 确认提交
+    assert "残疾人证换领" in page.locator("dl.facts").inner_text()
+    check_page(page, mode, seen)
+    tab_to(page, TEXTS[CURRENT_VERSION]["share"][:8])
+    page.keyboard.press("Space")
+    tab_to(page, TEXTS[CURRENT_VERSION]["sensitive"][:8])
+    page.keyboard.press("Space")
+    follow(page, "提交申请")
+
+    tracking_no = page.locator("#tracking-no").inner_text()
+    app = Application.objects.get(tracking_no=tracking_no)
+    assert app.matters.get().renews == old
+    assert (app.delivery, app.delivery_address) == ("post", "正阳街道9号")
+    assert "残疾人证换领" in page.locator("main").inner_text()
+    check_page(page, mode, seen)
+    page.context.close()

@@ -56,7 +56,7 @@ def matter_out(matter: Matter, department: str, *, full_id: bool = False) -> dic
         "id": matter.pk,
         "tracking_no": app.tracking_no,
         "matter": matter.kind,
-        "matter_name": matter.get_kind_display(),
+        "matter_name": matter.label,
         "status": matter.status,
         "status_label": matter.get_status_display(),
         "due_date": matter.due_date,

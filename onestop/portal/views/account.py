@@ -7,7 +7,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onestop.benefits.selectors import payments_of
+from onestop.core import clock
 from onestop.core.ratelimit import client_ip
+from onestop.notices.services import EXPIRY_EVENT
 from onestop.people.identifiers import mask_mobile
 
 from .. import selectors, services
@@ -84,11 +86,15 @@ def sign_out(request):
 @citizen_required
 def me(request):
     phone = request.citizen_phone
+    people = list(selectors.people_for(phone))
+    due = selectors.renewals_due(people, clock.today())
     return render(
         request,
         "portal/me.html",
         {
-            "people": list(selectors.people_for(phone)),
+            "people": people,
+            "renewals": [(p, due[p.pk]) for p in people if p.pk in due],
+            "today": clock.today(),
             "applications": selectors.applications_for(phone),
             "drafts": selectors.drafts_for(phone),
             "masked": mask_mobile(phone),
@@ -109,7 +115,11 @@ def inbox(request):
     nothing; 全部标为已读 (a form) clears the 新消息 marks."""
     notices = selectors.inbox_for(request.citizen_phone)
     unread = [n.pk for n in notices if n.read_at is None]
-    return render(request, "portal/inbox.html", {"notices": notices, "unread": unread})
+    # A certificate reminder offers the 换证 itself, in the one form.
+    renew = {n.pk for n in notices if n.event.startswith(EXPIRY_EVENT)}
+    return render(
+        request, "portal/inbox.html", {"notices": notices, "unread": unread, "renew": renew}
+    )
 
 
 @citizen_required

@@ -13,6 +13,7 @@ from onestop.cases.materials import MaterialIn
 from onestop.cases.models import MaterialSource
 from onestop.cases.selectors import open_matters_for
 from onestop.core import clock, formtokens
+from onestop.people.renewal import RENEWAL_DAYS
 from onestop.policy.facts import Facts
 from onestop.policy.matters import Matter as MatterType
 from onestop.policy.services import prescreen
@@ -49,7 +50,16 @@ def apply(request, person_id: int, step: str = "matters"):
         person=person,
         matters=draft.data.get("matters") or tuple(MatterType),
     )
-    form = _step_form(step, request, draft, result)
+    # 换证: a card due for renewal makes the certificate a 换领 (the submission records it);
+    # 申请换证 (from the person's page or the reminder) opens the form with it ticked.
+    renewal = selectors.renewal_due(person, clock.today())
+    open_matters = list(open_matters_for(person)) if step == "matters" else []
+    # Already applied for: the open application says so, and nothing is ticked.
+    renewing = any(m.kind == MatterType.CERT for m in open_matters)
+    renew_asked = step == "matters" and request.GET.get("renew") == "1"
+    form = _step_form(
+        step, request, draft, result, renewal=renewal, renew=renew_asked and not renewing
+    )
     token = request.POST.get(formtokens.FIELD, "")
     key = formtokens.redeem(token, phone, person.pk)
     if step == "confirm" and request.method == "POST" and key is None:
@@ -75,9 +85,14 @@ def apply(request, person_id: int, step: str = "matters"):
             "form": form,
             "result": result,
             "draft": draft,
-            "chosen": [MatterType(m).label for m in draft.data.get("matters", [])],
+            "chosen": draft.data.get("matters", []),
+            "renewal": renewal,
+            "renew_asked": renew_asked,
+            "renewing": renewing,
+            "renewal_days": RENEWAL_DAYS,
+            "today": clock.today(),
             "files": [(names.get(f.code, f.code), f) for f in selectors.draft_files(draft)],
-            "open_matters": open_matters_for(person) if step == "matters" else (),
+            "open_matters": open_matters,
             "form_token": token if key else formtokens.issue(phone, person.pk),
             "representative": selectors.representative_for(phone, person),
         },
@@ -134,14 +149,18 @@ def apply_file_remove(request, person_id: int, pk: int):
     return redirect("portal:apply_step", person.pk, "details")
 
 
-def _step_form(step, request, draft, result):
+def _step_form(step, request, draft, result, *, renewal=None, renew=False):
     data = request.POST if request.method == "POST" else None
     if step == "matters":
+        chosen = list(draft.data.get("matters", []))
+        if renew and renewal is not None and MatterType.CERT not in chosen:
+            chosen.append(MatterType.CERT.value)
         return MattersForm(
             data,
-            initial={"matters": draft.data.get("matters", [])},
+            initial={"matters": chosen},
             assessments=result.assessments,
             person=draft.person,
+            renewal=renewal is not None,
         )
     if step == "details":
         return DetailsForm(

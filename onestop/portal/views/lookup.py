@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from onestop.benefits.selectors import payments_of, payments_version
 from onestop.cases.tracking import normalise
 from onestop.core import clock
 from onestop.core.ratelimit import client_ip, hit
@@ -17,6 +18,8 @@ from ..forms import CodeForm, LookupForm
 from ..models import OneTimeCode
 from .applications import status_context
 from .shared import ELDER_COOKIE
+
+LOOKUP_RECENT = 6  # payments per benefit shown to a look-up; signed in, the page shows more
 
 
 def lookup(request):
@@ -71,8 +74,10 @@ def lookup_status(request):
     if not pk:
         return redirect("portal:lookup")
     latest = selectors.latest_event(pk)
-    # A page is the same for one visitor until the application changes (or the day, for the
-    # countdown), so it is kept per session and CSRF cookie; never with one-off messages in it.
+    payments = payments_version(pk)
+    # A page is the same for one visitor until the application or the applicant's payments
+    # change (or the day, for the countdown), so it is kept per session and CSRF cookie; never
+    # with one-off messages in it.
     key = ":".join(
         str(part)
         for part in (
@@ -82,6 +87,7 @@ def lookup_status(request):
             request.COOKIES.get(ELDER_COOKIE),
             pk,
             latest,
+            *payments,
             f"{clock.today():%Y%m%d}",
         )
     )
@@ -95,6 +101,9 @@ def lookup_status(request):
         {
             "tracking_no": request.session.get("lookup_tracking", ""),
             "status_block": _status_block(pk, latest),
+            # What the applicant receives, briefly: the full record is behind signing in.
+            "payments": payments_of(selectors.looked_up_applicant(pk), recent=LOOKUP_RECENT),
+            "recent": LOOKUP_RECENT,
         },
     )
     if request.COOKIES.get(settings.CSRF_COOKIE_NAME):  # its form tokens hold for this cookie

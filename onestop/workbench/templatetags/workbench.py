@@ -3,6 +3,7 @@ from django import template
 from onestop.core import clock
 from onestop.core.words import clauses
 from onestop.policy import calendar
+from onestop.policy.matters import matter_label
 
 register = template.Library()
 
@@ -23,6 +24,12 @@ def countdown(due) -> str:
 @register.filter
 def is_overdue(due) -> bool:
     return bool(due) and due < clock.today()
+
+
+@register.filter
+def matter_name(kind, renewal) -> str:
+    """A matter kind's name for this person: 残疾人证换领 when their card is due for 换证."""
+    return matter_label(str(kind), renewal=bool(renewal))
 
 
 @register.filter
