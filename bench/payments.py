@@ -68,9 +68,9 @@ def populate(n: int) -> list[str]:
         # state, where the run still checks every entitlement for months owed.
         c.execute(
             """
-            INSERT INTO benefits_paymentrun (county_id, kind, month, status, cursor, line_count,
+            INSERT INTO benefits_paymentrun (county_id, kind, month, batch, status, cursor, line_count,
               total, agent, file, digest)
-            SELECT DISTINCT county_id, 'LIVING', DATE '2026-03-01', 'released', 0, 0, 0, '', '', ''
+            SELECT DISTINCT county_id, 'LIVING', DATE '2026-03-01', 0, 'released', 0, 0, 0, '', '', ''
             FROM benefits_entitlement
             """
         )

@@ -369,7 +369,9 @@ def _finish(actor: Actor, runs: list[PaymentRun]) -> None:
         # An end committed while a chunk was being written (the chunk read the entitlement
         # before it): its lines for later months come off here, as the end would have taken
         # them off had it seen them.
-        stale = PaymentLine.objects.filter(run__in=locked, entitlement__end__lt=F("month"))
+        stale = PaymentLine.objects.filter(
+            run__in=locked, entitlement__end__isnull=False, entitlement__end__lt=F("month")
+        )
         lines_remove(actor=actor, lines=list(stale))
         figures = run_figures([r.pk for r in locked])  # under the lock: what release checks
         for run in locked:

@@ -4,7 +4,7 @@ A month's run writes a line per person in a few set-based statements. A per-row 
 costs each line a query on the referenced table and a lock on its row (about 4 s per million
 lines and key on the 2-core reference machine, 13 s of a 23 s run for the three keys). One check
 per statement, a join of the statement's new lines against the entitlements and rolls, costs
-0.7 s per million and checks more: a line's person and kind must be its entitlement's, and its
+about 1 s per million (``bench/payments.py`` prints it) and checks more: a line's person and kind must be its entitlement's, and its
 kind its roll's. A line's references never change, and an entitlement or a roll with lines is
 never deleted nor re-keyed (the row triggers below), which is what the foreign keys protected.
 
