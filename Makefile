@@ -11,7 +11,7 @@ ADDR ?= 127.0.0.1:8000
 # Debian packages the project needs: CJK fonts for the PDFs (Noto for text, HanaMin for rare
 # characters in names); for the tests also Chromium and poppler (to read the PDFs back).
 APT_RUN := fonts-noto-cjk fonts-hanazono
-APT_TEST := $(APT_RUN) chromium poppler-utils
+APT_TEST := $(APT_RUN) chromium poppler-utils postgresql
 
 .PHONY: run test setup lint format bench system-run system-test apt clean
 

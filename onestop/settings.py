@@ -176,6 +176,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "onestop.core.replica.ReplicaMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -223,6 +224,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A streaming replica for the heavy reads (onestop/core/replica.py says which and when).
+REPLICA_URL = os.environ.get("ONESTOP_REPLICA_URL", "")
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("ONESTOP_REPLICA_MAX_LAG_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("ONESTOP_REPLICA_CHECK_SECONDS", "2"))
+# A caller who wrote reads the primary for longer than the replica may lag.
+REPLICA_PIN_SECONDS = REPLICA_MAX_LAG_SECONDS + 2 * REPLICA_CHECK_SECONDS
+DATABASE_ROUTERS: list[str] = []
+if REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["onestop.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("ONESTOP_REDIS_URL", "")
@@ -366,7 +384,7 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe may come over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # the load balancer's probes: plain HTTP
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # No HSTS preload: being on the browsers' list cannot be undone for months, and would bind

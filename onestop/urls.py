@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from onestop.api import api
+from onestop.core import views as core_views
 from onestop.documents import views as document_views
-from onestop.portal.views import public as portal_public
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
@@ -14,7 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("portal/", include("onestop.portal.urls")),
-    path("healthz", portal_public.healthz, name="healthz"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("v/", document_views.verify, name="verify_form"),
     path("v/<str:code>/", document_views.verify, name="verify"),
 ]

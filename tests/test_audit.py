@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from onestop.audit.macs import _legacy_hash, event_hash
 from onestop.audit.models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditAction, AuditEvent, AuditHead
 from onestop.audit.services import audit_record, publish_checkpoints
 from onestop.audit.verify import Tamper, audit_verify
+from onestop.core import clock
 from onestop.outbox.models import OutboxEvent
 from onestop.regions.models import OrgUnit
 
@@ -265,13 +266,18 @@ def test_events_cannot_be_changed_or_deleted_through_the_model():
 def test_the_nightly_task_reports_the_chain_state_and_publishes():
     from onestop.audit.tasks import publish_audit_checkpoints, verify_audit_chain_nightly
 
-    audit_record(actor=None, action=AuditAction.REGIONS_LOAD)
-    assert verify_audit_chain_nightly.call_local() is True
+    night = datetime(2026, 12, 1, 18, 17, tzinfo=UTC)  # 02:17 in Beijing
+    with clock.frozen(night):
+        audit_record(actor=None, action=AuditAction.REGIONS_LOAD)
+        assert verify_audit_chain_nightly.call_local() is True
+        assert verify_audit_chain_nightly.call_local() is None  # once a night, however asked
     assert AuditHead.objects.get(chain=SYSTEM_CHAIN).published_seq == 1
-    audit_record(actor=None, action=AuditAction.REGIONS_LOAD)
-    assert publish_audit_checkpoints.call_local() == 1
+    with clock.frozen(night + timedelta(minutes=10)):
+        audit_record(actor=None, action=AuditAction.REGIONS_LOAD)
+        assert publish_audit_checkpoints.call_local() == 1
     AuditEvent.objects.update(detail={"forged": True})
-    assert verify_audit_chain_nightly.call_local() is False
+    with clock.frozen(night + timedelta(days=1)):
+        assert verify_audit_chain_nightly.call_local() is False
 
 
 # Concurrency: real processes, each with its own database connection.

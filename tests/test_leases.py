@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 
 from onestop.core import clock, leases
 from onestop.notices.models import Notice, SmsMessage
@@ -78,3 +79,55 @@ def test_a_text_held_by_a_dead_worker_is_sent_once_when_its_lease_runs_out(db, s
     notice.refresh_from_db()
     assert notice.status == Notice.Status.SENT and notice.lease_until is None
     assert SmsMessage.objects.filter(phone="13847000001").count() == 1
+
+
+def test_a_periodic_task_runs_once_per_period_however_many_consumers_schedule_it(backend, settings):
+    runs = []
+
+    @leases.leased("press", every=timedelta(days=1))
+    def press():
+        runs.append(clock.now())
+        if len(runs) == 2:
+            raise RuntimeError("the consumer died")  # killed midway: the period is not done
+        return "pressed"
+
+    morning = datetime(2026, 12, 2, 1, 10, tzinfo=UTC)  # 09:10 in Beijing
+    with clock.frozen(morning):
+        assert press() == "pressed"  # the first consumer's run
+        assert press() is None  # the second consumer scheduled it too: skipped
+    with clock.frozen(morning + timedelta(hours=14, minutes=49)):  # 23:59 the same day
+        assert press() is None
+    with clock.frozen(morning + timedelta(hours=14, minutes=51)):  # 00:01 the next day
+        with pytest.raises(RuntimeError):
+            press()
+        assert press() == "pressed"  # the period was not done: the next run does it
+        assert press() is None
+    assert len(runs) == 3
+
+
+def test_two_consumers_at_once_run_a_periodic_task_once(backend, settings):
+    runs, results = [], []
+    started = threading.Barrier(2)
+
+    @leases.leased("sweep", every=timedelta(minutes=15))
+    def sweep():
+        runs.append(1)
+        time.sleep(0.3)
+        return "swept"
+
+    def consumer():
+        started.wait(10)
+        try:
+            with clock.frozen(datetime(2026, 12, 2, 3, 0, 5, tzinfo=UTC)):
+                results.append(sweep())
+        finally:
+            connection.close()  # this thread's own
+
+    threads = [threading.Thread(target=consumer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    with clock.frozen(datetime(2026, 12, 2, 3, 14, 59, tzinfo=UTC)):
+        results.append(sweep())  # a consumer that got to it late in the same quarter
+    assert sorted(results, key=str) == [None, None, "swept"] and runs == [1]

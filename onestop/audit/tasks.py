@@ -1,8 +1,11 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
+
+from onestop.core.leases import leased
 
 from .chains import chain_label
 from .services import publish_checkpoints
@@ -12,11 +15,13 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute=f"*/{settings.AUDIT_CHECKPOINT_MINUTES}"))
+@leased("audit-checkpoints", every=timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES))
 def publish_audit_checkpoints() -> int:
     return publish_checkpoints()
 
 
 @db_periodic_task(crontab(minute="17", hour="2"))
+@leased("audit-verify", every=timedelta(days=1))
 def verify_audit_chain_nightly() -> bool:
     report = audit_verify()
     for f in report.findings:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -8,7 +10,7 @@ from .reviews import Pressed, reviews_press
 
 
 @db_periodic_task(crontab(hour="1", minute="10"))  # 09:10 in Beijing
-@leased("reviews-press")
+@leased("reviews-press", every=timedelta(days=1))
 def press_overdue_reviews() -> Pressed:
     """Every morning: reviews past their deadline are pressed (督办), never stopped."""
     return reviews_press(today=clock.today())

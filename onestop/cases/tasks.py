@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -12,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@leased("clock-sweep")
+@leased("clock-sweep", every=timedelta(minutes=15))
 def clock_sweep_periodic() -> dict[str, int]:
     """Every quarter hour: mark steps 临期 and 超期 and alert their units."""
     counts = clock_sweep()
@@ -22,7 +23,7 @@ def clock_sweep_periodic() -> dict[str, int]:
 
 
 @db_periodic_task(crontab(minute="0", hour="5"))
-@leased("proactive-propose")
+@leased("proactive-propose", every=timedelta(days=1))
 def proactive_propose_daily() -> int:
     """After the night's 免申即享 scan: one application per new finding, awaiting confirmation."""
     created = proactive_propose_open()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
+BEIJING_OFFSET = 8 * 3600  # periods of a day start at Beijing's midnight
 R = TypeVar("R")
 
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
@@ -93,12 +94,50 @@ def release(name: str, token: str) -> None:
         Lease.objects.filter(name=key(name), holder=token).delete()
 
 
-def leased(name: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
-    """Run the task only while holding the lease ``name``; otherwise return None at once."""
+def _period(every: timedelta) -> int:
+    """The number of the period (of length ``every``, counted in Beijing time) now falls in."""
+    return int((clock.now().timestamp() + BEIJING_OFFSET) // every.total_seconds())
+
+
+def period_done(task: str, period: int) -> bool:
+    name = key(f"{task}.done.{period}")
+    if settings.REDIS_URL:
+        return bool(_redis().exists(name))
+    return Lease.objects.filter(name=name).exists()
+
+
+def period_mark(task: str, period: int, every: timedelta) -> None:
+    """Remember, for two periods, that the task ran in this one (and forget older marks)."""
+    name = key(f"{task}.done.{period}")
+    if settings.REDIS_URL:
+        _redis().set(name, "done", px=int(2 * every.total_seconds() * 1000))
+        return
+    now = clock.now()
+    Lease.objects.filter(name__startswith=key(f"{task}.done."), expires_at__lt=now).delete()
+    Lease.objects.get_or_create(
+        name=name, defaults={"holder": "done", "expires_at": now + 2 * every}
+    )
+
+
+def leased(
+    name: str, *, every: timedelta | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
+    """Run the task only while holding the lease ``name``; otherwise return None at once.
+
+    With ``every`` (a periodic task's period), the task also runs at most once per period,
+    however many consumers schedule it: each consumer's scheduler enqueues it at the same
+    minute, and the run that finishes marks the period done for the others. A run killed
+    midway marks nothing, and the next period runs it again."""
 
     def decorate(func: Callable[P, R]) -> Callable[P, R | None]:
+        task = f"{name}.{func.__name__}"
+
         @functools.wraps(func)
         def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
+            period = _period(every) if every else 0
+            if every and period_done(task, period):
+                log.info("task %s already ran in this period; skipped", task)
+                return None
             token = secrets.token_hex(16)
             if not acquire(name, token):
                 log.info("task lease %s is held by another worker; skipped", name)
@@ -107,7 +146,12 @@ def leased(name: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
             renewer = threading.Thread(target=_keep_renewing, args=(name, token, done), daemon=True)
             renewer.start()
             try:
-                return func(*args, **kwargs)
+                if every and period_done(task, period):  # finished while this one waited
+                    return None
+                result = func(*args, **kwargs)
+                if every:
+                    period_mark(task, period, every)
+                return result
             finally:
                 done.set()
                 renewer.join()

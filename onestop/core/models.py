@@ -19,7 +19,7 @@ class RateCounter(models.Model):
 class Lease(models.Model):
     """Who runs a background task now, and until when (used when there is no Redis)."""
 
-    name = models.CharField(max_length=64, primary_key=True)
+    name = models.CharField(max_length=200, primary_key=True)
     holder = models.CharField(max_length=32)
     expires_at = models.DateTimeField()
 

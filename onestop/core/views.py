@@ -1,7 +1,11 @@
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from . import replica
 
 # Staff pages live under these; every other address is the public's (portal, verification).
 STAFF_PREFIXES = ("/workbench/", "/reports/", "/accounts/", "/admin/")
@@ -24,3 +28,48 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process answers (a load balancer's liveness probe: nothing else is asked)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Whether this server can serve: the primary database and Redis answer (503 if not). The
+    replica is reported, never a reason to be unready: reads leave it when it is down or
+    behind."""
+    checks: dict[str, Any] = {"database": _database_state()}
+    if replica.configured():
+        lag = replica.replica_lag()
+        state = "down" if lag is None else "ok"
+        if lag is not None and lag > settings.REPLICA_MAX_LAG_SECONDS:
+            state = "behind"
+        checks["replica"] = {"state": state, "lag_seconds": lag}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_state()
+    ready = checks["database"] == "ok" and checks.get("redis", "ok") == "ok"
+    return JsonResponse({"ready": ready, **checks}, status=200 if ready else 503)
+
+
+def _database_state() -> str:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        connections["default"].close()
+        return "down"
+    return "ok"
+
+
+def _redis_state() -> str:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+        )
+        client.ping()
+    except redis.RedisError:
+        return "down"
+    return "ok"

@@ -16,6 +16,7 @@ from onestop.accounts.roles import OFFICER_ROLES, placement_error
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock, pii
+from onestop.core.replica import not_pinning
 from onestop.outbox.models import Delivery, Subscription
 from onestop.regions.models import OrgUnit
 
@@ -100,7 +101,8 @@ def api_key_check(key: str) -> ApiKey | None:
         return None
     now = clock.now()
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
-        ApiKey.objects.filter(pk=found.pk).update(last_used_at=now)
+        with not_pinning():
+            ApiKey.objects.filter(pk=found.pk).update(last_used_at=now)
     return found
 
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -21,7 +23,7 @@ def send_notices_periodic() -> int:
 
 
 @db_periodic_task(crontab(hour="1", minute="20"))  # 09:20 in Beijing
-@leased("certificate-reminders")
+@leased("certificate-reminders", every=timedelta(days=1))
 def remind_expiring_certificates() -> int:
     """Every morning: holders whose certificate expires within 90, then 30 days."""
     return certificate_expiry_remind(today=clock.today())

@@ -11,6 +11,7 @@ from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core.bulk import update_rows
+from onestop.core.replica import replica_reads
 from onestop.people.models import Person
 from onestop.regions.models import Region
 
@@ -227,7 +228,7 @@ def proactive_scan(
     batch). Re-running is safe: findings are confirmed, opened or closed, never duplicated."""
     report = ScanReport()
     last_pk = 0
-    while batch := registry.facts_batch(last_pk, batch_size, day):
+    while batch := _read_batch(last_pk, batch_size, day):
         last_pk = batch[-1][0]
         _scan_batch(batch, day, report)
         if progress:
@@ -240,6 +241,14 @@ def proactive_scan(
             report.closed,
         )
     return report
+
+
+def _read_batch(after_pk: int, size: int, day: date) -> list[tuple[int, Facts]]:
+    # The night's whole registry may be a moment old (a person changed since is looked at
+    # again by ``proactive_rescan``, which reads the primary); the findings are written, and
+    # read back for update, on the primary.
+    with replica_reads():
+        return registry.facts_batch(after_pk, size, day)
 
 
 def proactive_rescan(*, person_ids: list[int], day: date) -> ScanReport:

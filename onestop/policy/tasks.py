@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -12,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="30", hour="3"))
-@leased("proactive-scan")
+@leased("proactive-scan", every=timedelta(days=1))
 def proactive_scan_nightly() -> int:
     """免申即享: every night, look through the registry for benefits people qualify for."""
     report = proactive_scan(day=clock.today())

@@ -10,7 +10,7 @@ from .services import figures_rebuild
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@leased("figures")
+@leased("figures", every=timedelta(minutes=15))
 def figures_recent():
     """Every quarter hour: yesterday and today, so the reports are at most minutes behind."""
     today = clock.today()
@@ -18,7 +18,7 @@ def figures_recent():
 
 
 @db_periodic_task(crontab(minute="45", hour="2"))
-@leased("figures")
+@leased("figures", every=timedelta(days=1))
 def figures_nightly():
     """Every night: the last 40 days again, for late changes (an appeal upheld, a withdrawal)."""
     today = clock.today()

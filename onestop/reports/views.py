@@ -14,6 +14,7 @@ from django.utils.timezone import localtime
 
 from onestop.accounts.roles import REPORT_READERS
 from onestop.core import clock
+from onestop.core.replica import replica_reads
 from onestop.core.spreadsheets import attachment, xlsx_response
 from onestop.documents.sheet import Sheet
 from onestop.policy.calendar import month_end
@@ -50,6 +51,7 @@ def chart(table: Table) -> dict | None:
 
 
 @login_required
+@replica_reads
 def report_page(request):
     _reader(request.user)
     form = ReportFilter(request.GET or None, counties=counties_for(request.user))
@@ -102,6 +104,7 @@ def _xlsx(report: Report) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def monthly_pdf(request):
     """One page per 旗县 and month, to print and file."""
     _reader(request.user)

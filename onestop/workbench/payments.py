@@ -29,6 +29,7 @@ from onestop.benefits.selectors import (
 )
 from onestop.core.actions import run_action
 from onestop.core.forms import Form
+from onestop.core.replica import replica_reads
 from onestop.core.spreadsheets import xlsx_response
 from onestop.regions.selectors import regions_under
 
@@ -100,7 +101,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         rows = (
             [
                 r.county.name,
-                f"{r.month:%Y-%m}",
+                r.period,
                 r.get_kind_display(),
                 r.line_count,
                 r.total,
@@ -108,8 +109,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
             ]
             for r in runs_listed(user, kind)
         )
-        columns = ["旗县（市、区）", "月份", "待遇", "笔数", "合计（元）", "状态"]
-        return xlsx_response([("发放名册", columns, rows)], "发放名册.xlsx")
+        columns = ["旗县（市、区）", "所属期", "待遇", "笔数", "合计（元）", "状态"]
+        with replica_reads():
+            return xlsx_response([("发放名册", columns, rows)], "发放名册.xlsx")
     page = Paginator(runs_listed(user, kind), 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -243,7 +245,8 @@ def returns_page(request: HttpRequest) -> HttpResponse:
             for x in returned_lines_for(user)
         )
         columns = ["流水号", "姓名", "旗县（市、区）", "所属月份", "待遇", "金额（元）", "退回原因"]
-        return xlsx_response([("退回待处理", [*columns, "退回日期"], rows)], "退回待处理.xlsx")
+        with replica_reads():
+            return xlsx_response([("退回待处理", [*columns, "退回日期"], rows)], "退回待处理.xlsx")
     page = Paginator(returned_lines_for(user), 20).get_page(request.GET.get("page"))
     return render(
         request,

@@ -303,7 +303,7 @@ def test_the_rolls_and_the_returns_export_to_excel(client, staff, hailar):
     rolls = load_workbook(io.BytesIO(officer.get("/workbench/payments/?export=xlsx").content))
     assert list(rolls["发放名册"].iter_rows(values_only=True))[1][:5] == (
         "海拉尔区",
-        "2026-04",
+        "2026年4月",
         "困难残疾人生活补贴",
         3,
         300,

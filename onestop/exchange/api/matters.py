@@ -14,6 +14,7 @@ from onestop.cases.materials import MaterialIn, matter_attach
 from onestop.cases.models import MaterialSource, Matter, Step
 from onestop.cases.steps import Decision, step_claim, step_decide
 from onestop.core.api_fields import Code
+from onestop.core.replica import not_pinning, replica_reads
 from onestop.regions.models import OrgUnit
 
 from ..selectors import matter_at_unit, matters_open_page
@@ -41,6 +42,7 @@ def _cursor(due: date, pk: int) -> str:
     response={200: PageOut, 401: ErrorOut, 422: ErrorOut},
     summary="本单位待办事项（按期限排序，游标分页）",
 )
+@replica_reads
 def list_matters(
     request: KeyRequest, cursor: Cursor | None = None, limit: int = 50
 ) -> dict[str, Any]:
@@ -62,12 +64,13 @@ def read_matter(request: KeyRequest, matter_id: int) -> dict[str, Any]:
     """The full ID number only for roles that may reveal it on staff pages, as there audited."""
     matter = _matter(request, matter_id)
     full_id = request.auth.can_reveal_id
-    audit_record(
-        actor=request.auth,
-        action=AuditAction.API_MATTER_READ,
-        subject=matter.application,
-        detail={"matter": matter.kind, "api_key": request.api_key.prefix, "full_id": full_id},
-    )
+    with not_pinning():  # the audit of a read: nothing the caller reads back
+        audit_record(
+            actor=request.auth,
+            action=AuditAction.API_MATTER_READ,
+            subject=matter.application,
+            detail={"matter": matter.kind, "api_key": request.api_key.prefix, "full_id": full_id},
+        )
     return matter_out(matter, key_unit(request).department, full_id=full_id)
 
 

@@ -12,6 +12,7 @@ from onestop.benefits.models import PaymentLine, PaymentRun
 from onestop.benefits.selectors import run_lines_after, run_visible_to, runs_after
 from onestop.benefits.services import FAILURE, SUCCESS, returns_apply
 from onestop.core.api_fields import Text
+from onestop.core.replica import replica_reads
 from onestop.people.identifiers import mask_id_number
 
 from .keys import KeyRequest, idempotent
@@ -109,6 +110,7 @@ def _line_out(line: PaymentLine) -> dict[str, Any]:
     response={200: RunPageOut, 401: ErrorOut, 422: ErrorOut},
     summary="本单位可见的发放名册（按编号分页）",
 )
+@replica_reads
 def list_runs(request: KeyRequest, after: int = 0, limit: int = 50) -> dict[str, Any]:
     runs = runs_after(request.auth, _id(after), max(1, min(limit, 200)))
     return {"items": [_run_out(r) for r in runs], "next_after": runs[-1].pk if runs else None}
@@ -120,6 +122,7 @@ def list_runs(request: KeyRequest, after: int = 0, limit: int = 50) -> dict[str,
     response={200: LinePageOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="发放名册的明细（按流水号分页）",
 )
+@replica_reads
 def list_lines(
     request: KeyRequest, run_id: int, after: int = 0, limit: int = 200
 ) -> dict[str, Any]:

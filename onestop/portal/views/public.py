@@ -3,7 +3,7 @@ JavaScript and in 长辈版."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -56,10 +56,6 @@ def toggle_elder(request):
     else:
         response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax")
     return response
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def check(request):
