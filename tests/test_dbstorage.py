@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from onestop.core import clock
+from onestop.core import clock, sealing
 from onestop.core.dbstorage import ROW_BYTES, DatabaseStorage
 from onestop.core.models import StoredChunk, StoredFile
+from onestop.core.storage import EncryptedStorage
 
 pytestmark = pytest.mark.django_db
 MOMENT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -142,3 +145,28 @@ def test_a_file_replaced_while_it_is_read_stops_the_reader_instead_of_mixing_ver
     storage.replace(name, io.BytesIO(os.urandom(2 * ROW_BYTES)))
     with pytest.raises(OSError, match="changed while it was read"):
         handle.read()
+
+
+def test_files_kept_in_a_folder_are_copied_into_the_database_sealed_as_they_are(
+    settings, tmp_path, capsys
+):
+    """A deployment that kept its materials in var/media moves to PostgreSQL's default."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "onestop.core.storage.EncryptedStorage",
+            "OPTIONS": {"backend": "onestop.core.dbstorage.DatabaseStorage"},
+        },
+    }
+    folder = EncryptedStorage(options={"location": str(tmp_path / "media")})
+    scan = folder.save("materials/1/scan", ContentFile(b"%PDF-1.4 scan" * 10_000))
+    old = folder.inner.save(
+        "materials/2/old", ContentFile(sealing.seal_whole("materials/2/old", b"\x89PNG old"))
+    )
+    call_command("copy_materials", "--from-dir", str(tmp_path / "media"))
+    assert "共 2 个文件，已复制 2 个，目标中已有 0 个" in capsys.readouterr().out
+    assert default_storage.read_sealed(scan) == folder.read_sealed(scan)  # still sealed
+    assert default_storage.open(scan).read() == b"%PDF-1.4 scan" * 10_000
+    assert default_storage.open(old).read() == b"\x89PNG old"
+    call_command("copy_materials", "--from-dir", str(tmp_path / "media"))
+    assert "已复制 0 个，目标中已有 2 个" in capsys.readouterr().out

@@ -54,6 +54,8 @@ NOT_MODEL_WRITES = {
     ("onestop/audit/models.py", "super().save"): "the append-only guard of the audit row",
     ("onestop/core/storage.py", "self.inner.save"): "the storage backend's file, not a row",
     ("onestop/core/storage.py", "self.inner.delete"): "the storage backend's file, not a row",
+    ("onestop/core/storage.py", "storage.inner.save"): "the storage backend's file, not a row",
+    ("onestop/core/storage.py", "storage.inner.delete"): "the storage backend's file, not a row",
     ("onestop/documents/fonts.py", "font.save"): "a font subset written to a file",
     ("onestop/core/spreadsheets.py", "book.save"): "an Excel workbook written to the response",
     ("onestop/benefits/disbursement.py", "book.save"): "an Excel workbook written to memory",

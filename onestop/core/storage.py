@@ -231,3 +231,36 @@ def reencrypt_all(progress: Callable[[int, int], None] | None = None) -> Reencry
         if progress is not None:
             progress(done, report.total)
     return report
+
+
+@dataclass
+class CopyReport:
+    total: int = 0
+    copied: int = 0
+    present: int = 0  # already in the target under that name: left as it is
+
+
+def copy_all(source: Storage, progress: Callable[[int, int], None] | None = None) -> CopyReport:
+    """Copy every file of ``source`` into the default storage's backend as it is (sealed, under
+    the same name, to which it is bound), e.g. from a folder into the database."""
+    storage = storages["default"]
+    if not isinstance(storage, EncryptedStorage):
+        raise ImproperlyConfigured(
+            'STORAGES["default"] must be onestop.core.storage.EncryptedStorage.'
+        )
+    names = [n for n in _walk(source) if not n.endswith(TEMP_SUFFIX)]
+    report = CopyReport(total=len(names))
+    for done, name in enumerate(names, 1):
+        if storage.inner.exists(name):
+            report.present += 1
+        else:
+            with source.open(name, "rb") as handle:
+                stored = storage.inner.save(name, handle)
+            if stored != name:  # taken meanwhile: the copy would not open under another name
+                storage.inner.delete(stored)
+                report.present += 1
+            else:
+                report.copied += 1
+        if progress is not None:
+            progress(done, report.total)
+    return report
