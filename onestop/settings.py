@@ -415,16 +415,56 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+
+def _media_backend() -> tuple[str, dict[str, object]]:
+    """Where uploaded files live: ONESTOP_MEDIA_BACKEND, else the database when it is
+    PostgreSQL (every app server reaches it), else a folder (the embedded first run)."""
+    default = (
+        "onestop.core.dbstorage.DatabaseStorage"
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+        else "django.core.files.storage.FileSystemStorage"
+    )
+    backend = os.environ.get("ONESTOP_MEDIA_BACKEND") or default
+    if not backend.startswith("storages.backends.s3"):
+        return backend, {}
+    bucket = os.environ.get("ONESTOP_S3_BUCKET", "")
+    if not bucket:
+        raise ImproperlyConfigured(
+            "ONESTOP_S3_BUCKET must name the bucket when ONESTOP_MEDIA_BACKEND is S3 storage "
+            "(see README.md, 'Deploying')."
+        )
+    verify = os.environ.get("ONESTOP_S3_VERIFY", "")
+    options: dict[str, object] = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("ONESTOP_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("ONESTOP_S3_REGION") or None,
+        # Without keys, boto3 looks for credentials itself (instance role, AWS_* variables).
+        "access_key": os.environ.get("ONESTOP_S3_ACCESS_KEY") or None,
+        "secret_key": os.environ.get("ONESTOP_S3_SECRET_KEY") or None,
+        "location": os.environ.get("ONESTOP_S3_PREFIX", "").strip("/"),
+        "addressing_style": os.environ.get("ONESTOP_S3_ADDRESSING_STYLE") or None,
+        "signature_version": os.environ.get("ONESTOP_S3_SIGNATURE_VERSION") or None,
+        "verify": False if verify.lower() == "false" else (verify or None),
+        # Two uploads of one name keep two objects, as files in a folder do.
+        "file_overwrite": False,
+        "default_acl": None,
+        # What the store holds is sealed: never labelled as the image or PDF it will open to.
+        "object_parameters": {"ContentType": "application/octet-stream"},
+        "querystring_auth": True,
+        # An object read spills to a temporary file past 1 MB (sealed bytes, never clear).
+        "max_memory_size": int(os.environ.get("ONESTOP_S3_MAX_MEMORY_SIZE", str(1024 * 1024))),
+    }
+    return backend, options
+
+
+MEDIA_BACKEND, MEDIA_BACKEND_OPTIONS = _media_backend()
 STORAGES = {
     # Uploaded materials: sealed with the PII cipher and key (onestop/core/storage.py) on top of
     # whichever backend holds the bytes.
     "default": {
         "BACKEND": "onestop.core.storage.EncryptedStorage",
-        "OPTIONS": {
-            "backend": os.environ.get(
-                "ONESTOP_MEDIA_BACKEND", "django.core.files.storage.FileSystemStorage"
-            )
-        },
+        "OPTIONS": {"backend": MEDIA_BACKEND, "options": MEDIA_BACKEND_OPTIONS},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

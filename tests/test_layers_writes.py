@@ -42,6 +42,8 @@ SERVICE_MODULES = {
     "onestop/core/leases.py": "the task leases' own rows, taken by conditional update",
     "onestop/core/ratelimit.py": "the rate counters' own rows",
     "onestop/core/bulk.py": "the bulk insert and update the services call",
+    "onestop/core/dbstorage.py": "the database storage's own rows: the (sealed) bytes of files "
+    "that services store, inside their transaction and audit event",
     "onestop/outbox/webhooks.py": "the delivery worker's leases and results on its own rows",
     "onestop/regions/loader.py": "run by the services and the data migrations (historical models)",
     "onestop/policy/holidays.py": "run by the services and the data migrations (historical models)",
@@ -52,6 +54,8 @@ NOT_MODEL_WRITES = {
     ("onestop/audit/models.py", "super().save"): "the append-only guard of the audit row",
     ("onestop/core/storage.py", "self.inner.save"): "the storage backend's file, not a row",
     ("onestop/core/storage.py", "self.inner.delete"): "the storage backend's file, not a row",
+    ("onestop/core/storage.py", "storage.inner.save"): "the storage backend's file, not a row",
+    ("onestop/core/storage.py", "storage.inner.delete"): "the storage backend's file, not a row",
     ("onestop/documents/fonts.py", "font.save"): "a font subset written to a file",
     ("onestop/core/spreadsheets.py", "book.save"): "an Excel workbook written to the response",
     ("onestop/benefits/disbursement.py", "book.save"): "an Excel workbook written to memory",

@@ -120,7 +120,7 @@ def test_each_role_opens_exactly_the_materials_of_its_matters(client, case):
             )
             if code in allowed:
                 assert response.status_code == 200, (who, code)
-                assert response.content == _png(code)
+                assert b"".join(response.streaming_content) == _png(code)
                 assert opened.count() == 1, (who, code)
             else:
                 assert response.status_code == 403, (who, code)

@@ -1,6 +1,6 @@
 """After a window, API and portal journey, no full ID number and no uploaded byte sequence is
 anywhere at rest in clear: the whole database (the SQLite files, or a pg_dump), the media folder
-and var/, and the logs."""
+and var/, and the logs; with the uploads kept in a folder and in the database."""
 
 import hashlib
 import json
@@ -17,6 +17,7 @@ from django.db import connection
 
 from onestop.accounts.roles import Role
 from onestop.cases.models import Application, Matter
+from onestop.core.models import StoredFile
 from onestop.exchange.models import IdempotentRequest
 from onestop.exchange.services import api_key_create
 from onestop.people.models import Person
@@ -163,10 +164,30 @@ def database_bytes() -> bytes:
     ).stdout
 
 
+MEDIA_BACKENDS = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "database": "onestop.core.dbstorage.DatabaseStorage",
+}
+
+
+def stored_files(media: str) -> int:
+    if media == "filesystem":
+        return len(files_under(Path(django_settings.MEDIA_ROOT)))
+    return StoredFile.objects.count()
+
+
+@pytest.mark.parametrize("media", list(MEDIA_BACKENDS))
 def test_no_id_number_or_uploaded_bytes_at_rest_in_clear(
-    client, reference_data, settings, tmp_path, caplog
+    client, reference_data, settings, tmp_path, caplog, media
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "onestop.core.storage.EncryptedStorage",
+            "OPTIONS": {"backend": MEDIA_BACKENDS[media]},
+        },
+    }
     with caplog.at_level(logging.DEBUG):
         matter = window_journey(client)
         api_journey(client, matter)
@@ -174,12 +195,14 @@ def test_no_id_number_or_uploaded_bytes_at_rest_in_clear(
 
     secrets = [n.encode() for n in (WINDOW_ID, WARD_ID, GUARDIAN_ID)]
     uploads = [PNG_MARK, PDF_MARK, PORTAL_MARK]
+    # pg_dump writes bytea columns (the database storage's rows) as hex.
+    uploads += [mark.hex().encode() for mark in uploads]
     dump = database_bytes()
     assert b"idempotentrequest" in dump.lower() or connection.vendor == "sqlite"
     places = {"database": dump}
     for path in files_under(Path(settings.MEDIA_ROOT)) + files_under(django_settings.VAR_DIR):
         places[str(path)] = path.read_bytes()
-    assert len(files_under(Path(settings.MEDIA_ROOT))) == 3  # every upload was stored
+    assert stored_files(media) == 3  # every upload was stored
     found = [
         (where, needle[:8].hex())
         for where, data in places.items()

@@ -2,6 +2,7 @@
 and is HTTPS only."""
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -152,3 +153,70 @@ def test_production_refuses_to_start_without_the_public_https_address(public_url
         env["ONESTOP_PUBLIC_URL"] = public_url
     result = run_check(env)
     assert result.returncode != 0 and "ONESTOP_PUBLIC_URL" in result.stderr
+
+
+MEDIA_PROBE = (
+    "import json\n"
+    "from django.core.files.storage import storages\n"
+    "s = storages['default']\n"
+    "inner = s.inner\n"
+    "print(json.dumps({'outer': type(s).__module__ + '.' + type(s).__name__,\n"
+    "    'inner': type(inner).__module__ + '.' + type(inner).__name__,\n"
+    "    **{k: getattr(inner, k, None) for k in ('bucket_name', 'endpoint_url', 'region_name',\n"
+    "        'access_key', 'secret_key', 'location', 'addressing_style', 'file_overwrite',\n"
+    "        'object_parameters', 'max_memory_size', 'verify')}}, default=str))\n"
+)
+S3 = {
+    "ONESTOP_MEDIA_BACKEND": "storages.backends.s3.S3Storage",
+    "ONESTOP_S3_BUCKET": "onestop-materials",
+    "ONESTOP_S3_ENDPOINT_URL": "https://oss.example.gov.cn",
+    "ONESTOP_S3_REGION": "cn-north-1",
+    "ONESTOP_S3_ACCESS_KEY": "AKEXAMPLE",
+    "ONESTOP_S3_SECRET_KEY": _random_hex("s3", 20),
+    "ONESTOP_S3_PREFIX": "/nmg/materials/",
+    "ONESTOP_S3_ADDRESSING_STYLE": "path",
+}
+
+
+def media_storage(env: dict[str, str], tmp_path) -> dict:
+    result = run_manage(
+        {**REAL, "ONESTOP_VAR_DIR": str(tmp_path), **env}, "shell", "-c", MEDIA_PROBE
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_materials_live_in_the_database_with_postgresql_and_in_a_folder_with_sqlite(tmp_path):
+    """Every app server reaches the database; the embedded first run keeps them in var/."""
+    pg = media_storage({"DATABASE_URL": "postgresql://onestop@db.internal:5432/onestop"}, tmp_path)
+    assert pg["outer"] == "onestop.core.storage.EncryptedStorage"
+    assert pg["inner"] == "onestop.core.dbstorage.DatabaseStorage"
+    lite = media_storage({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, tmp_path)
+    assert lite["outer"] == "onestop.core.storage.EncryptedStorage"
+    assert lite["inner"] == "django.core.files.storage.filesystem.FileSystemStorage"
+
+
+def test_s3_storage_is_configured_from_the_environment_under_the_same_seal(tmp_path):
+    """No object store runs here: this checks the wiring only (nothing is sent to one)."""
+    storage = media_storage(
+        {"DATABASE_URL": "postgresql://onestop@db.internal:5432/onestop", **S3}, tmp_path
+    )
+    assert storage["outer"] == "onestop.core.storage.EncryptedStorage"
+    assert storage["inner"] == "storages.backends.s3.S3Storage"
+    assert storage["bucket_name"] == "onestop-materials"
+    assert storage["endpoint_url"] == "https://oss.example.gov.cn"
+    assert storage["region_name"] == "cn-north-1"
+    assert storage["access_key"] == "AKEXAMPLE"
+    assert storage["secret_key"] == S3["ONESTOP_S3_SECRET_KEY"]
+    assert storage["location"] == "nmg/materials"
+    assert storage["addressing_style"] == "path"
+    assert storage["file_overwrite"] is False  # a second upload of a name gets its own object
+    assert storage["object_parameters"] == {"ContentType": "application/octet-stream"}
+    assert storage["max_memory_size"] == 1024 * 1024
+    assert storage["verify"] is None
+
+
+def test_s3_storage_without_a_bucket_refuses_to_start(tmp_path):
+    env = {k: v for k, v in S3.items() if k != "ONESTOP_S3_BUCKET"}
+    result = run_check({**REAL, "ONESTOP_VAR_DIR": str(tmp_path), **env})
+    assert result.returncode != 0 and "ONESTOP_S3_BUCKET" in result.stderr

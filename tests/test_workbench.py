@@ -368,7 +368,7 @@ def test_materials_open_for_those_in_scope_and_are_audited(client, team, holder)
     material = Application.objects.get().materials.get(code="photo")
     as_user(client, team["township"])
     response = client.get(f"/workbench/materials/{material.pk}/")
-    assert response.status_code == 200 and response.content == PNG
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
     assert response["Content-Type"] == "image/png"
     assert AuditEvent.objects.filter(
         action=AuditAction.MATERIAL_VIEW, actor=team["township"]

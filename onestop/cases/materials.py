@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 
 from onestop.accounts.actors import Actor
@@ -95,9 +95,10 @@ def matter_attach(*, actor: Actor, matter: Matter, material: MaterialIn) -> Mate
     return stored
 
 
-def material_open(*, actor: StaffUser, material: Material) -> bytes | None:
-    """An uploaded material's content, only for those who see a matter it belongs to; every
-    opening is audited. None: the material was handed in on paper and has no file."""
+def material_open(*, actor: StaffUser, material: Material) -> File | None:
+    """An uploaded material's content as a stream (checked whole before it is handed out), only
+    for those who see a matter it belongs to; every opening is audited. None: the material was
+    handed in on paper and has no file."""
     if not material_visible_to(actor, material):
         raise PermissionDenied("该材料仅供办理相关事项的部门查看。")
     if not material.file:
@@ -109,4 +110,4 @@ def material_open(*, actor: StaffUser, material: Material) -> bytes | None:
             subject=material.application,
             detail={"material": material.pk, "code": material.code},
         )
-    return material.read_checked()
+    return material.open_checked()

@@ -1,9 +1,8 @@
 """One application (联办申请), its matters (one per requested item) and their steps."""
 
-import hashlib
-import logging
-
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import File
 from django.db import models
 
 from onestop.policy.matters import Matter as MatterType
@@ -303,21 +302,16 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def read_checked(self) -> bytes:
-        """The file's bytes, after checking them against the digest taken at upload: a row
-        pointed at another stored file (which passes the storage's own check) is refused too."""
-        from onestop.core.storage import StoredFileRefused, refusal_message
+    def open_checked(self) -> File:
+        """The file's content as a stream, once all of it has been checked against the storage's
+        seal and the digest taken at upload: a row pointed at another stored file (which passes
+        the storage's own check) is refused too, before a byte is handed out."""
+        from onestop.core.storage import EncryptedStorage
 
-        with self.file.open("rb") as handle:
-            content = handle.read()
-        if self.sha256 and hashlib.sha256(content).hexdigest() != self.sha256:
-            logging.getLogger("onestop.core.storage").error(
-                "material %s refused: its file %s does not match the upload digest",
-                self.pk,
-                self.file.name,
-            )
-            raise StoredFileRefused(refusal_message())
-        return content
+        storage = self.file.storage
+        if not isinstance(storage, EncryptedStorage):
+            raise ImproperlyConfigured("materials must be kept in an EncryptedStorage")
+        return storage.open_checked(self.file.name or "", sha256=self.sha256)
 
     @property
     def label(self) -> str:

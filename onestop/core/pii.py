@@ -85,30 +85,42 @@ def _seal(cipher: str, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -
     return encryptor.update(plaintext) + encryptor.finalize() + encryptor.tag
 
 
-def _open(cipher: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+def _open(cipher: str, key: bytes, nonce: bytes, sealed: memoryview, aad: bytes) -> bytes:
     if cipher == "aes-256-gcm":
         return AESGCM(key).decrypt(nonce, sealed, aad)
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, sealed[-TAG:])).decryptor()
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, sealed[-TAG:].tobytes())).decryptor()
     decryptor.authenticate_additional_data(aad)
-    return decryptor.update(sealed[:-TAG]) + decryptor.finalize()
+    opened = decryptor.update(sealed[:-TAG])
+    decryptor.finalize()  # checks the tag; GCM gives no further bytes
+    return opened
 
 
 def seal(plaintext: bytes, *, context: str) -> tuple[str, bytes]:
     """``plaintext`` under the current key: its key id and ``nonce | ciphertext | tag``."""
-    ring = keyring()
-    nonce = os.urandom(NONCE)
-    return ring.current, nonce + _seal(
-        ring.cipher, ring.keys[ring.current], nonce, plaintext, context.encode()
-    )
+    kid = keyring().current
+    return kid, seal_with(kid, plaintext, aad=context.encode())
 
 
 def unseal(kid: str, raw: bytes, *, context: str) -> bytes:
+    return unseal_with(kid, raw, aad=context.encode())
+
+
+def seal_with(kid: str, plaintext: bytes, *, aad: bytes) -> bytes:
+    """``nonce | ciphertext | tag`` of ``plaintext`` under key ``kid``, ``aad`` bound in: for a
+    stream whose pieces must all stay under the key its header names."""
+    ring = keyring()
+    nonce = os.urandom(NONCE)
+    return nonce + _seal(ring.cipher, ring.keys[kid], nonce, plaintext, aad)
+
+
+def unseal_with(kid: str, raw: bytes, *, aad: bytes) -> bytes:
     ring = keyring()
     if kid not in ring.keys:
         raise DecryptionError(f"unknown PII key id {kid!r}")
     try:
-        return _open(ring.cipher, ring.keys[kid], raw[:NONCE], raw[NONCE:], context.encode())
-    except InvalidTag:
+        view = memoryview(raw)  # slices without copies: file chunks are 64 KB each
+        return _open(ring.cipher, ring.keys[kid], view[:NONCE].tobytes(), view[NONCE:], aad)
+    except (InvalidTag, ValueError):  # ValueError: shorter than a nonce and a tag
         raise DecryptionError("PII token failed authentication") from None
 
 

@@ -218,7 +218,9 @@ def run_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("该名册尚未发放，没有代发文件。")
     name = (run.file.name or "").rsplit("/", 1)[-1]
     opened = runs.run_file_open(actor=staff_of(request), run=run)
-    return FileResponse(opened, as_attachment=True, filename=name)
+    response = FileResponse(opened, as_attachment=True, filename=name)
+    response["Content-Length"] = str(opened.size)  # streamed: FileResponse cannot tell
+    return response
 
 
 @login_required

@@ -61,6 +61,7 @@ def test_a_roll_from_preparing_to_the_agents_results_through_the_pages(client, s
         data = b"".join(download.streaming_content)
         assert hashlib.new("sm3", data).hexdigest() == run.digest
         assert download["Content-Disposition"].startswith("attachment")
+        assert download["Content-Length"] == str(len(data))
 
         line = run.lines.get(month=date(2026, 2, 1))
         results = f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode()
