@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from onestop.accounts.roles import Role
 from onestop.cases.models import Application, Matter
@@ -123,7 +124,7 @@ def test_window_to_approval_journey(browser, live_server, demo, js):
     row = clerk.locator("tr", has_text=tracking_no)
     assert "重度残疾人护理补贴" in row.inner_text()
     row.get_by_role("link").click()
-    assert "长期照护证明" in clerk.content()
+    expect(clerk.locator("main")).to_contain_text("长期照护证明")
     assert violations == []
 
 
@@ -209,8 +210,8 @@ def test_reports_and_document_verification_are_accessible(browser, live_server, 
     assert "海拉尔区：1件" in chart.locator("desc").text_content()
     supervisor.get_by_label("渠道", exact=True).select_option("online")
     supervisor.click("button:has-text('查看')")
+    expect(supervisor.locator("main")).to_contain_text("所选期间和范围内没有数据")
     assert "channel=online" in supervisor.url  # filters live in the URL
-    assert "所选期间和范围内没有数据" in supervisor.content()
     if js:  # axe-core runs as JavaScript in the page
         supervisor.go_back()
         axe_clean(supervisor, "report page with charts")
@@ -220,7 +221,8 @@ def test_reports_and_document_verification_are_accessible(browser, live_server, 
     verify.goto("/v/")
     verify.get_by_label("验证码").fill(receipt.code.lower())
     verify.click("button:has-text('核验')")
-    assert "文书真实有效" in verify.content() and app.tracking_no in verify.content()
+    expect(verify.locator("main")).to_contain_text("文书真实有效")
+    assert app.tracking_no in verify.content()
     if js:
         axe_clean(verify, "verification page")
     public.close()
