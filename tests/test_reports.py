@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, time
 
 import pytest
+from django.db.models import Sum
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -21,6 +22,7 @@ from onestop.delivery import services as delivery
 from onestop.delivery.models import Handover
 from onestop.notices.models import Notice
 from onestop.ratings.services import rating_submit
+from onestop.reports.models import StepDay, StepMonth
 from onestop.reports.selectors import build, percentile
 from onestop.reports.services import figures_rebuild
 
@@ -173,6 +175,34 @@ def test_figures_match_the_hand_count(staff, seeded):
     assert steps[("海拉尔区民政局", "旗县区民政局审批")] == [2, "100.0%", 0, 1]
     assert table(report, "overdue").rows == [["正阳街道民政办", 1, 0]]
     assert t["当前超期"] == "1" and t["好评率"] == "100.0%"
+
+
+def test_whole_months_and_loose_days_count_every_day_once(staff, seeded):
+    """Whole months are read from the monthly figures, the days at either end from the daily
+    ones: however a period is cut, each event counts once."""
+    with at(date(2026, 10, 16)):
+
+        def report(first, last):
+            return build(staff["hailar"], {"date_from": first, "date_to": last})
+
+        months_only = report(date(2026, 9, 1), date(2026, 10, 31))
+        with_loose_days = report(date(2026, 8, 15), date(2026, 11, 20))
+        days_only = report(date(2026, 9, 30), date(2026, 10, 12))
+        day_and_month = report(date(2026, 9, 30), date(2026, 10, 31))
+    assert with_loose_days.tiles == months_only.tiles
+    assert [t.rows for t in with_loose_days.tables] == [t.rows for t in months_only.tables]
+    # To 12 Oct: A's 民政局 approval on the 13th is not in yet.
+    assert tiles(days_only)["申请"] == "3" and tiles(days_only)["按时办结率"] == "80.0%"
+    assert [r[:3] for r in table(days_only, "timeliness").rows] == [
+        ["正阳街道民政办", "苏木乡镇（街道）民政审核", 2],
+        ["海拉尔区残疾人联合会", "旗县区残联认定审核", 2],
+        ["海拉尔区民政局", "旗县区民政局审批", 1],
+    ]
+    assert tiles(day_and_month)["申请"] == "3" and tiles(day_and_month)["按时办结率"] == "83.3%"
+    assert (
+        StepMonth.objects.filter(day=date(2026, 10, 1)).aggregate(n=Sum("decided"))["n"]
+        == StepDay.objects.filter(day__month=10).aggregate(n=Sum("decided"))["n"]
+    )
 
 
 def test_a_county_supervisor_sees_only_their_county(staff, seeded):

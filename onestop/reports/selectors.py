@@ -7,7 +7,7 @@ what is late *now* is read live, as a count of active steps in the region."""
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from onestop.benefits.models import Kind
+from onestop.benefits.months import next_month
 from onestop.benefits.selectors import payments_by_county_month
 from onestop.cases.models import Channel, Matter, Step
 from onestop.core import clock
@@ -23,7 +24,7 @@ from onestop.policy.matters import Matter as MatterType
 from onestop.ratings.models import NEGATIVE, Rating
 from onestop.regions.models import OrgUnit, Region
 
-from .models import ApplicationDay, FiguresBuilt, MatterDay, RatingDay, StepDay
+from .models import MONTHS, ApplicationDay, FiguresBuilt, MatterDay, RatingDay, StepDay
 from .services import Span
 
 APPLICATION_SUMS = {
@@ -127,6 +128,53 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
+def _spans(date_from: date, date_to: date) -> list[tuple[bool, date, date]]:
+    """(monthly?, first, last) covering the days: whole months from the monthly figures, the
+    days before the first whole month and after the last from the daily ones. A year's report
+    reads about twelve rows per key, not 365."""
+    first = date_from if date_from.day == 1 else next_month(date_from)
+    last_whole = calendar.month_end(date_to) == date_to
+    after = next_month(date_to) if last_whole else date_to.replace(day=1)
+    if first >= after:
+        return [(False, date_from, date_to)]
+    spans = [(True, first, after - timedelta(days=1))]
+    if date_from < first:
+        spans.insert(0, (False, date_from, first - timedelta(days=1)))
+    if after <= date_to:
+        spans.append((False, after, date_to))
+    return spans
+
+
+class Figures:
+    """The figures of one daily table within the codes and days, summed by keys."""
+
+    def __init__(self, day_model, codes: list[str], date_from: date, date_to: date, **filters):
+        self.parts = [
+            (MONTHS[day_model] if monthly else day_model)._default_manager.filter(
+                county_id__in=codes, day__gte=first, day__lte=last, **filters
+            )
+            for monthly, first, last in _spans(date_from, date_to)
+        ]
+
+    def total(self, **sums) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for part in self.parts:
+            for name, value in part.aggregate(**sums).items():
+                out[name] += value or 0
+        return out
+
+    def by(self, *keys: str, **sums) -> dict[Any, dict[str, int]]:
+        """{key (or tuple of keys): {sum name: value}}."""
+        out: dict[Any, dict[str, int]] = {}
+        for part in self.parts:
+            for row in part.values(*keys).annotate(**sums).order_by():
+                key = row[keys[0]] if len(keys) == 1 else tuple(row[k] for k in keys)
+                acc = out.setdefault(key, defaultdict(int))
+                for name in sums:
+                    acc[name] += row[name] or 0
+        return out
+
+
 def build(user, data: dict) -> Report:
     today = clock.today()
     counties = counties_for(user)
@@ -135,26 +183,22 @@ def build(user, data: dict) -> Report:
         codes = [data["county"]] if data["county"] in codes else []
     date_to = data.get("date_to") or today
     date_from = data.get("date_from") or date_to.replace(day=1)
-    window = {"county_id__in": codes, "day__gte": date_from, "day__lte": date_to}
+    window = (codes, date_from, date_to)
 
-    apps = ApplicationDay.objects.filter(**window)
-    if data.get("channel"):
-        apps = apps.filter(channel=data["channel"])
-    matters = MatterDay.objects.filter(**window)
-    if data.get("kind"):
-        matters = matters.filter(kind=data["kind"])
-    totals = {k: v or 0 for k, v in apps.aggregate(**APPLICATION_SUMS).items()}
-    proactive = (
-        ApplicationDay.objects.filter(**window, channel=Channel.PROACTIVE).aggregate(
-            n=Sum("submitted")
-        )["n"]
-        or 0
-    )
-    timeliness, decided_all, on_time_all = _timeliness(window)
+    channel = {"channel": data["channel"]} if data.get("channel") else {}
+    apps = Figures(ApplicationDay, *window, **channel)
+    matters = Figures(MatterDay, *window, **({"kind": data["kind"]} if data.get("kind") else {}))
+    totals = apps.total(**APPLICATION_SUMS)
+    proactive = Figures(ApplicationDay, *window, channel=Channel.PROACTIVE).total(
+        n=Sum("submitted")
+    )["n"]
+    timeliness, decided_all, on_time_all = _timeliness(Figures(StepDay, *window))
     overdue = _overdue(codes, today)
     built = FiguresBuilt.objects.first()
     counted_at = built.built_at if built else None
-    ratings, rated_all, good_all = _ratings(window, codes, today, counted_at)
+    ratings, rated_all, good_all = _ratings(
+        Figures(RatingDay, *window), date_from, date_to, codes, today, counted_at
+    )
     delivered = totals["delivered"]
     tiles = [
         ("申请", f"{totals['submitted']:,}", "件"),
@@ -201,11 +245,11 @@ def _payments(codes: list[str], date_from: date, date_to: date) -> Table:
     )
 
 
-def _months(apps, channel: str | None) -> Table:
+def _months(apps: Figures, channel: str | None) -> Table:
     """Applications by month and channel."""
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for day, kind, n in apps.values_list("day", "channel", "submitted"):
-        by_month[f"{day:%Y-%m}"][kind] += n
+    for (day, kind), sums in apps.by("day", "channel", n=Sum("submitted")).items():
+        by_month[f"{day:%Y-%m}"][kind] += sums["n"]
     channels = [c for c in Channel if not channel or c == channel]
     return Table(
         "months",
@@ -219,11 +263,9 @@ def _months(apps, channel: str | None) -> Table:
     )
 
 
-def _counties(apps, codes: list[str]) -> Table:
+def _counties(apps: Figures, codes: list[str]) -> Table:
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    per_county: dict[str, Any] = {
-        r["county_id"]: r for r in apps.values("county_id").annotate(**APPLICATION_SUMS)
-    }
+    per_county = apps.by("county_id", **APPLICATION_SUMS)
     return Table(
         "counties",
         "各旗县（市、区）",
@@ -257,14 +299,11 @@ def _trips(totals: dict[str, int]) -> Table:
     )
 
 
-def _matters(matters) -> Table:
+def _matters(matters: Figures) -> Table:
     labels = dict(MatterType.choices)
-    kinds = {
-        r["kind"]: r
-        for r in matters.values("kind").annotate(
-            submitted=Sum("submitted"), approved=Sum("approved"), rejected=Sum("rejected")
-        )
-    }
+    kinds = matters.by(
+        "kind", submitted=Sum("submitted"), approved=Sum("approved"), rejected=Sum("rejected")
+    )
     return Table(
         "matters",
         "各事项",
@@ -277,19 +316,16 @@ def _matters(matters) -> Table:
     )
 
 
-def _timeliness(window: dict) -> tuple[Table, int, int]:
+def _timeliness(figures: Figures) -> tuple[Table, int, int]:
     """Per unit and step, from the histograms; with the steps decided and decided on time."""
     steps: dict[tuple[int, str], list] = {}
-    for unit_id, step, days, decided, on_time in (
-        StepDay.objects.filter(**window)
-        .values_list("unit_id", "step", "days")
-        .annotate(Sum("decided"), Sum("on_time"))
-        .order_by()
-    ):
+    for (unit_id, step, days), sums in figures.by(
+        "unit_id", "step", "days", decided=Sum("decided"), on_time=Sum("on_time")
+    ).items():
         acc = steps.setdefault((unit_id, step), [0, 0, {}])
-        acc[0] += decided
-        acc[1] += on_time
-        acc[2][days] = decided
+        acc[0] += sums["decided"]
+        acc[1] += sums["on_time"]
+        acc[2][days] = sums["decided"]
     unit_names = dict(
         OrgUnit.objects.filter(pk__in={u for u, _ in steps}).values_list("pk", "name")
     )
@@ -340,19 +376,19 @@ def _overdue(codes: list[str], today: date) -> Table:
 
 
 def _ratings(
-    window: dict, codes: list[str], today: date, counted_at: datetime | None
+    figures: Figures,
+    date_from: date,
+    date_to: date,
+    codes: list[str],
+    today: date,
+    counted_at: datetime | None,
 ) -> tuple[Table, int, int]:
     """Counted ratings from the figures; of the 差评 counted, those still open now (read live,
     few and indexed by follow-up); with all ratings and the good."""
-    start, end = Span(window["day__gte"], window["day__lte"], counted_at or clock.now()).bounds()
+    start, end = Span(date_from, date_to, counted_at or clock.now()).bounds()
     if counted_at is None:
         end = start  # nothing counted yet, so nothing counted is open
-    rated: dict[int, Any] = {
-        r["unit_id"]: r
-        for r in RatingDay.objects.filter(**window)
-        .values("unit_id")
-        .annotate(rated=Sum("rated"), good=Sum("good"), bad=Sum("bad"))
-    }
+    rated = figures.by("unit_id", rated=Sum("rated"), good=Sum("good"), bad=Sum("bad"))
     followups: dict[int, Any] = {
         r["unit_id"]: r
         for r in Rating.objects.filter(

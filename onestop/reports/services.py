@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
+from onestop.benefits.months import months, next_month
 from onestop.cases.models import Application, Matter, Step
 from onestop.core import clock
 from onestop.policy import calendar
 from onestop.ratings.models import NEGATIVE, Level, Rating
 
-from .models import ApplicationDay, FiguresBuilt, MatterDay, RatingDay, StepDay
+from .models import MONTHS, ApplicationDay, FiguresBuilt, MatterDay, RatingDay, StepDay
 
 log = logging.getLogger(__name__)
 LONGEST = 60  # working days; longer ones are counted as 60
@@ -177,6 +178,24 @@ def _ratings(span: Span) -> list[RatingDay]:
     ]
 
 
+def months_roll_up(
+    day_model, month_model, keys: tuple[str, ...], sums: tuple[str, ...], first: date, last: date
+) -> int:
+    """Replace the month rows from ``first`` to ``last`` (first days of months) by the sums of
+    their days. Takes the models and columns as arguments so a migration can call it too."""
+    month_model._default_manager.filter(day__gte=first, day__lte=last).delete()
+    rows = [
+        month_model(day=month, **r)
+        for month in months(first, last)
+        for r in day_model._default_manager.filter(day__gte=month, day__lt=next_month(month))
+        .values(*keys)
+        .annotate(**{f: Sum(f) for f in sums})
+        .order_by()
+    ]
+    month_model._default_manager.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def figures_rebuild(*, day_from: date, day_to: date) -> RebuildReport:
     """Recount the figures of these days (local dates, both included), up to now."""
     span = Span(day_from, day_to, clock.now())
@@ -192,6 +211,8 @@ def figures_rebuild(*, day_from: date, day_to: date) -> RebuildReport:
             model._default_manager.filter(day__gte=day_from, day__lte=day_to).delete()
             model._default_manager.bulk_create(rows, batch_size=2000)
             report.rows += len(rows)
+            rollup = MONTHS[model]
+            months_roll_up(model, rollup, rollup.KEYS, rollup.SUMS, day_from.replace(day=1), day_to)
         FiguresBuilt.objects.update_or_create(
             pk=1, defaults={"built_at": span.until, "day_from": day_from, "day_to": day_to}
         )
