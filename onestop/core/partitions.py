@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the SQL here is built from our own table names, columns and dates only
 """Monthly range partitions for the tables that grow without end (PostgreSQL only).
 
 A table is converted once by its own app's migration (``convert``); from then on ``ensure``
@@ -106,9 +107,8 @@ def _create_partition(cursor: CursorWrapper, table: Table, month: date) -> None:
     name, default = partition_name(table.name, month), default_name(table.name)
     low, high = _bound(table, month), _bound(table, add_months(month, 1))
     cursor.execute(f'LOCK TABLE "{default}" IN ACCESS EXCLUSIVE MODE')
-    cursor.execute(
-        f'SELECT count(*) FROM "{default}" WHERE {table.column} >= {low} AND {table.column} < {high}'
-    )
+    where = f"{table.column} >= {low} AND {table.column} < {high}"
+    cursor.execute(f'SELECT count(*) FROM "{default}" WHERE {where}')
     if cursor.fetchone()[0] == 0:
         cursor.execute(
             f'CREATE TABLE "{name}" PARTITION OF "{table.name}" FOR VALUES FROM ({low}) TO ({high})'
@@ -119,7 +119,6 @@ def _create_partition(cursor: CursorWrapper, table: Table, month: date) -> None:
     cursor.execute(
         f'CREATE TABLE "{name}" (LIKE "{table.name}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
     )
-    where = f"{table.column} >= {low} AND {table.column} < {high}"
     cursor.execute(f'INSERT INTO "{name}" SELECT * FROM "{default}" WHERE {where}')
     cursor.execute(f'DELETE FROM "{default}" WHERE {where}')
     cursor.execute(
@@ -166,8 +165,8 @@ def partitions(table: str) -> list[Partition]:
     """The table's partitions, attached or detached (a detached one keeps its name), by month."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, c.reltuples::bigint, coalesce(ts.spcname, ''), i.inhrelid IS NOT NULL "
-            "FROM pg_class c "
+            "SELECT c.relname, c.reltuples::bigint, coalesce(ts.spcname, ''), "
+            "i.inhrelid IS NOT NULL FROM pg_class c "
             "LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace "
             "LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND i.inhparent = %s::regclass "
             "WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid) "
@@ -286,7 +285,7 @@ def convert(name: str, *, today: date, ahead: int) -> None:
         cursor.execute(f'INSERT INTO "{name}" SELECT * FROM "{old}"')
         cursor.execute(f'DROP TABLE "{old}"')  # its identity sequence goes with it
 
-        cursor.execute(f"CREATE SEQUENCE {sequence} OWNED BY \"{name}\".id")
+        cursor.execute(f'CREATE SEQUENCE {sequence} OWNED BY "{name}".id')
         cursor.execute("SELECT setval(%s, %s, %s)", [sequence, last_value, is_called])
         cursor.execute(f"ALTER TABLE \"{name}\" ALTER COLUMN id SET DEFAULT nextval('{sequence}')")
         for constraint, kind, definition, to_itself in constraints:
