@@ -102,18 +102,22 @@ def _exists(cursor: CursorWrapper, relation: str) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _create_partition(cursor: CursorWrapper, table: Table, month: date) -> None:
-    """Create the month's partition, moving its rows out of DEFAULT first."""
+def _create_partition(cursor: CursorWrapper, table: Table, month: date) -> bool:
+    """Create the month's partition, moving its rows out of DEFAULT first; False if it is
+    there already (attached, or detached by the retention)."""
     name, default = partition_name(table.name, month), default_name(table.name)
     low, high = _bound(table, month), _bound(table, add_months(month, 1))
+    # Taken first, so two workers ensuring at once take turns instead of both creating.
     cursor.execute(f'LOCK TABLE "{default}" IN ACCESS EXCLUSIVE MODE')
+    if _exists(cursor, name):
+        return False
     where = f"{table.column} >= {low} AND {table.column} < {high}"
     cursor.execute(f'SELECT count(*) FROM "{default}" WHERE {where}')
     if cursor.fetchone()[0] == 0:
         cursor.execute(
             f'CREATE TABLE "{name}" PARTITION OF "{table.name}" FOR VALUES FROM ({low}) TO ({high})'
         )
-        return
+        return True
     # Attaching checks DEFAULT holds none of the month's rows: they go to the new table first.
     # The statement triggers of the parent do not fire for these moves: the rows are not new.
     cursor.execute(
@@ -124,6 +128,7 @@ def _create_partition(cursor: CursorWrapper, table: Table, month: date) -> None:
     cursor.execute(
         f'ALTER TABLE "{table.name}" ATTACH PARTITION "{name}" FOR VALUES FROM ({low}) TO ({high})'
     )
+    return True
 
 
 def ensure(*, today: date, ahead: int, only: list[str] | None = None) -> list[str]:
@@ -144,11 +149,11 @@ def ensure(*, today: date, ahead: int, only: list[str] | None = None) -> list[st
             wanted |= _months_in(cursor, table, default_name(table.name))
             for month in sorted(wanted):
                 name = partition_name(table.name, month)
+                if _exists(cursor, name):  # most days: nothing to lock
+                    continue
                 with transaction.atomic():
-                    if _exists(cursor, name):  # attached, or detached by the retention
-                        continue
-                    _create_partition(cursor, table, month)
-                    created.append(name)
+                    if _create_partition(cursor, table, month):
+                        created.append(name)
     return created
 
 
