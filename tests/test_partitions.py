@@ -16,7 +16,7 @@ from onestop.audit.models import AuditAction, AuditEvent
 from onestop.audit.retention import retention_plan
 from onestop.audit.services import audit_record, publish_checkpoints
 from onestop.audit.verify import Tamper, audit_verify
-from onestop.benefits.models import Entitlement, Kind, PaymentLine, PaymentRun
+from onestop.benefits.models import Entitlement, Kind, PaymentLine, PaymentRun, Recovery
 from onestop.benefits.prepare import LINE_FIELDS
 from onestop.core import clock, partitions
 from onestop.core.bulk import insert_rows
@@ -91,7 +91,7 @@ def test_each_big_table_is_partitioned_and_a_far_month_leaves_default_when_ensur
     assert audit_verify().ok
 
 
-def test_the_database_still_refuses_a_second_payment_line_for_a_person_kind_and_month():
+def a_line() -> tuple:
     person = factories.person("150702001")
     entitlement = Entitlement.objects.create(
         person=person,
@@ -104,7 +104,22 @@ def test_the_database_still_refuses_a_second_payment_line_for_a_person_kind_and_
     run = PaymentRun.objects.create(
         county_id="150702", kind=Kind.LIVING, month=date(2040, 3, 1), status="preparing"
     )
-    line = (run.pk, entitlement.pk, person.pk, "LIVING", date(2040, 3, 1), 0, "regular", 100)
+    return (run.pk, entitlement.pk, person.pk, "LIVING", date(2040, 3, 1), 0, "regular", 100)
+
+
+def refused(write) -> bool:
+    try:
+        with transaction.atomic():
+            write()
+            connection.check_constraints()  # SQLite's foreign keys wait for the commit
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_the_database_still_refuses_a_second_payment_line_for_a_person_kind_and_month():
+    line = a_line()
+    person = line[2]
     insert_rows(PaymentLine, list(LINE_FIELDS), [(*line, "pending", "")])
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(PaymentLine, list(LINE_FIELDS), [(*line, "pending", "")])
@@ -114,6 +129,47 @@ def test_the_database_still_refuses_a_second_payment_line_for_a_person_kind_and_
         with pytest.raises(IntegrityError), transaction.atomic():
             insert_rows(PaymentLine, list(LINE_FIELDS), [(*line, "pending", "")])
     assert PaymentLine.objects.filter(person=person).count() == 1
+
+
+def test_rows_naming_a_payment_line_or_an_outbox_event_are_still_checked_by_the_database():
+    insert_rows(PaymentLine, list(LINE_FIELDS), [(*a_line(), "pending", "")])
+    line = PaymentLine.objects.get()
+    recovery = {"entitlement_id": line.entitlement_id, "amount": 100, "created_at": FAR}
+    assert refused(lambda: Recovery.objects.create(line_id=10**9, **recovery))
+    Recovery.objects.create(line=line, **recovery)
+    lines = PaymentLine.objects.filter(pk=line.pk)
+    assert refused(lambda: lines._raw_delete(lines.db))  # named by its recovery
+    lines.update(status=PaymentLine.Status.RETURNED)
+
+    def reissue(of: int) -> PaymentLine:
+        return PaymentLine.objects.create(
+            run_id=line.run_id,
+            entitlement_id=line.entitlement_id,
+            person_id=line.person_id,
+            kind=line.kind,
+            month=line.month,
+            type=PaymentLine.Type.REISSUE,
+            amount=line.amount,
+            status=PaymentLine.Status.PENDING,
+            reissue_of_id=of,
+        )
+
+    assert refused(lambda: reissue(10**9))
+    assert not refused(lambda: reissue(line.pk))
+    unit = OrgUnit.objects.get(code="medical-150702")
+    subscription = Subscription.objects.create(
+        unit=unit, url="http://127.0.0.1:9/", secret_cipher="-"
+    )
+    event = emit(topic="matter.dispatched", payload={}, unit=unit)
+    assert refused(
+        lambda: Delivery.objects.create(
+            event_id=event.pk + 1000,
+            subscription=subscription,
+            next_attempt_at=FAR,
+            created_at=event.created_at,
+        )
+    )
+    assert PaymentLine.objects.count() == 2 and Delivery.objects.count() == 1
 
 
 def test_archiving_detaches_old_audit_months_keeping_every_row_and_the_chains_verify():
