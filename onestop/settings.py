@@ -135,6 +135,37 @@ AUDIT_CHECKPOINT_FILE = Path(
 )
 AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("ONESTOP_AUDIT_CHECKPOINT_MINUTES", "5"))
 
+# The tables that grow without end are partitioned by month on PostgreSQL
+# (onestop/core/partitions.py). The worker creates each month's partition this many months
+# ahead; `manage.py partitions --archive` applies the retention below to older months.
+PARTITION_MONTHS_AHEAD = int(os.environ.get("ONESTOP_PARTITION_MONTHS_AHEAD", "3"))
+# Detached partitions may move to a cheaper tablespace (made by the DBA beforehand).
+PARTITION_ARCHIVE_TABLESPACE = os.environ.get("ONESTOP_PARTITION_ARCHIVE_TABLESPACE", "")
+# Table: (rule, months kept attached before the current one). "detach": never deleted; the
+# month is detached and stays a readable table. "drop": deleted with its partition.
+_OUTBOX_MONTHS = int(os.environ.get("ONESTOP_OUTBOX_KEEP_MONTHS", "6"))
+PARTITION_RETENTION = {
+    # Audit events are never deleted. 36 months attached is our setting.
+    "audit_auditevent": ("detach", int(os.environ.get("ONESTOP_AUDIT_ATTACHED_MONTHS", "36"))),
+    # Payment lines are accounting vouchers' evidence: 《会计档案管理办法》(财政部、国家档案局令
+    # 第79号) 附表 keeps 会计凭证 30 years, so detach only. 60 months attached is our setting.
+    "benefits_paymentline": (
+        "detach",
+        int(os.environ.get("ONESTOP_PAYMENT_LINES_ATTACHED_MONTHS", "60")),
+    ),
+    # Webhook events and their deliveries are a transport log (what happened is in the audit
+    # chain): 6 months is our setting, as long as the dead-letter list can replay.
+    "exchange_delivery": ("drop", _OUTBOX_MONTHS),
+    "exchange_outboxevent": ("drop", _OUTBOX_MONTHS),
+    # Notices prove what a person was told and when: 《行政诉讼法》第四十六条 bars suits more than
+    # five years after the act, so 60 months; then dropped (个人信息保护法 第十九条: no longer
+    # than the purpose needs; the audit chain keeps the fact of each notice).
+    "notices_notice": ("drop", int(os.environ.get("ONESTOP_NOTICE_KEEP_MONTHS", "60"))),
+    # The texts sent are a network log: 《网络安全法》第二十一条（三）keeps such logs at least six
+    # months; they hold phone numbers and sign-in codes, so no longer.
+    "notices_smsmessage": ("drop", int(os.environ.get("ONESTOP_SMS_KEEP_MONTHS", "6"))),
+}
+
 if PRODUCTION:  # every secret checked at start-up, not when it is first used
     _strong_text("ONESTOP_SECRET_KEY", SECRET_KEY, min_length=50)
     pii_key_bytes = {"sm4-gcm": 16, "aes-256-gcm": 32}.get(PII_CIPHER)

@@ -101,7 +101,10 @@ def test_a_subscription_shows_its_secret_once_and_can_be_stopped(login, hlbe_adm
         topic="matter.dispatched", unit=unit, payload={}, created_at=clock.now()
     )
     delivery = Delivery.objects.create(
-        event=event, subscription=subscription, next_attempt_at=clock.now()
+        event=event,
+        subscription=subscription,
+        next_attempt_at=clock.now(),
+        created_at=event.created_at,
     )
     form = {"action": "deactivate", "_selected_action": [subscription.pk], "confirmed": "yes"}
     client.post(SUBSCRIPTIONS, form)
@@ -128,6 +131,7 @@ def test_the_dead_letter_list_and_replay(login, hlbe_admin, mzl_admin):
         attempts=8,
         last_error="HTTP 500",
         next_attempt_at=clock.now(),
+        created_at=event.created_at,
     )
     client = login(mzl_admin)
     assert "HTTP 500" not in client.get(DELIVERIES + "?status__exact=dead").content.decode()

@@ -122,3 +122,12 @@ def head_mac(*, chain: str, seq: int, hash: str, key_id: str) -> str | None:
 
 def checkpoint_mac(*, chain: str, seq: int, hash: str, at: str, key_id: str) -> str | None:
     return _mac(key_id, "checkpoint", _json([chain, seq, hash, at]))
+
+
+def archive_checkpoint_mac(
+    *, chain: str, seq: int, hash: str, at: str, archived: str, key_id: str
+) -> str | None:
+    """A checkpoint sealed before a month of events is detached: ``archived`` names the month,
+    and verification may start the chain there (its own MAC domain, so a head's checkpoint can
+    never pass for one)."""
+    return _mac(key_id, "archive-checkpoint", _json([chain, seq, hash, at, archived]))

@@ -86,6 +86,8 @@ class AuditAction(models.TextChoices):
     REVIEW_OPEN = "benefits.review_open", "开展定期复核"
     REVIEW_DECIDE = "benefits.review_decide", "定期复核结论"
     REVIEW_PRESS = "benefits.review_press", "定期复核督办"
+    PARTITION_DETACH = "audit.partition_detach", "分离归档月分区"
+    PARTITION_DROP = "audit.partition_drop", "删除过期月分区"
 
 
 LEGACY_CHAIN = "legacy"  # the one global, unkeyed chain written before chains per unit

@@ -25,7 +25,14 @@ from django.db import models, transaction
 from onestop.core import clock
 
 from .chains import GENESIS, chain_of, supervising_unit
-from .macs import audit_keys, checkpoint_mac, event_hash, head_mac, mac_matches
+from .macs import (
+    archive_checkpoint_mac,
+    audit_keys,
+    checkpoint_mac,
+    event_hash,
+    head_mac,
+    mac_matches,
+)
 from .models import AuditAction, AuditEvent, AuditHead
 
 if TYPE_CHECKING:
@@ -100,13 +107,7 @@ def publish_checkpoints(chains: Iterable[str] | None = None) -> int:
         points.append((head, line))
     if not points:
         return 0
-    path = Path(settings.AUDIT_CHECKPOINT_FILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
-        for _, line in points:
-            f.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    _append_checkpoints([line for _, line in points])
     cache: dict = {}
     with transaction.atomic():
         for head, line in points:
@@ -119,3 +120,52 @@ def publish_checkpoints(chains: Iterable[str] | None = None) -> int:
                 published_seq=head.seq
             )
     return len(points)
+
+
+def _append_checkpoints(lines: list[dict[str, Any]]) -> None:
+    path = Path(settings.AUDIT_CHECKPOINT_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        for line in lines:
+            f.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def seal_archive_checkpoints(*, last_events: list[AuditEvent], month: str) -> None:
+    """Before a month of events is detached, publish each chain's last event in it, signed as
+    an archive checkpoint: verification starts that chain there once the month is gone from
+    the table. Raises ValueError if one of those events fails its keyed hash (it is not sealed;
+    the month must be looked into before it is archived)."""
+    from onestop.outbox.models import OutboxEvent
+    from onestop.outbox.services import emit
+
+    key_id = audit_keys().current
+    at = clock.now().isoformat()
+    lines = []
+    for event in last_events:
+        if not mac_matches(event_hash(event), event.hash):
+            raise ValueError(f"审计链「{event.chain}」第 {event.seq} 条事件的哈希不符，不能归档")
+        line: dict[str, Any] = {
+            "chain": event.chain,
+            "seq": event.seq,
+            "hash": event.hash,
+            "at": at,
+            "archived": month,
+            "key": key_id,
+        }
+        line["mac"] = archive_checkpoint_mac(
+            chain=event.chain, seq=event.seq, hash=event.hash, at=at, archived=month, key_id=key_id
+        )
+        lines.append(line)
+    if not lines:
+        return
+    _append_checkpoints(lines)
+    cache: dict = {}
+    with transaction.atomic():
+        for line in lines:
+            emit(
+                topic=OutboxEvent.Topic.AUDIT_CHECKPOINT,
+                payload=line,
+                unit=supervising_unit(line["chain"], cache),
+            )

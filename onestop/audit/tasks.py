@@ -5,6 +5,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from onestop.core import clock, partitions
 from onestop.core.leases import leased
 
 from .chains import chain_label
@@ -32,3 +33,10 @@ def verify_audit_chain_nightly() -> bool:
     if report.ok:
         log.info("audit chains intact: %s chains, %s events", report.chains, report.checked)
     return report.ok
+
+
+@db_periodic_task(crontab(minute="40", hour="18"))  # 02:40 in Beijing
+@leased("partitions-ensure", every=timedelta(days=1))
+def partitions_ensure() -> list[str]:
+    """The coming months' partitions, and rows moved out of DEFAULT (PostgreSQL)."""
+    return partitions.ensure(today=clock.today(), ahead=settings.PARTITION_MONTHS_AHEAD)

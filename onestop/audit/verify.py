@@ -8,8 +8,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from onestop.core import partitions
+
 from .chains import GENESIS
-from .macs import checkpoint_mac, event_hash, head_mac, mac_matches
+from .macs import archive_checkpoint_mac, checkpoint_mac, event_hash, head_mac, mac_matches
 from .models import AuditEvent, AuditHead
 
 
@@ -37,6 +39,7 @@ class ChainReport:
     checkpoints: int = 0
     findings: list[Finding] = field(default_factory=list)
     intact: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)  # months detached ("2026-01")
 
     @property
     def ok(self) -> bool:
@@ -49,25 +52,46 @@ class Checkpoint:
     seq: int
     hash: str
     at: str
+    archived: str = ""  # the month sealed before it was detached, for an archive checkpoint
 
 
-def _read_checkpoints(path: Path, report: ChainReport) -> dict[str, Checkpoint]:
-    """The furthest signed checkpoint of each chain; unsigned or altered lines are findings."""
-    latest: dict[str, Checkpoint] = {}
+@dataclass
+class Checkpoints:
+    latest: dict[str, Checkpoint] = field(default_factory=dict)  # the furthest of each chain
+    archive: dict[str, list[Checkpoint]] = field(default_factory=dict)
+
+
+def _read_checkpoints(path: Path, report: ChainReport) -> Checkpoints:
+    """The furthest signed checkpoint of each chain, and the archive checkpoints; unsigned or
+    altered lines are findings."""
+    found = Checkpoints()
+    latest = found.latest
     if not path.exists():
-        return latest
+        return found
     with path.open(encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             try:
                 raw = json.loads(line)
-                point = Checkpoint(raw["chain"], int(raw["seq"]), raw["hash"], raw["at"])
-                expected = checkpoint_mac(
-                    chain=point.chain,
-                    seq=point.seq,
-                    hash=point.hash,
-                    at=point.at,
-                    key_id=raw["key"],
+                point = Checkpoint(
+                    raw["chain"], int(raw["seq"]), raw["hash"], raw["at"], raw.get("archived", "")
                 )
+                if point.archived:
+                    expected = archive_checkpoint_mac(
+                        chain=point.chain,
+                        seq=point.seq,
+                        hash=point.hash,
+                        at=point.at,
+                        archived=point.archived,
+                        key_id=raw["key"],
+                    )
+                else:
+                    expected = checkpoint_mac(
+                        chain=point.chain,
+                        seq=point.seq,
+                        hash=point.hash,
+                        at=point.at,
+                        key_id=raw["key"],
+                    )
                 signed = mac_matches(expected, raw["mac"])
             except (ValueError, KeyError, TypeError):
                 signed = False
@@ -84,7 +108,44 @@ def _read_checkpoints(path: Path, report: ChainReport) -> dict[str, Checkpoint]:
             report.checkpoints += 1
             if point.chain not in latest or point.seq > latest[point.chain].seq:
                 latest[point.chain] = point
-    return latest
+            if point.archived:
+                found.archive.setdefault(point.chain, []).append(point)
+    return found
+
+
+class _Archive:
+    """The detached months of audit events: still tables, read only to bridge a chain from its
+    archive checkpoint to its first attached event (normally nothing lies between)."""
+
+    def __init__(self, checkpoints: Checkpoints):
+        self.checkpoints = checkpoints
+        self.tables: list[tuple[str, str]] = []
+        if partitions.available():
+            self.tables = [
+                (p.name, f"{p.month:%Y-%m}")
+                for p in partitions.partitions("audit_auditevent")
+                if not p.attached and p.month is not None
+            ]
+
+    def resume(self, walk: "_ChainWalk", before_seq: int) -> None:
+        """Start a chain whose first events were archived at its last archive checkpoint below
+        ``before_seq``, then walk any archived events between the two. Without archived months
+        nothing changes: a chain missing its first events is then reported as such."""
+        if not self.tables:
+            return
+        points = [p for p in self.checkpoints.archive.get(walk.chain, []) if p.seq < before_seq]
+        if not points:
+            return
+        point = max(points, key=lambda p: p.seq)
+        walk.prev = AuditEvent(chain=walk.chain, seq=point.seq, hash=point.hash)
+        between: list[AuditEvent] = []
+        for table, _ in self.tables:
+            between += AuditEvent.objects.raw(
+                f'SELECT * FROM "{table}" WHERE chain = %s AND seq > %s AND seq < %s',  # noqa: S608
+                [walk.chain, point.seq, before_seq],
+            )
+        for event in sorted(between, key=lambda e: e.seq):
+            walk.step(event)
 
 
 class _ChainWalk:
@@ -204,7 +265,10 @@ class _ChainWalk:
 def audit_verify() -> ChainReport:
     """Check every chain: links, keyed hashes, seq continuity, the head and the checkpoints."""
     report = ChainReport()
-    checkpoints = _read_checkpoints(Path(settings.AUDIT_CHECKPOINT_FILE), report)
+    read = _read_checkpoints(Path(settings.AUDIT_CHECKPOINT_FILE), report)
+    checkpoints = read.latest
+    archive = _Archive(read)
+    report.archived = [month for _, month in archive.tables]
     # Heads first: every event up to a head's seq committed before it, so later writers don't
     # show up as a broken chain while we read.
     heads = {h.chain: h for h in AuditHead.objects.all()}
@@ -221,10 +285,14 @@ def audit_verify() -> ChainReport:
                 started_since.add(event.chain)
                 continue
             walk = walks[event.chain] = _ChainWalk(event.chain, head, checkpoints.get(event.chain))
+            archive.resume(walk, event.seq)
         walk.step(event)
     for chain in set(heads) | set(checkpoints):
         if chain not in walks:
-            walks[chain] = _ChainWalk(chain, heads.get(chain), checkpoints.get(chain))
+            head = heads.get(chain)
+            walk = walks[chain] = _ChainWalk(chain, head, checkpoints.get(chain))
+            # Every event of the chain archived: it ends at its last archive checkpoint.
+            archive.resume(walk, head.seq + 1 if head is not None else 2**62)
     for chain, walk in sorted(walks.items()):
         walk.finish()
         report.chains += 1

@@ -100,6 +100,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField("下次尝试")
     last_error = models.CharField("最近一次错误", max_length=300, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    # The event's created_at, copied: on PostgreSQL both tables are partitioned by it, so an
+    # event and its deliveries are kept and dropped together (outbox migration 0003).
+    created_at = models.DateTimeField("事件时间")
 
     class Meta:
         db_table = "exchange_delivery"

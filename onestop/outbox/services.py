@@ -32,7 +32,7 @@ def emit(
         now = clock.now()
         subscriptions = Subscription.objects.filter(unit=unit, active=True)
         created = Delivery.objects.bulk_create(
-            Delivery(event=event, subscription=s, next_attempt_at=now)
+            Delivery(event=event, subscription=s, next_attempt_at=now, created_at=event.created_at)
             for s in subscriptions
             if not s.topics or topic in s.topics
         )

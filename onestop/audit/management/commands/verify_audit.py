@@ -29,3 +29,8 @@ class Command(BaseCommand):
             f"审计链完好：共 {report.chains} 条链、{report.checked} 条事件，"
             f"已核对 {report.checkpoints} 个已发布的检查点，新发布 {published} 个。"
         )
+        if report.archived:
+            self.stdout.write(
+                f"已分离归档的月份：{'、'.join(report.archived)}；"
+                "这些月份的事件不在表中，各链从归档前发布的检查点起核对。"
+            )
