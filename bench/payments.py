@@ -178,6 +178,13 @@ def child(sizes: list[int]) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from datetime import date
+
+    from onestop.core import partitions
+
+    # March's lines (last month) and April's, each in its month's partition as in production,
+    # where the worker creates the months ahead.
+    partitions.ensure(today=date(2026, 3, 1), ahead=1, only=["benefits_paymentline"])
     print("postgresql: one month's living-subsidy rolls for every 旗县")
     results = {}
     for n in sizes:

@@ -745,6 +745,48 @@ def trivial(balancer: Balancer, clients: int, seconds: float) -> Window:
     return Window(t0, stop, record)
 
 
+# --- CPU spent, per kind of process ----------------------------------------------------------
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """CPU seconds used so far by these processes and everything below them (children that have
+    ended count once reaped, through their parent's cutime)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, used = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid = int(stat.parent.name)
+        parent[pid] = int(fields[1])
+        used[pid] = sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+    total = 0.0
+    for pid in used:
+        ancestor = pid
+        while ancestor > 1 and ancestor not in roots:
+            ancestor = parent.get(ancestor, 0)
+        if ancestor in roots:
+            total += used[pid]
+    return total
+
+
+def postmaster(data: Path) -> int:
+    return int((data / "postmaster.pid").read_text().split()[0])
+
+
+def cpu_by_kind(platform: "Platform") -> dict[str, float]:
+    return {
+        "app servers": cpu_seconds([p.pid for p in platform.servers.values()]),
+        "consumers": cpu_seconds([p.pid for p in platform.consumers]),
+        "PostgreSQL": cpu_seconds(
+            [postmaster(platform.cluster.primary), postmaster(platform.cluster.replica)]
+        ),
+        "Redis": cpu_seconds([platform.redis.pid] if platform.redis else []),
+        "load generator": time.process_time(),
+    }
+
+
 # --- the report -----------------------------------------------------------------------------
 
 
@@ -857,6 +899,15 @@ def check(platform: Platform, ack: Acknowledged, receiver: Receiver, data: dict)
     print(f"  audit: {'every chain verifies' if verified.returncode == 0 else 'FAILED'}")
     if verified.returncode:
         problems.append("audit: " + verified.stdout[-500:] + verified.stderr[-500:])
+    size, applications, events = platform.sql(
+        "SELECT pg_database_size(current_database()), (SELECT count(*) FROM cases_application),"
+        " (SELECT count(*) FROM audit_auditevent)"
+    )[0]
+    print(
+        f"  database: {size / 2**20:.0f} MiB for {applications:,} applications and"
+        f" {events:,} audit events ({size / max(1, applications) / 1024:.0f} KiB per application,"
+        " people, notices and audit included)"
+    )
     caught_up = platform.cluster.caught_up(timeout=60)
     print(f"  replica: {'caught up' if caught_up else 'BEHIND'}")
     if not caught_up:
@@ -897,9 +948,19 @@ def main() -> None:
             balancer = Balancer(ports[:n])
             easy = figures(trivial(balancer, args.clients, args.trivial_seconds))
             sitting = seats(args.clients, work, balancer, Record())
+            before = cpu_by_kind(platform)
             window = mixed(sitting, args.rounds, ack)
+            after = cpu_by_kind(platform)
             results[n] = {**figures(window), "/healthz": easy["/healthz"]}
+            answered = sum(len(t) for t in window.record.times.values())
             print(f"  {n} server(s): {window.seconds:.1f} s with every client at work")
+            print(
+                f"    CPU per request of the mix ({answered} requests): "
+                + ", ".join(
+                    f"{kind} {(after[kind] - before[kind]) / answered * 1000:.1f} ms"
+                    for kind in after
+                )
+            )
         print("  2 servers again, one app server and one consumer killed midway:")
         window = mixed(sitting, args.rounds, ack, crash(platform, ports[1]))
         crashed = figures(window)["all (mixed)"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from onestop.benefits.models import Kind
 from onestop.benefits.months import next_month
 from onestop.benefits.selectors import payments_by_county_month
-from onestop.cases.models import Channel, Matter, Step
+from onestop.cases.models import Application, Channel, Matter, Step
 from onestop.core import clock
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
@@ -352,11 +352,13 @@ def _timeliness(figures: Figures) -> tuple[Table, int, int]:
 
 
 def _overdue(codes: list[str], today: date) -> Table:
-    """Late now, read live."""
+    """Late now, read live. A step at work belongs to an application at work: saying so lets
+    the database start from the open applications of the counties, not from all of them."""
     late = (
         Step.objects.filter(
             status=Step.Status.ACTIVE,
             matter__status=Matter.Status.IN_PROGRESS,
+            matter__application__status=Application.Status.IN_PROGRESS,
             matter__application__county_id__in=codes,
             due_date__lte=calendar.due_soon_until(today),
         )
