@@ -23,3 +23,4 @@ urlpatterns = [
 handler400 = "onestop.core.views.bad_request"
 handler403 = "onestop.core.views.forbidden"
 handler404 = "onestop.core.views.not_found"
+handler500 = "onestop.core.views.server_error"

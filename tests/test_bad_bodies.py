@@ -163,3 +163,16 @@ def test_a_form_value_that_was_a_number_or_a_json_word_is_not_a_material_code(cl
     assert upload.status_code == 422
     assert upload.json()["detail"][0]["field"] == "code"
     assert "以小写字母开头" in upload.json()["detail"][0]["message"]
+
+
+@pytest.mark.urls("tests.crash_urls")
+def test_an_unforeseen_fault_gets_a_page_in_chinese_that_asks_nothing_of_the_database(
+    client, django_assert_num_queries
+):
+    client.raise_request_exception = False
+    with django_assert_num_queries(0):
+        response = client.get("/fail/")
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "系统暂时出了问题" in text and 'lang="zh-CN"' in text
+    assert "已经提交的不会丢失" in text

@@ -4,6 +4,7 @@ others read the replica until it is too far behind, and nobody notices the repli
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -102,11 +103,12 @@ def site():
         )  # fmt: skip
         keys = json.loads(made.stdout.strip().splitlines()[-1])["keys"]
         port = _free_ports()
+        log = (var / "gunicorn.log").open("w")  # what a 500 was, when a test sees one
         workers = "2" if settings.REDIS_URL else "1"  # without Redis each process pins alone
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "onestop.wsgi:application", "-w", workers,
              "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -121,6 +123,7 @@ def site():
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=20)
         cluster.stop()
+        shutil.rmtree(var / "pg", ignore_errors=True)  # the log stays, for a failure's cause
 
 
 def _call(site, key: str, method: str, path: str, body=None) -> tuple[int, dict]:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 from . import replica
 
@@ -28,6 +29,12 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Standalone and rendered without the request's context: the error may be that the
+    database or the cache does not answer, which the usual pages ask."""
+    return HttpResponse(loader.render_to_string("errors/500.html"), status=500)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
