@@ -98,8 +98,7 @@ def _dispatch(app: Application, matters: list[Matter], today: date) -> None:
             status=status, due_date=due, paused_on=paused, dispatched_on=today
         )
     Step.objects.bulk_create(steps)
-    for step in steps:
-        announce(step, app)
+    announce(steps, app)
 
 
 def application_refuse(*, actor: Actor, application: Application, reason: str) -> Application:

@@ -20,7 +20,7 @@ from onestop.core import clock
 from onestop.core.words import sentences
 from onestop.notices.services import notify_application
 from onestop.outbox.models import OutboxEvent
-from onestop.outbox.services import emit
+from onestop.outbox.services import emit_many
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
 from onestop.policy.verdict import Assessment
@@ -93,28 +93,45 @@ def new_step(
 def start(step: Step, app: Application) -> Step:
     """Save a new active step and tell its unit (the outbox event commits with it)."""
     step.save()
-    announce(step, app)
+    announce([step], app)
     return step
 
 
-def announce(step: Step, app: Application) -> None:
-    emit_for(
-        Topic.MATTER_DISPATCHED,
-        app,
-        step.matter,
-        step.unit_id,
-        step={"id": step.pk, "name": step.name, "due_date": str(step.due_date)},
+def announce(steps: list[Step], app: Application) -> None:
+    """Tell each new step's unit, in one write for all of them."""
+    emit_many(
+        [
+            event_for(
+                Topic.MATTER_DISPATCHED,
+                app,
+                step.matter,
+                step.unit_id,
+                step={"id": step.pk, "name": step.name, "due_date": str(step.due_date)},
+            )
+            for step in steps
+        ]
+    )
+
+
+def event_for(
+    topic: str, app: Application, matter: Matter | None, unit_id: int | None, **data: Any
+) -> OutboxEvent:
+    """An outbox event for a unit, unsaved. No personal data travels in it: receivers read the
+    matter through the API, which gives each department only the fields it needs."""
+    payload = {"tracking_no": app.tracking_no, "matter": matter.kind if matter else None, **data}
+    return OutboxEvent(
+        topic=topic,
+        application_id=app.pk,
+        matter_id=matter.pk if matter else None,
+        unit_id=unit_id,
+        payload=payload,
     )
 
 
 def emit_for(
     topic: str, app: Application, matter: Matter | None, unit_id: int | None, **data: Any
 ) -> None:
-    """An outbox event for a unit. No personal data travels in it: receivers read the matter
-    through the API, which gives each department only the fields it needs."""
-    payload = {"tracking_no": app.tracking_no, "matter": matter.kind if matter else None, **data}
-    unit = OrgUnit(pk=unit_id) if unit_id else None
-    emit(topic=topic, payload=payload, application=app, matter=matter, unit=unit)
+    emit_many([event_for(topic, app, matter, unit_id, **data)])
 
 
 def cancel_active_steps(steps: QuerySet[Step]) -> None:
