@@ -138,7 +138,8 @@ def seeded(staff):
         date(2026, 10, 12),
         clerk="mzl_clerk",
     )
-    figures_rebuild(day_from=date(2026, 9, 1), day_to=date(2026, 10, 31))
+    with at(date(2026, 10, 16), 18):
+        figures_rebuild(day_from=date(2026, 9, 1), day_to=date(2026, 10, 31))
     return {"a": a, "b": b, "c": c, "m": m}
 
 
@@ -189,6 +190,9 @@ def test_whole_months_and_loose_days_count_every_day_once(staff, seeded):
         with_loose_days = report(date(2026, 8, 15), date(2026, 11, 20))
         days_only = report(date(2026, 9, 30), date(2026, 10, 12))
         day_and_month = report(date(2026, 9, 30), date(2026, 10, 31))
+        # Counted up to the 16th: October so far is October's monthly row.
+        this_month = report(date(2026, 10, 1), date(2026, 10, 16))
+        this_month_by_days = report(date(2026, 10, 1), date(2026, 10, 15))
     assert with_loose_days.tiles == months_only.tiles
     assert [t.rows for t in with_loose_days.tables] == [t.rows for t in months_only.tables]
     # To 12 Oct: A's 民政局 approval on the 13th is not in yet.
@@ -199,6 +203,8 @@ def test_whole_months_and_loose_days_count_every_day_once(staff, seeded):
         ["海拉尔区民政局", "旗县区民政局审批", 1],
     ]
     assert tiles(day_and_month)["申请"] == "3" and tiles(day_and_month)["按时办结率"] == "83.3%"
+    assert tiles(this_month)["申请"] == "1" and tiles(this_month)["按时办结率"] == "83.3%"
+    assert [t.rows for t in this_month.tables] == [t.rows for t in this_month_by_days.tables]
     assert (
         StepMonth.objects.filter(day=date(2026, 10, 1)).aggregate(n=Sum("decided"))["n"]
         == StepDay.objects.filter(day__month=10).aggregate(n=Sum("decided"))["n"]

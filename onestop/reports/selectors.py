@@ -128,12 +128,17 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
-def _spans(date_from: date, date_to: date) -> list[tuple[bool, date, date]]:
+def _spans(
+    date_from: date, date_to: date, counted_to: date | None
+) -> list[tuple[bool, date, date]]:
     """(monthly?, first, last) covering the days: whole months from the monthly figures, the
     days before the first whole month and after the last from the daily ones. A year's report
-    reads about twelve rows per key, not 365."""
+    reads about twelve rows per key, not 365. A month counted only up to ``date_to`` (this
+    month, to today) is whole for this purpose: its monthly row holds just those days."""
     first = date_from if date_from.day == 1 else next_month(date_from)
-    last_whole = calendar.month_end(date_to) == date_to
+    last_whole = calendar.month_end(date_to) == date_to or (
+        counted_to is not None and date_to >= counted_to
+    )
     after = next_month(date_to) if last_whole else date_to.replace(day=1)
     if first >= after:
         return [(False, date_from, date_to)]
@@ -148,12 +153,20 @@ def _spans(date_from: date, date_to: date) -> list[tuple[bool, date, date]]:
 class Figures:
     """The figures of one daily table within the codes and days, summed by keys."""
 
-    def __init__(self, day_model, codes: list[str], date_from: date, date_to: date, **filters):
+    def __init__(
+        self,
+        day_model,
+        codes: list[str],
+        date_from: date,
+        date_to: date,
+        counted_to: date | None,
+        **filters,
+    ):
         self.parts = [
             (MONTHS[day_model] if monthly else day_model)._default_manager.filter(
                 county_id__in=codes, day__gte=first, day__lte=last, **filters
             )
-            for monthly, first, last in _spans(date_from, date_to)
+            for monthly, first, last in _spans(date_from, date_to, counted_to)
         ]
 
     def total(self, **sums) -> dict[str, int]:
@@ -183,7 +196,10 @@ def build(user, data: dict) -> Report:
         codes = [data["county"]] if data["county"] in codes else []
     date_to = data.get("date_to") or today
     date_from = data.get("date_from") or date_to.replace(day=1)
-    window = (codes, date_from, date_to)
+    built = FiguresBuilt.objects.first()
+    counted_at = built.built_at if built else None
+    # The last day with figures: none are counted after it.
+    window = (codes, date_from, date_to, timezone.localdate(counted_at) if counted_at else None)
 
     channel = {"channel": data["channel"]} if data.get("channel") else {}
     apps = Figures(ApplicationDay, *window, **channel)
@@ -194,8 +210,6 @@ def build(user, data: dict) -> Report:
     )["n"]
     timeliness, decided_all, on_time_all = _timeliness(Figures(StepDay, *window))
     overdue = _overdue(codes, today)
-    built = FiguresBuilt.objects.first()
-    counted_at = built.built_at if built else None
     ratings, rated_all, good_all = _ratings(
         Figures(RatingDay, *window), date_from, date_to, codes, today, counted_at
     )
