@@ -178,14 +178,15 @@ class Figures:
 
     def by(self, *keys: str, **sums) -> dict[Any, dict[str, int]]:
         """{key (or tuple of keys): {sum name: value}}."""
-        out: dict[Any, dict[str, int]] = {}
+        out: dict[Any, list[int]] = {}
+        n, names = len(keys), list(sums)
         for part in self.parts:
-            for row in part.values(*keys).annotate(**sums).order_by():
-                key = row[keys[0]] if len(keys) == 1 else tuple(row[k] for k in keys)
-                acc = out.setdefault(key, defaultdict(int))
-                for name in sums:
-                    acc[name] += row[name] or 0
-        return out
+            rows = part.values(*keys).annotate(**sums).order_by().values_list(*keys, *names)
+            for row in rows:
+                acc = out.setdefault(row[0] if n == 1 else row[:n], [0] * len(names))
+                for i, value in enumerate(row[n:]):
+                    acc[i] += value or 0
+        return {key: dict(zip(names, values, strict=True)) for key, values in out.items()}
 
 
 def build(user, data: dict) -> Report:
