@@ -200,7 +200,12 @@ def build(user, data: dict) -> Report:
     built = FiguresBuilt.objects.first()
     counted_at = built.built_at if built else None
     # The last day with figures: none are counted after it.
-    window = (codes, date_from, date_to, timezone.localdate(counted_at) if counted_at else None)
+    window = (
+        codes,
+        date_from,
+        date_to,
+        timezone.localtime(counted_at).date() if counted_at else None,
+    )
 
     channel = {"channel": data["channel"]} if data.get("channel") else {}
     apps = Figures(ApplicationDay, *window, **channel)
