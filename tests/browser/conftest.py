@@ -1,9 +1,12 @@
 """Browser tests: Debian's Chromium driven by Playwright against the live test server."""
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from onestop.core import clock
 
 CHROMIUM = os.environ.get("ONESTOP_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -16,6 +19,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _reference(reference_data):
     """Every live-server test needs the reference data back after the previous one's flush."""
+
+
+# 10:00 in Beijing on a Tuesday: pages and the data behind them agree on "today".
+LIVE_MOMENT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def live_clock():
+    """The platform's clock pinned for the test and the live server's threads alike."""
+    with clock.frozen(LIVE_MOMENT, every_thread=True):
+        yield LIVE_MOMENT
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.utils import timezone
 
 from onestop.accounts.models import StaffUser
 from onestop.benefits.models import Entitlement
@@ -27,6 +26,7 @@ from onestop.benefits.services import payee_account_set, returns_import
 from onestop.cases.acceptance import application_accept
 from onestop.cases.intake import application_submit
 from onestop.cases.models import Application
+from onestop.core import clock
 from onestop.demo.data import DEMO_PASSWORD, load_demo_accounts, load_demo_hotlines
 from onestop.documents.models import DocumentKind
 from onestop.documents.services import document_issue
@@ -98,7 +98,7 @@ VIEWERS = sorted({viewer for viewer, _, _ in PAGES})
 
 
 @pytest.fixture
-def site(reference_data):
+def site(live_clock, reference_data):
     load_demo_accounts()
     load_demo_hotlines()
     person = factories.person(
@@ -132,9 +132,9 @@ def site(reference_data):
 
 
 def _cards_due(clerk, guardian):
-    """Two cards 45 days from expiry (by the live server's real clock): 乌兰's, whose guardian
-    is the citizen, offered for 换证; 乌云's, renewed in an application at the window."""
-    today = timezone.localdate()
+    """Two cards 45 days from expiry: 乌兰's, whose guardian is the citizen, offered for 换证;
+    乌云's, renewed in an application at the window."""
+    today = clock.today()
     renewer, other = (
         factories.person("150702001", name=name, birth=date(1972, 7, 7))
         for name in ("乌兰", "乌云")

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone
 
 from onestop.accounts.roles import Role
 from onestop.cases.acceptance import application_accept
@@ -13,6 +12,7 @@ from onestop.cases.chains import Outcome
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
+from onestop.core import clock
 from onestop.notices.models import SmsMessage
 from onestop.notices.services import certificate_expiry_remind
 from onestop.people.services import certificate_record, guardian_add
@@ -283,11 +283,9 @@ def follow(page, name: str) -> None:
 
 
 def test_a_holder_applies_for_换证_from_the_reminder_by_keyboard(
-    browser, live_server, reference_data, phone, mode
+    live_clock, browser, live_server, reference_data, phone, mode
 ):
-    # The live server's threads keep the real clock (even under ONESTOP_TEST_NOW): the card
-    # expires 45 days after the day it sees, whatever day that is.
-    today = timezone.localdate()
+    today = clock.today()  # the card expires in 45 days
     holder = factories.person(
         "150702001", name="乌兰", birth=date(1972, 7, 7), phone=phone, address="正阳街道9号"
     )
