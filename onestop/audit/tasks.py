@@ -21,7 +21,7 @@ def publish_audit_checkpoints() -> int:
     return publish_checkpoints()
 
 
-@db_periodic_task(crontab(minute="17", hour="2"))
+@db_periodic_task(crontab(minute="17", hour="18"))  # 02:17 in Beijing (huey counts in UTC)
 @leased("audit-verify", every=timedelta(days=1))
 def verify_audit_chain_nightly() -> bool:
     report = audit_verify()

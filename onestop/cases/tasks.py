@@ -22,7 +22,7 @@ def clock_sweep_periodic() -> dict[str, int]:
     return counts
 
 
-@db_periodic_task(crontab(minute="0", hour="5"))
+@db_periodic_task(crontab(minute="0", hour="21"))  # 05:00 in Beijing (huey counts in UTC)
 @leased("proactive-propose", every=timedelta(days=1))
 def proactive_propose_daily() -> int:
     """After the night's 免申即享 scan: one application per new finding, awaiting confirmation."""

@@ -12,7 +12,7 @@ from .services import proactive_rescan, proactive_scan
 log = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="30", hour="3"))
+@db_periodic_task(crontab(minute="30", hour="19"))  # 03:30 in Beijing (huey counts in UTC)
 @leased("proactive-scan", every=timedelta(days=1))
 def proactive_scan_nightly() -> int:
     """免申即享: every night, look through the registry for benefits people qualify for."""

@@ -17,7 +17,7 @@ def figures_recent():
     return figures_rebuild(day_from=today - timedelta(days=1), day_to=today).rows
 
 
-@db_periodic_task(crontab(minute="45", hour="2"))
+@db_periodic_task(crontab(minute="45", hour="18"))  # 02:45 in Beijing (huey counts in UTC)
 @leased("figures", every=timedelta(days=1))
 def figures_nightly():
     """Every night: the last 40 days again, for late changes (an appeal upheld, a withdrawal)."""
