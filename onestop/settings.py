@@ -247,6 +247,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No JIT on PostgreSQL: the platform's statements are short or set-based over known rows, and
+# compiling cost more than it saved (150 ms on each chunk of a payment run, the run 20% slower).
+POSTGRESQL_OPTIONS = {"options": "-c jit=off"}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **POSTGRESQL_OPTIONS,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN, so two
     # writers queue instead of failing halfway through a transaction.
@@ -269,6 +277,7 @@ if REPLICA_URL:
             conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
             conn_health_checks=True,
         ),
+        "OPTIONS": POSTGRESQL_OPTIONS,
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["onestop.core.replica.ReplicaRouter"]

@@ -141,7 +141,12 @@ def _runs_locked(ids: Iterable[int] | QuerySet[Any]) -> dict[int, str]:
 def _end(actor: Actor, entitlement: Entitlement, reason: EndReason, last: date) -> None:
     entitlement.end, entitlement.end_reason = last, reason
     entitlement.save(update_fields=["end", "end_reason"])
-    later = PaymentLine.objects.filter(entitlement=entitlement, month__gt=last)
+    later = PaymentLine.objects.filter(
+        person_id=entitlement.person_id,  # the unique key's lead: lines of an entitlement
+        kind=entitlement.kind,
+        entitlement=entitlement,
+        month__gt=last,
+    )
     # Rolls, then lines, locked in the order a release takes them: a roll released meanwhile
     # is seen sent here (a recovery), or sees this end itself (runs.run_release), never neither.
     status = _runs_locked(later.values("run_id"))

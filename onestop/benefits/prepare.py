@@ -18,7 +18,7 @@ from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Val
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
-from onestop.core import clock
+from onestop.core import clock, partitions
 from onestop.core.actions import ActionRefused
 from onestop.core.bulk import insert_rows
 from onestop.people.models import Person
@@ -229,6 +229,8 @@ def _regular(
 ) -> None:
     counties = [r.county_id for r in runs]
     entitled = Entitlement.objects.filter(county_id__in=counties, kind=kind)
+    table = PaymentLine._meta.db_table
+    into = table if kind == Kind.MEDICAL else partitions.attached(table, month) or table
     low = min(r.cursor for r in runs)
     total = entitled.filter(pk__gt=low).count()
     done = 0
@@ -239,7 +241,7 @@ def _regular(
             return
         high = upper[0]
         with transaction.atomic():
-            _insert_select(runs, kind, month, low, high)
+            _insert_select(runs, kind, month, low, high, into)
             PaymentRun.objects.filter(pk__in=[r.pk for r in runs], cursor__lt=high).update(
                 cursor=high
             )
@@ -249,9 +251,18 @@ def _regular(
             progress(done, total)
 
 
-def _insert_select(runs: list[PaymentRun], kind: str, month: date, low: int, high: int) -> None:
+def _insert_select(
+    runs: list[PaymentRun], kind: str, month: date, low: int, high: int, into: str
+) -> None:
     """One statement for every roll: a line for each entitlement with an id in (low, high]
-    that the roll has not passed yet."""
+    that the roll has not passed yet, written into ``into``: the lines' table, or on
+    PostgreSQL the month's partition of it.
+
+    Written into the partition, the statement skips the check of the lines' references that
+    the table runs per statement (migration 0004): the check's copy of every new line alone
+    costs as much as the unique key (``bench/payments.py``), and these lines cannot fail it,
+    since their roll, entitlement, person and kind are read from the rolls and entitlements
+    by the statement itself; neither is ever deleted or re-keyed while it has lines."""
     quote = connection.ops.quote_name
     medical = kind == Kind.MEDICAL
     names = ", ".join(quote(column) for column in LINE_FIELDS)
@@ -266,7 +277,7 @@ def _insert_select(runs: list[PaymentRun], kind: str, month: date, low: int, hig
     params += [PaymentLine.Type.REGULAR, PENDING]
     params += [r.pk for r in runs] + [kind, low, high, *entitled_params]
     sql = (
-        f"INSERT INTO {quote(PaymentLine._meta.db_table)} ({names}) "  # noqa: S608 - our names
+        f"INSERT INTO {quote(into)} ({names}) "  # noqa: S608 - our names
         f"SELECT r.id, e.id, e.person_id, e.kind, {paid_month}, {claim}, %s, {amount}, %s, '' "
         f"FROM {quote(Entitlement._meta.db_table)} e "
         f"JOIN {quote(PaymentRun._meta.db_table)} r ON r.county_id = e.county_id {join} "
@@ -288,18 +299,25 @@ def _insert_select(runs: list[PaymentRun], kind: str, month: date, low: int, hig
 def _arrears(runs: list[PaymentRun], kind: str, month: date) -> None:
     """Months before this one still owed (an approval later than the application, a month no
     roll was prepared for): a 补发 line each, at the standard of that month."""
-    before = previous_month(month)
+    before, since = previous_month(month), settings.BENEFITS_ARREARS_FROM
     last_owed = Case(
         When(end__lt=before, then=F("end")), default=Value(before), output_field=DateField()
     )
     # Any line counts, a returned one too: it is paid again as a reissue once the account is fixed.
+    # The months owed, as constants, keep the planner to their partitions.
     paid_last = PaymentLine.objects.filter(
-        person_id=OuterRef("person_id"), kind=kind, claim=0, month=OuterRef("last_owed")
+        person_id=OuterRef("person_id"),
+        kind=kind,
+        claim=0,
+        month=OuterRef("last_owed"),
+        month__gte=since,
+        month__lt=month,
     )
     by_county = {r.county_id: r for r in runs}
     candidates = (
         Entitlement.objects.filter(county_id__in=by_county, kind=kind, start__lt=month)
         .exclude(end__lt=F("start"))
+        .exclude(end__lt=since)  # ended before 补发 began: owes nothing
         .annotate(last_owed=last_owed)
         .filter(~Exists(paid_last))
         .values_list("pk", "person_id", "county_id", "start", "last_owed")

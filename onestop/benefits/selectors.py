@@ -101,7 +101,13 @@ def payments_of(persons: QuerySet[Person], recent: int = 24) -> list[PersonPayme
     the persons, their entitlements, the newest ``recent`` lines of each (one windowed query)
     and the pending reviews."""
     people = list(persons.order_by("pk"))
-    latest = PaymentLine.objects.select_related("run").order_by("-month", "-pk")[:recent]
+    # Found through the persons (the lines' unique key leads with them): lines have no index
+    # of their entitlement, which a month's run would pay for on every line.
+    latest = (
+        PaymentLine.objects.filter(person_id__in=[p.pk for p in people])
+        .select_related("run")
+        .order_by("-month", "-pk")[:recent]
+    )
     entitlements = (
         Entitlement.objects.filter(person__in=[p.pk for p in people])
         .order_by("person_id", "kind", "-start", "pk")
@@ -147,8 +153,8 @@ PAYMENTS_VERSION = """
     SELECT l.n, l.top, l.states, e.n, e.top, e.ended, r.n, r.top, r.pending
     FROM (SELECT COUNT(*) AS n, MAX(l.id) AS top,
                  SUM(CASE l.status WHEN 'sent' THEN 1 WHEN 'returned' THEN 3 ELSE 0 END) AS states
-          FROM benefits_paymentline l JOIN benefits_entitlement t ON t.id = l.entitlement_id
-          WHERE t.person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) l,
+          FROM benefits_paymentline l
+          WHERE l.person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) l,
          (SELECT COUNT(*) AS n, MAX(id) AS top, COUNT("end") AS ended
           FROM benefits_entitlement
           WHERE person_id = (SELECT applicant_id FROM cases_application WHERE id = %s)) e,

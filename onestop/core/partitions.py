@@ -75,6 +75,21 @@ def partition_name(table: str, month: date) -> str:
     return f"{table}_p{month:%Y_%m}"
 
 
+def attached(table: str, month: date) -> str | None:
+    """The name of the month's partition of ``table`` while it is attached; None on SQLite or
+    while the month has none (its rows would go to DEFAULT)."""
+    if not available():
+        return None
+    name = partition_name(table, month)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = to_regclass(%s) AND c.relname = %s",
+            [f'"{table}"', name],
+        )
+        return name if cursor.fetchone() else None
+
+
 def default_name(table: str) -> str:
     return f"{table}_default"
 
