@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import mul
 
 from stdnum import numdb
 
@@ -35,7 +36,9 @@ class IdentifierError(ValueError):
 
 
 def check_digit(first17: str) -> str:
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("a check digit is computed over 17 digits")
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ from .identifiers import CATEGORIES, LEVELS, mask_id_number
 
 ID_CONTEXT = "id_number"
 CERT_CONTEXT = "certificate_number"
+CERT_NUMBER_CONTEXT = "people.certificate.number"  # the sealed number (CERT_CONTEXT: its index)
 
 
 class Sex(models.TextChoices):
@@ -157,11 +158,11 @@ class Certificate(models.Model):
 
     @staticmethod
     def seal_number(number: str) -> str:
-        return pii.encrypt(number, context="people.certificate.number")
+        return pii.encrypt(number, context=CERT_NUMBER_CONTEXT)
 
     @property
     def number(self) -> str:
-        return pii.decrypt(self.number_cipher, context="people.certificate.number")
+        return pii.decrypt(self.number_cipher, context=CERT_NUMBER_CONTEXT)
 
     @property
     def number_masked(self) -> str:

@@ -1,6 +1,7 @@
 """Certificate records, which arrive by the hundred thousand from the certificate system: checked
 one by one in Python, then matched, version-checked and written set-wise in chunks."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from onestop.core import clock, pii
 from onestop.people.identifiers import IdentifierError, parse_certificate_number
 from onestop.people.models import (
     CERT_CONTEXT,
+    CERT_NUMBER_CONTEXT,
     ID_CONTEXT,
     Certificate,
     CertificateStatus,
@@ -161,10 +163,10 @@ def _held(latest: dict[str, _CertRow]) -> dict[str, _Held]:
     }
 
 
-def _new(person_id: int, key: str, row: _CertRow) -> tuple[Any, ...]:
+def _new(person_id: int, key: str, row: _CertRow, seal: Callable[[str], str]) -> tuple[Any, ...]:
     return (
         person_id,
-        Certificate.seal_number(row.number),
+        seal(row.number),
         key,
         row.category,
         row.level,
@@ -188,6 +190,7 @@ def _write_certificates(
         people = _people(latest)
         held = _held(latest)
         new, changed, touched = [], [], set()
+        seal = pii.encrypter(CERT_NUMBER_CONTEXT)
         for key, row in latest.items():
             found = people.get(row.id_index)
             if found is None:
@@ -202,7 +205,7 @@ def _write_certificates(
                 results[row.index] = RecordResult(row.index, "stale")
                 continue
             if existing is None:
-                new.append(_new(person_id, key, row))
+                new.append(_new(person_id, key, row, seal))
             else:
                 changed.append(_changed(existing, row))
             results[row.index] = RecordResult(row.index, "applied")
