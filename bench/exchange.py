@@ -1,9 +1,11 @@
 """Shared-data upsert and webhook delivery, on PostgreSQL.
 
-Targets (issue 7): the certificate upsert (records/s for 1,000,000 certificate records through
-``import_records``, in requests of 5,000 as the API takes them) at least 0.25x PostgreSQL ``COPY``
-of the same rows into a plain table, measured in the same run; and webhook deliveries per second
-to a receiver on 127.0.0.1, beside the rate of bare signed POSTs to the same receiver.
+Targets (issue 16, restating issue 7's): 1,000,000 certificate records through ``import_records``,
+in requests of 5,000 as the API takes them, synced end to end (the requests and the queued
+免申即享 re-check) in at most 60 s with two clients; and their inserts with two clients at least
+0.5x the "COPY of ready rows into the certificate table" ceiling below, measured in the same run.
+Also webhook deliveries per second to a receiver on 127.0.0.1, beside the rate of bare signed
+POSTs to the same receiver.
 
 The upsert runs twice: first every certificate is new (inserts), then every one has a newer
 version (updates). Two more figures bound what any upsert can reach, whatever its design: ``COPY``
@@ -250,6 +252,7 @@ def bench_upsert(n: int) -> None:
         f"   ratio to COPY {copy_s / checks_s:.3f} (one core)"
     )
     newer = records(numbers, "2026-11-20T10:00:00+08:00", "expired")
+    timed: dict[tuple[int, str], float] = {}
     for clients in (1, 2):
         with connection.cursor() as c:
             c.execute(f"TRUNCATE {Certificate._meta.db_table} CASCADE")  # the bench has no matters
@@ -260,9 +263,10 @@ def bench_upsert(n: int) -> None:
         ):
             seconds, applied = upsert(rows, clients)
             assert applied == n, f"{applied} of {n} applied"
+            timed[clients, label] = seconds
             print(
                 f"    {label:<26}: {n / seconds:>9,.0f} records/s ({seconds:.0f}s)"
-                f"   ratio to COPY {copy_s / seconds:.3f} (target at least 0.25)"
+                f"   ratio to COPY {copy_s / seconds:.3f}, to the ceiling {table_s / seconds:.2f}"
             )
         assert Certificate.objects.filter(status="expired").count() == n
     with connection.cursor() as c:
@@ -272,6 +276,11 @@ def bench_upsert(n: int) -> None:
     print(
         f"  then, by the worker: looking again for 免申即享 matters, {n / share:,.0f} persons/s"
         f" (timed over {sample:,} persons)"
+    )
+    inserts = timed[2, "new certificates (inserts)"]
+    print(
+        f"  two clients: inserts at {table_s / inserts:.2f} of the ceiling (target at least 0.5);"
+        f" end to end, the inserts then the re-check, {inserts + share:.0f}s (target at most 60s)"
     )
 
 
