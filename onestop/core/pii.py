@@ -108,7 +108,10 @@ def unseal(kid: str, raw: bytes, *, context: str) -> bytes:
 def seal_with(kid: str, plaintext: bytes, *, aad: bytes) -> bytes:
     """``nonce | ciphertext | tag`` of ``plaintext`` under key ``kid``, ``aad`` bound in: for a
     stream whose pieces must all stay under the key its header names."""
-    ring = keyring()
+    return _sealed(keyring(), kid, plaintext, aad)
+
+
+def _sealed(ring: Keyring, kid: str, plaintext: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE)
     return nonce + _seal(ring.cipher, ring.keys[kid], nonce, plaintext, aad)
 
@@ -133,11 +136,9 @@ def encrypter(context: str) -> Callable[[str], str]:
     more than sealing a short value)."""
     ring = keyring()
     kid, aad = ring.current, context.encode()
-    key = ring.keys[kid]
 
     def sealed(plaintext: str) -> str:
-        nonce = os.urandom(NONCE)
-        raw = nonce + _seal(ring.cipher, key, nonce, plaintext.encode(), aad)
+        raw = _sealed(ring, kid, plaintext.encode(), aad)
         return f"{kid}:{base64.b64encode(raw).decode()}"
 
     return sealed
