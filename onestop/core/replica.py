@@ -157,6 +157,10 @@ def _replica_connection_usable() -> bool:
     try:
         replica = connections[REPLICA]
         replica.close_if_unusable_or_obsolete()
+        # A kept connection to a replica that has since stopped is only found out by asking
+        # it (ensure_connection trusts any open connection); found out later, at the query's
+        # cursor, the reconnection fails there and the request with it.
+        replica.close_if_health_check_failed()
         replica.ensure_connection()
     except DatabaseError as exc:
         connections[REPLICA].close()
