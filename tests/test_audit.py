@@ -19,7 +19,7 @@ from onestop.accounts.roles import Role
 from onestop.audit.chains import GENESIS, chain_label, chain_of
 from onestop.audit.macs import _legacy_hash, event_hash
 from onestop.audit.models import LEGACY_CHAIN, SYSTEM_CHAIN, AuditAction, AuditEvent, AuditHead
-from onestop.audit.services import audit_record, publish_checkpoints
+from onestop.audit.services import Entry, audit_record, audit_records, publish_checkpoints
 from onestop.audit.verify import Tamper, audit_verify
 from onestop.core import clock
 from onestop.outbox.models import OutboxEvent
@@ -70,6 +70,33 @@ def test_applicants_events_go_to_their_countys_chain_not_one_for_the_province(db
         assert {e.subject_id for e in _chain(f"region:{county}")} == {str(person.pk)}
     assert chain_of(None) == SYSTEM_CHAIN and audit_verify().ok
     assert chain_label("region:150702") == "海拉尔区（申请人和系统）"
+
+
+def test_events_written_together_continue_each_chain_in_order(db):
+    """A batch (a month's rolls for every county, say) spread over chains, one of them new:
+    each chain continues where it was, in the batch's order, and the whole verifies."""
+    hlr = factories.person("150702001", name="乌云")
+    mzl = factories.person("150781001", name="阿拉坦")
+    before = len(_chain("region:150702"))
+    AuditHead.objects.filter(chain="region:150781").delete()  # as if its first event
+    AuditEvent.objects.filter(chain="region:150781")._raw_delete(connection.alias)
+    events = audit_records(
+        [
+            Entry(None, AuditAction.CITIZEN_SIGN_IN, hlr, {"n": 1}),
+            Entry(None, AuditAction.CITIZEN_SIGN_IN, mzl, {"n": 2}),
+            Entry(None, AuditAction.REGIONS_LOAD, None, {"n": 3}),
+            Entry(None, AuditAction.CITIZEN_SIGN_IN, hlr, {"n": 4}),
+        ]
+    )
+    assert [(e.chain, e.seq) for e in events] == [
+        ("region:150702", before + 1),
+        ("region:150781", 1),
+        (SYSTEM_CHAIN, events[2].seq),
+        ("region:150702", before + 2),
+    ]
+    assert [e.detail["n"] for e in _chain("region:150702")[-2:]] == [1, 4]
+    assert AuditHead.objects.get(chain="region:150702").seq == before + 2
+    assert audit_verify().ok
 
 
 def test_an_edited_record_is_named_with_its_chain_and_seq(hlr_clerk, capsys):

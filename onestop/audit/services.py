@@ -16,6 +16,7 @@ old unkeyed SM3 rule; its head was sealed with the key when it was migrated.
 import json
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,16 @@ if TYPE_CHECKING:
     from onestop.accounts.actors import Actor
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event for ``audit_records``: the arguments of ``audit_record``."""
+
+    actor: "Actor"
+    action: AuditAction
+    subject: models.Model | None = None
+    detail: dict[str, Any] | None = None
+
+
 def audit_record(
     *,
     actor: "Actor",
@@ -49,37 +60,60 @@ def audit_record(
     """Append one event to the actor's unit chain; call inside the transaction of the change.
 
     The head lock is held until that transaction ends, but only writers of the same unit wait."""
-    real_actor = actor if getattr(actor, "pk", None) else None
-    unit_id = getattr(real_actor, "org_unit_id", None)
-    chain = chain_of(unit_id, subject)
-    key_id = audit_keys().current
-    with transaction.atomic(savepoint=False):
-        head, _ = AuditHead.objects.select_for_update().get_or_create(
-            chain=chain, defaults={"seq": 0, "hash": GENESIS}
-        )
-        event = AuditEvent(
-            chain=chain,
-            seq=head.seq + 1,
-            at=clock.now(),
-            actor=real_actor,
-            actor_role=getattr(real_actor, "role", "") or "",
-            org_unit_id=unit_id,
-            action=action,
-            subject_type=subject._meta.label_lower if subject is not None else "",
-            subject_id=str(subject.pk) if subject is not None else "",
-            detail=detail or {},
-            prev_hash=head.hash,
-            key_id=key_id,
-        )
-        event.hash = event_hash(event) or ""
-        event.save()
-        AuditHead.objects.filter(pk=head.pk).update(
-            seq=event.seq,
-            hash=event.hash,
-            key_id=key_id,
-            mac=head_mac(chain=chain, seq=event.seq, hash=event.hash, key_id=key_id),
-        )
+    [event] = audit_records([Entry(actor, action, subject, detail)])
     return event
+
+
+def audit_records(entries: list[Entry]) -> list[AuditEvent]:
+    """Append events in order, each to its own chain, set-wise: the chains' heads made if new
+    and locked in one statement (in the order of their names, so two batches never wait on each
+    other in a circle), the events in one INSERT, the heads moved in one UPDATE."""
+    if not entries:
+        return []
+    key_id = audit_keys().current
+    now = clock.now()
+    events = []
+    for entry in entries:
+        actor = entry.actor if getattr(entry.actor, "pk", None) else None
+        unit_id = getattr(actor, "org_unit_id", None)
+        subject = entry.subject
+        events.append(
+            AuditEvent(
+                chain=chain_of(unit_id, subject),
+                at=now,
+                actor=actor,
+                actor_role=getattr(actor, "role", "") or "",
+                org_unit_id=unit_id,
+                action=entry.action,
+                subject_type=subject._meta.label_lower if subject is not None else "",
+                subject_id=str(subject.pk) if subject is not None else "",
+                detail=entry.detail or {},
+                key_id=key_id,
+            )
+        )
+    chains = sorted({e.chain for e in events})
+    with transaction.atomic(savepoint=False):
+        heads = _heads_locked(chains)
+        if len(heads) < len(chains):  # a chain's first event: its head is made, then locked
+            AuditHead.objects.bulk_create(
+                [AuditHead(chain=c, seq=0, hash=GENESIS) for c in chains if c not in heads],
+                ignore_conflicts=True,  # another writer made it meanwhile
+            )
+            heads = _heads_locked(chains)
+        for event in events:
+            head = heads[event.chain]
+            event.seq, event.prev_hash = head.seq + 1, head.hash
+            event.hash = event_hash(event) or ""
+            head.seq, head.hash, head.key_id = event.seq, event.hash, key_id
+            head.mac = head_mac(chain=head.chain, seq=head.seq, hash=head.hash, key_id=key_id) or ""
+        AuditEvent.objects.bulk_create(events)
+        AuditHead.objects.bulk_update(list(heads.values()), ["seq", "hash", "key_id", "mac"])
+    return events
+
+
+def _heads_locked(chains: list[str]) -> dict[str, AuditHead]:
+    locked = AuditHead.objects.select_for_update().filter(chain__in=chains).order_by("chain")
+    return {head.chain: head for head in locked}
 
 
 def publish_checkpoints(chains: Iterable[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Val
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
+from onestop.audit.services import Entry, audit_records
 from onestop.core import clock, partitions
 from onestop.core.actions import ActionRefused
 from onestop.core.bulk import insert_rows
@@ -396,13 +396,19 @@ def _finish(actor: Actor, runs: list[PaymentRun]) -> None:
             run_move(run, PaymentRun.Status.PREPARED)
             run.line_count, run.total = figures.get(run.pk, (0, Decimal(0)))
             run.prepared_by, run.prepared_at = actor or run.prepared_by, now
-            run.save(update_fields=["status", "line_count", "total", "prepared_by", "prepared_at"])
-            audit_record(
-                actor=actor,
-                action=AuditAction.RUN_PREPARE,
-                subject=run,
-                detail={"lines": run.line_count, "total": str(run.total)},
-            )
+        fields = ["status", "line_count", "total", "prepared_by", "prepared_at"]
+        PaymentRun.objects.bulk_update(locked, fields)
+        audit_records(
+            [
+                Entry(
+                    actor,
+                    AuditAction.RUN_PREPARE,
+                    run,
+                    {"lines": run.line_count, "total": str(run.total)},
+                )
+                for run in locked
+            ]
+        )
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Sum
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
+from onestop.audit.services import Entry, audit_records
 from onestop.core import clock
 from onestop.people.models import Person
 
@@ -63,15 +63,7 @@ def lines_remove(*, actor: Actor, lines: list[PaymentLine]) -> None:
     lines = sorted(lines, key=lambda ln: (ln.entitlement_id, ln.month, ln.pk))
     PaymentLine.objects.filter(pk__in=[ln.pk for ln in lines]).delete()
     run_totals_refresh({ln.run_id for ln in lines})
-    persons = Person.objects.in_bulk({ln.person_id for ln in lines})
-    for entitlement_id, group in groupby(lines, key=lambda ln: ln.entitlement_id):
-        some = list(group)
-        audit_record(
-            actor=actor,
-            action=AuditAction.LINES_REMOVE,
-            subject=persons[some[0].person_id],
-            detail={"kind": some[0].kind, "entitlement": entitlement_id, **lines_detail(some)},
-        )
+    _audit_per_entitlement(actor, AuditAction.LINES_REMOVE, lines)
 
 
 def recoveries_open(*, actor: Actor, lines: Iterable[PaymentLine]) -> list[Recovery]:
@@ -84,16 +76,19 @@ def recoveries_open(*, actor: Actor, lines: Iterable[PaymentLine]) -> list[Recov
         Recovery(line=ln, entitlement_id=ln.entitlement_id, amount=ln.amount, created_at=now)
         for ln in lines
     )
+    _audit_per_entitlement(actor, AuditAction.RECOVERY_OPEN, lines)
+    return made
+
+
+def _audit_per_entitlement(actor: Actor, action: AuditAction, lines: list[PaymentLine]) -> None:
+    """One event per entitlement naming its lines (sorted by entitlement), all in one write."""
     persons = Person.objects.in_bulk({ln.person_id for ln in lines})
+    entries = []
     for entitlement_id, group in groupby(lines, key=lambda ln: ln.entitlement_id):
         some = list(group)
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECOVERY_OPEN,
-            subject=persons[some[0].person_id],
-            detail={"kind": some[0].kind, "entitlement": entitlement_id, **lines_detail(some)},
-        )
-    return made
+        detail = {"kind": some[0].kind, "entitlement": entitlement_id, **lines_detail(some)}
+        entries.append(Entry(actor, action, persons[some[0].person_id], detail))
+    audit_records(entries)
 
 
 def sent_after_end(run: PaymentRun) -> Iterable[PaymentLine]:
