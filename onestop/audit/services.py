@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from onestop.core import clock
+from onestop.core.bulk import update_rows
 
 from .chains import GENESIS, chain_of, supervising_unit
 from .macs import (
@@ -107,7 +108,11 @@ def audit_records(entries: list[Entry]) -> list[AuditEvent]:
             head.seq, head.hash, head.key_id = event.seq, event.hash, key_id
             head.mac = head_mac(chain=head.chain, seq=head.seq, hash=head.hash, key_id=key_id) or ""
         AuditEvent.objects.bulk_create(events)
-        AuditHead.objects.bulk_update(list(heads.values()), ["seq", "hash", "key_id", "mac"])
+        update_rows(
+            AuditHead,
+            ["seq", "hash", "key_id", "mac"],
+            [(h.pk, h.seq, h.hash, h.key_id, h.mac) for h in heads.values()],
+        )
     return events
 
 

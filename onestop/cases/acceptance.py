@@ -9,8 +9,9 @@ from django.db import transaction
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
+from onestop.audit.services import Entry, audit_record
 from onestop.core import clock
+from onestop.core.bulk import update_rows
 from onestop.notices.services import notify_application
 from onestop.people.models import Certificate as HeldCertificate
 from onestop.people.models import CertificateStatus
@@ -54,13 +55,13 @@ def application_accept(*, actor: Actor, application: Application) -> Application
         app.accepted_at = clock.now()
         app.due_date = max(m.due_date for m in matters if m.due_date is not None)
         app.save(update_fields=["status", "accepted_at", "due_date"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.APPLICATION_ACCEPT,
-            subject=app,
-            detail={"due": str(app.due_date), "matters": sorted({m.kind for m in matters})},
+        detail = {"due": str(app.due_date), "matters": sorted({m.kind for m in matters})}
+        notify_application(
+            application=app,
+            event="accepted",
+            due=f"{app.due_date:%Y年%-m月%-d日}",
+            audit_with=[Entry(actor, AuditAction.APPLICATION_ACCEPT, app, detail)],
         )
-        notify_application(application=app, event="accepted", due=f"{app.due_date:%Y年%-m月%-d日}")
     return app
 
 
@@ -89,14 +90,11 @@ def _dispatch(app: Application, matters: list[Matter], today: date) -> None:
         else:
             matter.status = move(MATTER, matter.status, Matter.Status.IN_PROGRESS)
             steps.append(new_step(matter, app, definition, 0, today))
-    # A few grouped UPDATEs: far cheaper than bulk_update's per-row CASE expressions.
-    groups: dict[tuple, list[int]] = {}
-    for m in matters:
-        groups.setdefault((m.status, m.due_date, m.paused_on), []).append(m.pk)
-    for (status, due, paused), pks in groups.items():
-        Matter.objects.filter(pk__in=pks).update(
-            status=status, due_date=due, paused_on=paused, dispatched_on=today
-        )
+    update_rows(
+        Matter,
+        ["status", "due_date", "paused_on", "dispatched_on"],
+        [(m.pk, m.status, m.due_date, m.paused_on, today) for m in matters],
+    )
     Step.objects.bulk_create(steps)
     announce(steps, app)
 

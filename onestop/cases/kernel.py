@@ -38,7 +38,12 @@ CERT_DEPENDENT = {MatterType.LIVING, MatterType.NURSING, MatterType.PENSION}
 
 
 def locked(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
+    """The application, locked (alone), with the persons its notices go to."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant", "representative")
+        .get(pk=application.pk)
+    )
 
 
 # --- routing -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
+from onestop.audit.services import Entry, audit_record
 from onestop.core import clock
 from onestop.notices.services import notify_application
 from onestop.people.models import Person
@@ -51,14 +51,13 @@ def application_propose(*, finding: "ProactiveFinding") -> Application:
             idempotency_key=_proactive_key(finding),
             trips=0,
         )
-        audit_record(
-            actor=None,
-            action=AuditAction.APPLICATION_PROPOSE,
-            subject=app,
-            detail={"matter": finding.matter},
-        )
         notify_application(
-            application=app, event="proactive", matter=MatterType(finding.matter).label
+            application=app,
+            event="proactive",
+            matter=MatterType(finding.matter).label,
+            audit_with=[
+                Entry(None, AuditAction.APPLICATION_PROPOSE, app, {"matter": finding.matter})
+            ],
         )
     return app
 

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
+from onestop.audit.services import Entry, audit_record
 from onestop.cases.models import Application, Matter
 from onestop.cases.workflow import APPLICATION, DECIDED, can_deliver, is_decided, move
 from onestop.core import clock
@@ -124,14 +124,20 @@ def _delivered(actor: Actor, handover: Handover, detail: dict) -> None:
         app.status = move(APPLICATION, app.status, Application.Status.DELIVERED)
         app.delivered_at = now
         app.save(update_fields=["status", "delivered_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.APPLICATION_DELIVER,
-        subject=app,
-        detail={"handover": handover.pk, "method": handover.method, **detail},
-    )
     note = detail.get("note", "")
-    notify_application(application=app, event="delivered", note=f"（{note}）" if note else "")
+    notify_application(
+        application=app,
+        event="delivered",
+        note=f"（{note}）" if note else "",
+        audit_with=[
+            Entry(
+                actor,
+                AuditAction.APPLICATION_DELIVER,
+                app,
+                {"handover": handover.pk, "method": handover.method, **detail},
+            )
+        ],
+    )
     if app.status == Application.Status.DELIVERED:
         notify_application(application=app, event="rating")
 
@@ -170,14 +176,18 @@ def handover_post(*, actor: Actor, handover: Handover, tracking_no: str) -> Hand
             actor,
         )
         locked.save(update_fields=["status", "tracking_no", "handed_over_by"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.HANDOVER_POSTED,
-            subject=locked.application,
-            detail={"handover": locked.pk, "tracking_no": locked.tracking_no},
-        )
         notify_application(
-            application=locked.application, event="posted", mail_no=locked.tracking_no
+            application=locked.application,
+            event="posted",
+            mail_no=locked.tracking_no,
+            audit_with=[
+                Entry(
+                    actor,
+                    AuditAction.HANDOVER_POSTED,
+                    locked.application,
+                    {"handover": locked.pk, "tracking_no": locked.tracking_no},
+                )
+            ],
         )
     return locked
 

@@ -7,6 +7,7 @@ Notices are written with the change that causes them and sent after it commits; 
 retried by the worker."""
 
 import logging
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
+from onestop.audit.services import Entry, audit_record, audit_records
 from onestop.core import clock
 from onestop.core.words import bare, listing, sentence
 from onestop.people.models import Certificate, CertificateStatus, Person
@@ -75,8 +76,11 @@ def channels_for(application: "Application") -> list[str]:
     return chosen
 
 
-def notify_application(*, application: "Application", event: str, **values: Any) -> list[Notice]:
-    """The notices an event on an application gives rise to; call inside its transaction."""
+def notify_application(
+    *, application: "Application", event: str, audit_with: Sequence[Entry] = (), **values: Any
+) -> list[Notice]:
+    """The notices an event on an application gives rise to; call inside its transaction.
+    ``audit_with`` are the caller's own audit events, written before the notice's in one go."""
     person = application.applicant
     text = compose(event, name=person.name, tracking_no=application.tracking_no, **values)
     now = clock.now()
@@ -116,11 +120,12 @@ def notify_application(*, application: "Application", event: str, **values: Any)
             )
         )
     Notice.objects.bulk_create(notices)
-    audit_record(
-        actor=None,
-        action=AuditAction.NOTICE,
-        subject=application,
-        detail={"event": event, "channels": sorted({n.get_channel_display() for n in notices})},
+    channels = sorted({n.get_channel_display() for n in notices})
+    audit_records(
+        [
+            *audit_with,
+            Entry(None, AuditAction.NOTICE, application, {"event": event, "channels": channels}),
+        ]
     )
     if any(n.channel == Notice.Channel.SMS for n in notices):
         transaction.on_commit(_send_soon)
