@@ -19,6 +19,7 @@ run: system-run setup
 	@ONESTOP_PUBLIC_URL="$${ONESTOP_PUBLIC_URL:-http://$(ADDR)}" $(PY) manage.py serve $(ADDR)
 
 test: $(DEPS) system-test lint
+	@$(PY) manage.py fetch_webfont >/dev/null
 	@$(PY) -m pytest -n $${ONESTOP_TEST_WORKERS:-2}
 
 setup: $(DEPS)
@@ -26,6 +27,7 @@ setup: $(DEPS)
 	@$(PY) manage.py migrate --noinput
 	@$(PY) manage.py load_demo
 	@$(PY) manage.py prepare_fonts
+	@$(PY) manage.py fetch_webfont
 
 lint: $(DEPS)
 	@$(VENV)/bin/ruff check .

@@ -194,6 +194,7 @@ INSTALLED_APPS = [
     "onestop.outbox",
     "onestop.cases",
     "onestop.notices",
+    "onestop.lang",
     "onestop.delivery",
     "onestop.ratings",
     "onestop.benefits",
@@ -233,6 +234,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onestop.portal.context.portal_urls",
+                "onestop.lang.context.language",
             ],
         },
     },
@@ -446,7 +448,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+# Traditional Mongolian beside Chinese (onestop.lang): Django's own "mn" is Cyrillic.
+LANGUAGES = [("zh-hans", "简体中文"), ("mn-mong", "ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -455,6 +458,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Fonts fetched at setup (manage.py fetch_webfont), served as /static/fonts/...; under the
+# checkout rather than VAR_DIR so a test run with its own VAR_DIR finds them too.
+WEBFONT_DIR = BASE_DIR / "var" / "webfonts"
+WEBFONT_DIR.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [("fonts", WEBFONT_DIR)]
 
 
 def _media_backend() -> tuple[str, dict[str, object]]:

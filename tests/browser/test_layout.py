@@ -234,7 +234,7 @@ def open_as(browser, live_server, viewer, site=None):
 
 def toggle_elder(page):
     page.goto("/portal/")
-    page.locator("nav[aria-label=主导航] form button").last.click()
+    page.locator("form[action='/portal/elder/'] button").click()
 
 
 def overflow(page) -> list[str]:

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+COOKIE_AGE = 365 * 24 * 3600
+
+
+@require_POST
+def choose(request: HttpRequest) -> HttpResponse:
+    """The language chosen on any page, remembered in a cookie, back to the same page. Works
+    without JavaScript: the switch is a form with one button per language."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=COOKIE_AGE, samesite="Lax"
+        )
+    return response
