@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
@@ -150,3 +151,36 @@ def test_only_an_administrator_reviews_and_only_in_mongolian_script():
         phrase_review(actor=admin, msgid="首页", text="  ")
     assert not Phrase.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.PHRASE_REVIEW).exists()
+
+
+@pytest.mark.django_db
+def test_the_review_page_lists_what_awaits_review_and_confirms_a_correction(
+    client, django_capture_on_commit_callbacks
+):
+    admin = factories.staff("l_admin3", Role.ADMIN, "gov-150700")
+    client.force_login(admin)
+    total = len(catalog.shipped())
+    page = client.get("/workbench/translations/").content.decode()
+    assert f"待审校 {total} 条，已审校 0 条" in page
+    assert '<h2 lang="zh-Hans">首页</h2>' in page
+
+    corrected = "ᠲᠡᠷᠢᠭᠦᠨ ᠨᠢᠭᠤᠷ"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/workbench/translations/review/", {"msgid": "首页", "text": corrected, "back": "q=首"}
+        )
+    assert unquote(response["Location"]) == "/workbench/translations/?q=首"  # back where it was
+    after = client.get("/workbench/translations/?state=reviewed").content.decode()
+    assert f"待审校 {total - 1} 条，已审校 1 条" in after and corrected in after
+    assert "没有待审校的译文" in client.get("/workbench/translations/?q=首页").content.decode()
+
+    refused = client.post("/workbench/translations/review/", {"msgid": "首页", "text": "Нүүр"})
+    assert refused.status_code == 302
+    assert "西里尔" in client.get("/workbench/translations/").content.decode()
+
+
+@pytest.mark.django_db
+def test_only_an_administrator_opens_the_review_page(client):
+    client.force_login(factories.staff("l_clerk2", Role.WINDOW_CLERK, "cdpf-150702"))
+    assert client.get("/workbench/translations/").status_code == 403
+    assert client.post("/workbench/translations/review/", {"msgid": "首页"}).status_code == 403

@@ -12,6 +12,7 @@ from . import (
     ratings,
     reviews,
     supervision,
+    translations,
     views,
 )
 
@@ -56,6 +57,8 @@ urlpatterns = [
     path("applications/<int:pk>/window-rating/", ratings.window_rating, name="window_rating"),
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/<int:pk>/decide/", reviews.review_act, name="review_act"),
+    path("translations/", translations.translation_list, name="translations"),
+    path("translations/review/", translations.translation_review, name="translation_review"),
     path("payments/", payments.run_list, name="payments"),
     path("payments/new/", payments.run_new, name="payment_new"),
     path("payments/returns/", payments.returns_page, name="payment_returns"),

@@ -83,6 +83,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("zy_civil", "reviews", "/workbench/reviews/"),
     ("hlbe_supervisor", "supervise", "/workbench/supervise/"),
     ("hlbe_supervisor", "reports", "/reports/"),
+    ("hlbe_admin", "translations", "/workbench/translations/"),
 ]
 SCREENSHOTS = {
     "portal-home",
