@@ -326,3 +326,23 @@ def test_person_list_is_paginated(client, login, hlr_civil):
     assert "共 23 人" in first and "第 1 页，共 2 页" in first
     second = client.get("/workbench/persons/?page=2").content.decode()
     assert second.count('<th scope="row">') == 3
+
+
+@pytest.mark.django_db
+def test_a_name_in_mongolian_script_is_stored_normalised_and_found(client, hlr_clerk):
+    factories.person(name="巴特尔", name_mn="ᠪᠠᠭᠠᠲᠤᠷ")
+    registered = factories.person(name="其木格", name_mn="  ᠴᠢᠮᠡᠭ\u3000  ᠲᠡᠮᠦᠷ ")
+    assert registered.name_mn == "ᠴᠢᠮᠡᠭ ᠲᠡᠮᠦᠷ"
+    client.force_login(hlr_clerk)
+    found = client.post("/workbench/persons/", {"q": "ᠴᠢᠮᠡᠭ  ᠲᠡᠮᠦᠷ"}).content.decode()
+    assert "其木格" in found and "巴特尔" not in found
+    detail = client.get(f"/workbench/persons/{registered.pk}/").content.decode()
+    assert '<dd lang="mn-Mong" id="name-mn">ᠴᠢᠮᠡᠭ ᠲᠡᠮᠦᠷ</dd>' in detail
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name_mn", ["Chimeg", "Чимэг", "其木格", "ᠴᠢᠮᠡᠭ1"])
+def test_a_mongolian_name_in_another_script_is_refused(name_mn):
+    with pytest.raises(ValidationError, match="传统蒙古文"):
+        factories.person(name="其木格", name_mn=name_mn)
+    assert not Person.objects.exists()

@@ -57,6 +57,7 @@ class EncryptedIdMixin(models.Model):
 
 class Person(EncryptedIdMixin):
     name = models.CharField("姓名", max_length=50)
+    name_mn = models.CharField("蒙古文姓名", max_length=100, blank=True, db_index=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     phone = models.CharField("联系电话", max_length=11, blank=True)

@@ -1,8 +1,9 @@
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from onestop.accounts.actors import Viewer
@@ -11,6 +12,7 @@ from onestop.accounts.roles import Role
 from onestop.core import pii
 
 from .models import CERT_CONTEXT, Certificate, CertificateStatus, Guardian, Person
+from .mongolian import MONGOLIAN_LETTER
 from .renewal import due_for_renewal
 
 
@@ -34,11 +36,13 @@ def person_get(user: Viewer, pk: int | str) -> Person:
 
 
 def persons_named(user: Viewer, text: str, limit: int) -> list[Person]:
-    """Visible persons whose name contains the text, by name; one more than ``limit`` tells
-    the caller there were more."""
-    return list(
-        persons_visible_to(user).filter(name__contains=text).order_by("name", "pk")[: limit + 1]
-    )
+    """Visible persons whose name, in Chinese or in Mongolian script, contains the text, by
+    name; one more than ``limit`` tells the caller there were more."""
+    mongolian = " ".join(unicodedata.normalize("NFC", text).split())
+    found = Q(name__contains=text)
+    if MONGOLIAN_LETTER.search(mongolian):
+        found |= Q(name_mn__contains=mongolian)
+    return list(persons_visible_to(user).filter(found).order_by("name", "pk")[: limit + 1])
 
 
 def persons_listed(user: Viewer) -> QuerySet[Person]:

@@ -25,6 +25,7 @@ from .models import (
     Person,
     TekunCategory,
 )
+from .mongolian import clean_mongolian_name
 
 # CJK (including the extension planes, for rare characters in names), the middle dot of
 # transcribed Mongolian and other minority names, and Latin letters.
@@ -78,9 +79,11 @@ def person_register(
     address: str = "",
     dibao_category: str = DibaoCategory.NONE,
     tekun_category: str = TekunCategory.NONE,
+    name_mn: str = "",
 ) -> Person:
     errors = FieldErrors()
     name = _clean_name(errors, "name", "姓名", name)
+    name_mn = errors.check("name_mn", clean_mongolian_name, name_mn) or ""
     parsed = errors.check("id_number", parse_id_number, id_number)
     mobile = errors.check("phone", parse_mobile, phone) if phone else ""
     region = Region.objects.filter(code=(hukou_region_code or "").strip()).first()
@@ -97,6 +100,7 @@ def person_register(
     _check_scope(actor, region)
     person = Person(
         name=name,
+        name_mn=name_mn,
         sex=parsed.sex,
         birth_date=parsed.birth_date,
         phone=mobile or "",

@@ -36,6 +36,12 @@ class IdLookupForm(Form):
 class PersonRegisterForm(Form):
     # Not required here: the service checks every field at once and names each problem.
     name = forms.CharField(label="姓名", max_length=50, required=False)
+    name_mn = forms.CharField(
+        label="蒙古文姓名（身份证上有蒙古文的照抄，没有的不填）",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "mn-Mong"}),
+    )
     id_number = forms.CharField(label="身份证号", max_length=18, required=False)
     township = forms.ChoiceField(label="户籍所在苏木乡镇（街道）", required=False)
     phone = forms.CharField(label="联系电话（手机）", max_length=20, required=False)

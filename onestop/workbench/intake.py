@@ -92,6 +92,7 @@ def register(request):
             person = person_register(
                 actor=request.user,
                 name=data["name"],
+                name_mn=data["name_mn"],
                 id_number=data["id_number"],
                 hukou_region_code=data["township"],
                 phone=data["phone"],

@@ -1,0 +1,29 @@
+"""A name written in traditional Mongolian script, as Inner Mongolia's ID cards carry it beside
+the Chinese: stored normalised (NFC, single spaces) so the same name always matches."""
+
+import re
+import unicodedata
+
+from .identifiers import IdentifierError
+
+MAX_LENGTH = 100
+# Mongolian letters, the free variation selectors and vowel separator (U+180B-U+180F), the
+# narrow no-break space before suffixes (U+202F), joiners, spaces and the middle dot of
+# compound names.
+SCRIPT = re.compile("[\u1800-\u18af\u202f\u200c\u200d ·]+")
+MONGOLIAN_LETTER = re.compile("[\u1820-\u18af]")
+
+
+def clean_mongolian_name(value: str) -> str:
+    """The name normalised, or "" when none was given; IdentifierError (in Chinese) if it is
+    not Mongolian script."""
+    name = " ".join(unicodedata.normalize("NFC", value or "").split())
+    if not name:
+        return ""
+    if len(name) > MAX_LENGTH:
+        raise IdentifierError(f"蒙古文姓名不能超过 {MAX_LENGTH} 个字符。")
+    if not SCRIPT.fullmatch(name) or not MONGOLIAN_LETTER.search(name):
+        raise IdentifierError(
+            "蒙古文姓名只能用传统蒙古文书写（不能含汉字、拉丁字母或西里尔字母）。"
+        )
+    return name
