@@ -49,7 +49,7 @@ def test_a_mongolian_page_is_chosen_without_javascript_and_reads_vertically(
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "mn-Mong"
     assert page.get_by_role("button", name="中文 ᠬᠢᠲᠠᠳ").is_visible()
-    assert fonts == [200]  # the platform serves the font itself
+    assert fonts and set(fonts) == {200}  # the platform serves the font itself
 
     tagline = page.locator(".site-tagline").bounding_box()
     assert tagline["height"] > tagline["width"]  # a column read top to bottom
