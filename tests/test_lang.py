@@ -1,6 +1,7 @@
 """蒙汉双语: traditional Mongolian (mn-Mong) beside Chinese, never Cyrillic."""
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -9,15 +10,20 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template import engines
 from django.template.base import Lexer, TokenType
+from django.test import Client
 from django.utils import translation
 from django.utils.translation import trans_real
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
+from onestop.core import clock
 from onestop.lang import catalog
 from onestop.lang.models import Phrase
 from onestop.lang.services import phrase_review
+from onestop.notices.services import TEMPLATES as NOTICES
+from onestop.notices.services import compose
 from tests import factories
+from tests.test_portal import sign_in
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 MONGOLIAN = re.compile("[\u1800-\u18af]")
@@ -27,7 +33,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "onestop" / "templates"
 # converted (the closing notes of issue 17 say which); a converted one must stay so.
 CONVERTED = ["portal/base.html", "portal/home.html"]
 TRANSLATE = re.compile(r'^(?:translate|trans) "((?:[^"\\]|\\.)*)"')
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")  # a template's, a notice's
 
 
 def _messages(path: Path) -> list[str]:
@@ -132,7 +138,9 @@ def test_the_shipped_catalog_is_mongolian_script_awaiting_review():
     for entry in entries:
         assert MONGOLIAN.search(entry.text), entry.msgid
         assert not CYRILLIC.search(entry.text) and not HAN.search(entry.text), entry.msgid
-        assert PLACEHOLDER.findall(entry.text) == PLACEHOLDER.findall(entry.msgid), entry.msgid
+        assert sorted(PLACEHOLDER.findall(entry.text)) == sorted(
+            PLACEHOLDER.findall(entry.msgid)
+        ), entry.msgid
         assert not re.search("[A-Za-z]", PLACEHOLDER.sub("", entry.text)), entry.msgid
         assert not entry.reviewed  # machine-quality drafts until a native reviewer confirms
 
@@ -201,3 +209,47 @@ def test_only_an_administrator_opens_the_review_page(client):
     client.force_login(factories.staff("l_clerk2", Role.WINDOW_CLERK, "cdpf-150702"))
     assert client.get("/workbench/translations/").status_code == 403
     assert client.post("/workbench/translations/review/", {"msgid": "首页"}).status_code == 403
+
+
+def test_every_notice_has_its_mongolian():
+    assert set(NOTICES.values()) <= set(catalog.shipped())
+
+
+@pytest.mark.django_db
+def test_a_mongolian_reader_gets_notices_in_mongolian_with_the_chinese_beside():
+    reader = factories.person(name="其木格", name_mn="ᠴᠢᠮᠡᠭ", phone="13904700399")
+    reader.language = catalog.MONGOLIAN
+    text = compose("posted", reader=reader, name=reader.name, mail_no="EMS1234")
+    mongolian, chinese = text.split("\n")
+    assert chinese == "【一件事一次办】其木格的办理结果已寄出，邮件号 EMS1234。"
+    assert mongolian.startswith("【") and "ᠴᠢᠮᠡᠭ" in mongolian and "EMS1234" in mongolian
+    assert not HAN.search(mongolian.replace("【一件事一次办】", "").strip("【】"))
+
+    reader.language = ""
+    assert compose("posted", reader=reader, name=reader.name, mail_no="EMS1234") == chinese
+
+
+@pytest.mark.django_db
+def test_the_choice_made_on_the_portal_is_the_persons_and_comes_back_at_sign_in(client):
+    reader = factories.person(name="其木格", phone="13904700398")
+    other = factories.person(name="巴特尔", phone="13904700397")
+    start = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    with clock.frozen(start):
+        sign_in(client, reader.phone)
+    client.post("/language/", {"language": "mn-mong", "next": "/portal/"})
+    reader.refresh_from_db()
+    other.refresh_from_db()
+    assert reader.language == "mn-mong" and other.language == ""
+    assert AuditEvent.objects.filter(
+        action=AuditAction.PERSON_LANGUAGE, subject_id=str(reader.pk)
+    ).exists()
+
+    elsewhere = Client()  # another device: no cookie until the person signs in
+    assert '<html lang="zh-Hans">' in elsewhere.get("/portal/").content.decode()
+    with clock.frozen(start + timedelta(minutes=5)):  # a new code may be sent by then
+        sign_in(elsewhere, reader.phone)
+    assert '<html lang="mn-Mong">' in elsewhere.get("/portal/me/").content.decode()
+
+    client.post("/language/", {"language": "zh-hans", "next": "/portal/"})
+    reader.refresh_from_db()
+    assert reader.language == ""

@@ -4,7 +4,16 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from onestop.people.services import person_language_set
+
+from .catalog import CHINESE
+
 COOKIE_AGE = 365 * 24 * 3600
+
+
+def remember(response: HttpResponse, language: str) -> None:
+    """The language the next pages are in, kept in Django's own language cookie."""
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=COOKIE_AGE, samesite="Lax")
 
 
 @require_POST
@@ -17,7 +26,10 @@ def choose(request: HttpRequest) -> HttpResponse:
         target = "/"
     response = redirect(target)
     if language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=COOKIE_AGE, samesite="Lax"
-        )
+        remember(response, language)
+        phone = request.session.get("citizen_phone")
+        if phone:  # signed in on the portal: their notices follow the choice too
+            person_language_set(
+                actor=None, phone=phone, language="" if language == CHINESE else language
+            )
     return response

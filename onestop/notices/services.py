@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import translation
 
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
@@ -82,7 +83,9 @@ def notify_application(
     """The notices an event on an application gives rise to; call inside its transaction.
     ``audit_with`` are the caller's own audit events, written before the notice's in one go."""
     person = application.applicant
-    text = compose(event, name=person.name, tracking_no=application.tracking_no, **values)
+    text = compose(
+        event, reader=person, name=person.name, tracking_no=application.tracking_no, **values
+    )
     now = clock.now()
     notices = []
     for channel in channels_for(application):
@@ -136,7 +139,7 @@ def notify_person(*, person: Person, event: str, template: str = "", **values: A
     """A notice about the person rather than one application: to their inbox and phone, and a
     copy to every recorded guardian or agent with a phone. ``event`` names it (one reminder of
     a series, say); ``template`` is its text, by default the event's own."""
-    text = compose(template or event, name=person.name, **values)
+    text = compose(template or event, reader=person, name=person.name, **values)
     now = clock.now()
     notices = [
         Notice(
@@ -212,11 +215,23 @@ def certificate_expiry_remind(*, today: date) -> int:
     return told
 
 
-def compose(event: str, **values: Any) -> str:
+def compose(event: str, *, reader: Person | None = None, **values: Any) -> str:
     """The text of an event's notice. Each value is a clause whose own closing punctuation is
-    dropped (the template punctuates), a list is itemised, and the text ends in one stop."""
+    dropped (the template punctuates), a list is itemised, and the text ends in one stop.
+
+    For a ``reader`` who reads Mongolian first, the Mongolian comes first (with their name in
+    Mongolian script where recorded) and the Chinese beside it, as bilingual notices must be."""
     clean = {k: listing(v) if isinstance(v, list) else bare(str(v)) for k, v in values.items()}
-    return sentence(TEMPLATES[event].format(**clean))
+    chinese = sentence(TEMPLATES[event].format(**clean))
+    if reader is None or not reader.language:
+        return chinese
+    with translation.override(reader.language):
+        local = translation.gettext(TEMPLATES[event])
+    if local == TEMPLATES[event]:  # not translated yet: the Chinese alone
+        return chinese
+    if reader.name_mn and "name" in clean:
+        clean["name"] = reader.name_mn
+    return f"{local.format(**clean)}\n{chinese}"
 
 
 def notify_unit(*, unit: OrgUnit | None, text: str, event: str = "staff") -> Notice | None:
@@ -286,7 +301,7 @@ def sms_send(*, phone: str, text: str, purpose: str) -> SmsMessage:
     """Send one text through the provider, recorded whether it went or failed."""
     sender = sms.backend()
     message = SmsMessage.objects.create(
-        phone=phone, text=text[:500], purpose=purpose, backend=getattr(sender, "name", "")
+        phone=phone, text=text[:1000], purpose=purpose, backend=getattr(sender, "name", "")
     )
     try:
         sender.send(phone, text)

@@ -84,3 +84,10 @@ def certificate_number_unused(number: str) -> str:
         if not Certificate.objects.filter(number_index=index).exists():
             return number + mark
     raise ValidationError({"number": ["该残疾人证号的换发标记已用完，请联系系统管理员。"]})
+
+
+def language_of_phone(phone: str) -> str:
+    """The reading language recorded for the persons who use ``phone`` as their own ("" if none
+    or they differ)."""
+    languages = set(Person.objects.filter(phone=phone).values_list("language", flat=True))
+    return languages.pop() if len(languages) == 1 else ""

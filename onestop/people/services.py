@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
-from onestop.audit.services import audit_record
+from onestop.audit.services import Entry, audit_record, audit_records
 from onestop.core import clock, pii
 from onestop.regions.models import Region
 
@@ -260,3 +260,20 @@ def person_reveal_id(*, actor: Actor, person: Person) -> str:
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.PERSON_REVEAL_ID, subject=person)
     return person.id_number
+
+
+def person_language_set(*, actor: Actor, phone: str, language: str) -> int:
+    """The language chosen by whoever signed in with ``phone``: it becomes the reading language
+    of the persons whose own phone that is (a guardian's choice is theirs, not the ward's).
+    Returns how many persons changed."""
+    if language not in {code for code, _ in Person._meta.get_field("language").choices or []}:
+        raise ValidationError({"language": "不支持这种语言。"})
+    with transaction.atomic():
+        persons = list(
+            Person.objects.select_for_update().filter(phone=phone).exclude(language=language)
+        )
+        Person.objects.filter(pk__in=[p.pk for p in persons]).update(language=language)
+        audit_records(
+            [Entry(actor, AuditAction.PERSON_LANGUAGE, p, {"language": language}) for p in persons]
+        )
+    return len(persons)

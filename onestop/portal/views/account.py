@@ -9,8 +9,11 @@ from django.views.decorators.http import require_POST
 from onestop.benefits.selectors import payments_of
 from onestop.core import clock
 from onestop.core.ratelimit import client_ip
+from onestop.lang.catalog import MONGOLIAN
+from onestop.lang.views import remember
 from onestop.notices.services import EXPIRY_EVENT
 from onestop.people.identifiers import mask_mobile
+from onestop.people.selectors import language_of_phone
 
 from .. import selectors, services
 from ..forms import CodeForm, PhoneForm
@@ -68,7 +71,10 @@ def sign_in_code(request):
             target = request.session.pop("sign_in_next", "") or reverse("portal:me")
             request.session.pop("sign_in_phone", None)
             services.citizen_sign_in(request=request, phone=phone)
-            return redirect(target)
+            response = redirect(target)
+            if language_of_phone(phone) == MONGOLIAN:  # chosen on an earlier visit
+                remember(response, MONGOLIAN)
+            return response
     return render(
         request,
         "portal/sign_in_code.html",
