@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 
 class Form(forms.Form):
@@ -11,4 +13,4 @@ class Form(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.error_messages["required"] = f"请填写{field.label}。"
+            field.error_messages["required"] = format_lazy(gettext_lazy("请填写{}。"), field.label)

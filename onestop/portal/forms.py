@@ -1,6 +1,7 @@
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.errors import AlreadyOpen
@@ -87,7 +88,7 @@ class CheckForm(Form):
 
 class PhoneForm(Form):
     phone = forms.CharField(
-        label="手机号码",
+        label=gettext_lazy("手机号码"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
@@ -95,7 +96,7 @@ class PhoneForm(Form):
 
 class CodeForm(Form):
     code = forms.CharField(
-        label="短信验证码（6 位数字）",
+        label=gettext_lazy("短信验证码（6 位数字）"),
         max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )

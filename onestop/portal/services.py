@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -49,11 +50,11 @@ def code_send(
     except IdentifierError as exc:
         raise PortalError(str(exc)) from None
     if not hit("sms-phone-minute", phone, 1, 60):
-        raise PortalError("验证码已发送，请 1 分钟后再重新获取。")
+        raise PortalError(gettext("验证码已发送，请 1 分钟后再重新获取。"))
     if not hit("sms-phone-hour", phone, settings.SMS_PER_PHONE_HOUR, 3600):
-        raise PortalError("这个手机号获取验证码次数太多，请 1 小时后再试。")
+        raise PortalError(gettext("这个手机号获取验证码次数太多，请 1 小时后再试。"))
     if not hit("sms-ip-hour", ip, settings.SMS_PER_IP_HOUR, 3600):
-        raise PortalError("获取验证码次数太多，请稍后再试。")
+        raise PortalError(gettext("获取验证码次数太多，请稍后再试。"))
     code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
     with transaction.atomic():
@@ -96,16 +97,18 @@ def code_verify(*, phone: str, purpose: str, code: str) -> OneTimeCode:
             .first()
         )
         if otc is None:
-            problem = "请先获取验证码。"
+            problem = gettext("请先获取验证码。")
         elif otc.expires_at <= now:
-            problem = "验证码已过期，请重新获取。"
+            problem = gettext("验证码已过期，请重新获取。")
         elif not hmac.compare_digest(otc.code_hash, _hash(phone, (code or "").strip())):
             otc.attempts += 1
             if otc.attempts >= MAX_ATTEMPTS:
                 otc.used_at = now
-                problem = "验证码输错次数太多，已失效，请重新获取。"
+                problem = gettext("验证码输错次数太多，已失效，请重新获取。")
             else:
-                problem = f"验证码不正确，还可以再试 {MAX_ATTEMPTS - otc.attempts} 次。"
+                problem = gettext("验证码不正确，还可以再试 {n} 次。").format(
+                    n=MAX_ATTEMPTS - otc.attempts
+                )
             otc.save(update_fields=["attempts", "used_at"])
         else:
             otc.used_at = now

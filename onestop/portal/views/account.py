@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.benefits.selectors import payments_of
@@ -56,7 +57,7 @@ def sign_in_code(request):
             services.code_send(
                 phone=phone, purpose=OneTimeCode.Purpose.SIGN_IN, ip=client_ip(request)
             )
-            messages.success(request, "新的验证码已发送，之前的验证码作废。")
+            messages.success(request, gettext("新的验证码已发送，之前的验证码作废。"))
         except services.PortalError as exc:
             messages.error(request, str(exc))
         return redirect("portal:sign_in_code")
@@ -85,7 +86,7 @@ def sign_in_code(request):
 @require_POST
 def sign_out(request):
     request.session.flush()
-    messages.info(request, "您已退出。")
+    messages.info(request, gettext("您已退出。"))
     return redirect("portal:home")
 
 
