@@ -366,3 +366,28 @@ def test_a_renewal_is_named_on_the_form_and_on_the_result_it_gives(team):
     )
     result = pdf_text(document_pdf(actor=team["clerk"], document=doc))
     assert "残疾人证换领结果告知书" in result and "提交的残疾人证换领申请" in result
+
+
+def test_a_mongolian_readers_receipt_carries_the_mongolian_whole_and_shaped(team):
+    from onestop.lang import catalog
+
+    app = subsidy_case(team, name="其木格")
+    person = app.applicant
+    person.language, person.name_mn = catalog.MONGOLIAN, "ᠴᠢᠮᠡᠭ"
+    person.save(update_fields=["language", "name_mn"])
+    doc = document_issue(actor=team["clerk"], kind=DocumentKind.RECEIPT, application=app)
+    pdf = document_pdf(actor=team["clerk"], document=doc)
+    reader = PdfReader(io.BytesIO(pdf))
+    mongolian = reader.pages[-1].extract_text().replace("\x00", "")
+    title = catalog.shipped()["扶残助困「一件事一次办」受理回执"].text
+    assert title.split()[0] in mongolian and "ᠴᠢᠮᠡᠭ" in mongolian
+    words = " ".join  # the narrow space before a suffix reads back as a plain one
+    assert words(mongolian.split()).count(words(title.split())) == 1  # whole, in one column
+    assert "扶残助困「一件事一次办」受理回执" in pdf_text(pdf)  # the Chinese is still there
+    assert any("ongolian" in name for name, _ in embedded_fonts(pdf))
+    assert doc.missing_glyphs == []
+
+    chinese_only = subsidy_case(team, name="巴特尔", phone="13904711112")
+    plain = document_issue(actor=team["clerk"], kind=DocumentKind.RECEIPT, application=chinese_only)
+    text = pdf_text(document_pdf(actor=team["clerk"], document=plain))
+    assert not re.search("[\u1800-\u18af]", text)

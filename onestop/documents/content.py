@@ -6,13 +6,16 @@ them unless the reader's role may see them."""
 
 from datetime import date, timedelta
 
+from django.utils import translation
 from django.utils.timezone import localdate
+from django.utils.translation import gettext
 
 from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
 from onestop.cases.models import Application, AuthorityScope, Matter, Step
 from onestop.core.words import sentences
 from onestop.delivery.places import delivery_text, window
+from onestop.lang.catalog import MONGOLIAN
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
 from onestop.people.models import Certificate, CertificateStatus
 from onestop.policy.matters import Matter as MatterType
@@ -144,8 +147,28 @@ def progress_help(app: Application) -> str:
     )
 
 
+def mongolian_receipt(app: Application) -> list[str]:
+    """The receipt's essentials in Mongolian for an applicant who reads it first (printed as
+    vertical columns after the Chinese); none for anyone else."""
+    person = app.applicant
+    if person.language != MONGOLIAN:
+        return []
+    line = hotline_for(person.hukou_region_id)
+    with translation.override(MONGOLIAN):
+        due = f"{app.due_date:%Y-%m-%d}" if app.due_date else gettext("受理后确定")
+        return [
+            gettext("扶残助困「一件事一次办」受理回执"),
+            f"{gettext('受理编号')}: {app.tracking_no}",
+            f"{gettext('申请人')}: {person.name_mn or person.name}",
+            f"{gettext('全部办结期限')}: {due}",
+            f"{gettext('凭受理编号和身份证号后六位查询进度，或拨打咨询电话')}: {line.number}",
+        ]
+
+
 def receipt(app: Application) -> dict:
+    mongolian = mongolian_receipt(app)
     return {
+        **({"mongolian": mongolian} if mongolian else {}),
         **_header(app),
         "progress_help": progress_help(app),
         "applicant": _person_block(app.applicant, full_id=False),

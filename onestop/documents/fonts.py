@@ -107,3 +107,24 @@ def missing(text: str) -> list[str]:
         if not any(ord(c) in _cmap(path, number) for _, path, number in FALLBACKS):
             out.append(c)
     return out
+
+
+@functools.cache
+def mongolian_font() -> Path:
+    """The platform's Mongolian web font as a TrueType file fpdf2 can embed and shape."""
+    from onestop.lang import webfont
+
+    source = webfont.font_path()
+    if not source.exists():
+        raise FontMissing(
+            "缺少蒙古文字体：请运行 manage.py fetch_webfont（make run 和 make test 会自动下载）。"
+        )
+    target = _cache_dir() / f"mongolian-{webfont.VERSION}.ttf"
+    if not target.exists():
+        font = ttLib.TTFont(source)
+        font.flavor = None  # woff2 to plain TrueType
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".ttf")
+        os.close(handle)
+        font.save(temporary)
+        os.replace(temporary, target)
+    return target

@@ -34,7 +34,14 @@ def printable(value, missing: set[str]):
     return value
 
 
+def chinese_part(content: dict) -> dict:
+    """The content the Chinese fonts draw: the Mongolian has a font and a page of its own."""
+    return {k: v for k, v in content.items() if k != "mongolian"}
+
+
 def render(kind: str, content: dict, *, code: str, digest: str, issued, large: bool) -> bytes:
+    mongolian = content.get("mongolian") or []
+    content = chinese_part(content)
     missing = set(fonts.missing("".join(strings(content))))
     content = printable(content, missing)
     title = DocumentKind(kind).label
@@ -46,6 +53,8 @@ def render(kind: str, content: dict, *, code: str, digest: str, issued, large: b
     sheet.add_page()
     size = 16 if large and kind != DocumentKind.SUBSIDY_FORM else 11
     LAYOUTS[DocumentKind(kind)](sheet, content, size)
+    if mongolian:
+        sheet.mongolian(mongolian, size * 1.2)
     if missing:
         sheet.ln(2)
         listed = "、".join(f"〔U+{ord(c):04X}〕" for c in sorted(missing))

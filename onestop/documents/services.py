@@ -16,7 +16,7 @@ from onestop.core import clock, pii
 
 from . import content, fonts
 from .models import DocumentKind, IssuedDocument
-from .render import render, strings
+from .render import chinese_part, render, strings
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or retyped is not misread.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -76,7 +76,7 @@ def document_issue(*, actor: Actor, kind: str, application, matter=None) -> Issu
     hashed = digest(snapshot)
     if existing is not None and existing.content_hash == hashed:
         return existing
-    missing = fonts.missing("".join(strings(snapshot)))
+    missing = fonts.missing("".join(strings(chinese_part(snapshot))))
     with transaction.atomic():
         document = IssuedDocument.objects.create(
             code=_new_code(),
