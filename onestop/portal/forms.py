@@ -222,10 +222,12 @@ class RatingForm(Form):
 
 class LookupForm(Form):
     tracking_no = forms.CharField(
-        label="受理编号", max_length=20, help_text="在受理回执上，例如 261129-7KQ9-M4TX"
+        label=gettext_lazy("受理编号"),
+        max_length=20,
+        help_text=gettext_lazy("在受理回执上，例如 261129-7KQ9-M4TX"),
     )
     id_last6 = forms.CharField(
-        label="申请人身份证号的最后 6 位",
+        label=gettext_lazy("申请人身份证号的最后 6 位"),
         min_length=6,
         max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

@@ -66,16 +66,27 @@ def test_a_mongolian_page_is_chosen_without_javascript_and_reads_vertically(
     context.close()
 
 
+MONGOLIAN_PAGES = {
+    "portal-home": "/portal/",
+    "sign-in": "/portal/sign-in/",
+    "lookup": "/portal/lookup/",
+}
+
+
 @pytest.mark.parametrize("width", [320, 1280])
-def test_the_mongolian_portal_frame_passes_axe(browser, live_server, width):
+def test_the_mongolian_pages_pass_axe_and_fit(browser, live_server, width):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 800}
     )
     context.add_cookies([{"name": "django_language", "value": "mn-mong", "url": live_server.url}])
     page = context.new_page()
-    page.goto("/portal/")
-    page.evaluate("document.fonts.ready")
-    assert page.evaluate("document.fonts.check('20px \"Noto Sans Mongolian\"', 'ᠮᠣᠩᠭᠣᠯ')")
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_report()
+    for name, path in MONGOLIAN_PAGES.items():
+        page.goto(path)
+        page.evaluate("document.fonts.ready")
+        assert page.evaluate("document.fonts.check('20px \"Noto Sans Mongolian\"', 'ᠮᠣᠩᠭᠣᠯ')")
+        assert page.evaluate(OVERFLOWING) == [], path
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, (path, results.generate_report())
+        if os.environ.get("ONESTOP_SCREENSHOTS") == "1":
+            page.screenshot(path=str(ARTIFACTS / f"mongolian-{name}-{width}.png"))
     context.close()

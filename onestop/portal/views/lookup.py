@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from onestop.benefits.selectors import payments_of, payments_version
 from onestop.cases.tracking import normalise
@@ -26,7 +27,9 @@ def lookup(request):
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not hit("lookup", client_ip(request), 10, 3600):
-            messages.error(request, "查询次数太多，请 1 小时后再试，或带上回执到窗口查询。")
+            messages.error(
+                request, gettext("查询次数太多，请 1 小时后再试，或带上回执到窗口查询。")
+            )
             return render(request, "portal/lookup.html", {"form": form})
         number = normalise(form.cleaned_data["tracking_no"])
         last6 = form.cleaned_data["id_last6"].upper()
@@ -56,7 +59,7 @@ def lookup_code(request):
         phone = request.session.get("lookup_phone", "")
         try:
             if not phone:
-                raise services.PortalError("验证码不正确，或信息不匹配。")
+                raise services.PortalError(gettext("验证码不正确，或信息不匹配。"))
             otc = services.code_verify(
                 phone=phone, purpose=OneTimeCode.Purpose.LOOKUP, code=form.cleaned_data["code"]
             )
