@@ -1,6 +1,7 @@
 """蒙汉双语: traditional Mongolian (mn-Mong) beside Chinese, never Cyrillic."""
 
 import ast
+import csv
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -296,3 +297,20 @@ def test_the_choice_made_on_the_portal_is_the_persons_and_comes_back_at_sign_in(
     client.post("/language/", {"language": "zh-hans", "next": "/portal/"})
     reader.refresh_from_db()
     assert reader.language == ""
+
+
+def test_the_official_terms_are_used_the_same_way_everywhere():
+    """Each term of the glossary, wherever the Chinese uses it, has its Mongolian stem in the
+    translation (the stem, since Mongolian adds suffixes)."""
+    with (catalog.CATALOG.parent / "glossary.csv").open(newline="") as f:
+        terms = list(csv.DictReader(f))
+    assert {"残联", "民政", "医保", "人社", "受理", "补交", "办结", "低保", "特困"} <= {
+        t["中文"] for t in terms
+    }
+    stray = [
+        (t["中文"], e.msgid)
+        for t in terms
+        for e in catalog.shipped().values()
+        if t["中文"] in e.msgid and t["词干"] not in e.text
+    ]
+    assert not stray
