@@ -531,3 +531,35 @@ def test_the_window_takes_a_renewal_and_the_certificate_officer_sees_the_old_car
     assert re.search(r'<option value="5" selected>', assessment)
     assert re.search(r'<option value="2" selected>', assessment)
     assert "换证：原证为智力残疾二级" in assessment
+
+
+def test_the_window_registers_a_mongolian_reader_whose_receipt_is_bilingual(client, team):
+    from onestop.documents.models import DocumentKind
+    from onestop.documents.services import document_issue, document_pdf
+    from onestop.people.models import Person
+
+    from .pdfs import pdf_text
+
+    as_user(client, team["clerk"])
+    number = factories.id_number("150702", date(1968, 8, 8), seq=32)
+    client.post("/workbench/intake/", {"id_number": number})
+    registered = client.post(
+        "/workbench/intake/register/",
+        {
+            "name": "图雅",
+            "name_mn": "ᠲᠤᠶᠠ",
+            "language": "mn-mong",
+            "id_number": number,
+            "township": "150702001",
+            "phone": "13947000001",
+            "dibao_category": "rural",
+            "tekun_category": "none",
+        },
+    )
+    assert registered.status_code == 302
+    person = Person.objects.get(name="图雅")
+    assert (person.language, person.name_mn) == ("mn-mong", "ᠲᠤᠶᠠ")
+    app = factories.application_accepted(team["clerk"], person, matters=["LIVING"])
+    receipt = document_issue(actor=team["clerk"], kind=DocumentKind.RECEIPT, application=app)
+    text = pdf_text(document_pdf(actor=team["clerk"], document=receipt))
+    assert "ᠲᠤᠶᠠ" in text and "受理回执" in text  # Mongolian beside the Chinese

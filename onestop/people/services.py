@@ -17,6 +17,7 @@ from .identifiers import IdentifierError, parse_certificate_number, parse_id_num
 from .models import (
     CERT_CONTEXT,
     ID_CONTEXT,
+    LANGUAGE_CHOICES,
     Certificate,
     CertificateStatus,
     DibaoCategory,
@@ -64,6 +65,9 @@ def _clean_name(errors: FieldErrors, field: str, label: str, value: str) -> str:
     return name
 
 
+LANGUAGES = {code for code, _ in LANGUAGE_CHOICES}
+
+
 def _check_scope(actor: Actor, region: Region) -> None:
     if actor is not None and (actor.scope is None or not actor.scope.contains(region)):
         raise PermissionDenied("该人员的户籍地不在您的管辖范围内。")
@@ -80,10 +84,13 @@ def person_register(
     dibao_category: str = DibaoCategory.NONE,
     tekun_category: str = TekunCategory.NONE,
     name_mn: str = "",
+    language: str = "",
 ) -> Person:
     errors = FieldErrors()
     name = _clean_name(errors, "name", "姓名", name)
     name_mn = errors.check("name_mn", clean_mongolian_name, name_mn) or ""
+    if language not in LANGUAGES:
+        errors.add("language", "阅读语言只能是中文或蒙古文。")
     parsed = errors.check("id_number", parse_id_number, id_number)
     mobile = errors.check("phone", parse_mobile, phone) if phone else ""
     region = Region.objects.filter(code=(hukou_region_code or "").strip()).first()
@@ -101,6 +108,7 @@ def person_register(
     person = Person(
         name=name,
         name_mn=name_mn,
+        language=language,
         sex=parsed.sex,
         birth_date=parsed.birth_date,
         phone=mobile or "",
@@ -266,7 +274,7 @@ def person_language_set(*, actor: Actor, phone: str, language: str) -> int:
     """The language chosen by whoever signed in with ``phone``: it becomes the reading language
     of the persons whose own phone that is (a guardian's choice is theirs, not the ward's).
     Returns how many persons changed."""
-    if language not in {code for code, _ in Person._meta.get_field("language").choices or []}:
+    if language not in LANGUAGES:
         raise ValidationError({"language": "不支持这种语言。"})
     with transaction.atomic():
         persons = list(

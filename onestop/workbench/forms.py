@@ -10,7 +10,7 @@ from onestop.cases.selectors import transfer_targets
 from onestop.cases.steps import Decision
 from onestop.core.forms import Form
 from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
-from onestop.people.models import DibaoCategory, TekunCategory
+from onestop.people.models import LANGUAGE_CHOICES, DibaoCategory, TekunCategory
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Level, OrgUnit, Region
 from onestop.regions.selectors import regions_under
@@ -41,6 +41,11 @@ class PersonRegisterForm(Form):
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"lang": "mn-Mong"}),
+    )
+    language = forms.ChoiceField(
+        label="阅读语言（通知和回执用这种语言，并附中文）",
+        choices=LANGUAGE_CHOICES,
+        required=False,
     )
     id_number = forms.CharField(label="身份证号", max_length=18, required=False)
     township = forms.ChoiceField(label="户籍所在苏木乡镇（街道）", required=False)

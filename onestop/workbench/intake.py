@@ -93,6 +93,7 @@ def register(request):
                 actor=request.user,
                 name=data["name"],
                 name_mn=data["name_mn"],
+                language=data["language"],
                 id_number=data["id_number"],
                 hukou_region_code=data["township"],
                 phone=data["phone"],
