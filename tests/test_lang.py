@@ -36,6 +36,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "onestop" / "templates"
 CONVERTED = [
     "error_summary.html",
     "portal/base.html",
+    "portal/check.html",
     "portal/help.html",
     "portal/home.html",
     "portal/lookup.html",

@@ -1,7 +1,7 @@
 from typing import cast
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
 from onestop.cases.errors import AlreadyOpen
@@ -15,7 +15,11 @@ from onestop.ratings.models import Level
 from onestop.regions.models import Level as RegionLevel
 from onestop.regions.selectors import EVERYWHERE, regions_under
 
-YES_NO_UNKNOWN = [("yes", "是"), ("no", "不是"), ("unknown", "不清楚")]
+YES_NO_UNKNOWN = [
+    ("yes", gettext_lazy("是")),
+    ("no", gettext_lazy("不是")),
+    ("unknown", gettext_lazy("不清楚")),
+]
 
 
 def tri(value: str) -> bool | None:
@@ -25,63 +29,71 @@ def tri(value: str) -> bool | None:
 class CheckForm(Form):
     """一次告知 before signing in: a few questions, answered in plain words."""
 
-    county = forms.ChoiceField(label="户口在哪个旗县（市、区）")
+    county = forms.ChoiceField(label=gettext_lazy("户口在哪个旗县（市、区）"))
     birth_date = forms.DateField(
-        label="出生日期",
+        label=gettext_lazy("出生日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="例如 1970-05-10",
+        help_text=gettext_lazy("例如 1970-05-10"),
     )
     has_certificate = forms.ChoiceField(
-        label="有没有残疾人证",
-        choices=[("yes", "有"), ("no", "没有"), ("unknown", "不清楚")],
+        label=gettext_lazy("有没有残疾人证"),
+        choices=[
+            ("yes", gettext_lazy("有")),
+            ("no", gettext_lazy("没有")),
+            ("unknown", gettext_lazy("不清楚")),
+        ],
         widget=forms.RadioSelect,
     )
     category = forms.TypedChoiceField(
-        label="残疾类别（有证的填）",
+        label=gettext_lazy("残疾类别（有证的填）"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "不知道或没有证"), *sorted(CATEGORIES.items())],
+        choices=[("", gettext_lazy("不知道或没有证")), *sorted(CATEGORIES.items())],
     )
     level = forms.TypedChoiceField(
-        label="残疾等级（有证的填）",
+        label=gettext_lazy("残疾等级（有证的填）"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "不知道或没有证"), *sorted(LEVELS.items())],
+        choices=[("", gettext_lazy("不知道或没有证")), *sorted(LEVELS.items())],
     )
     dibao = forms.ChoiceField(
-        label="家里是不是低保户",
+        label=gettext_lazy("家里是不是低保户"),
         choices=[
-            ("urban", "是，城镇低保"),
-            ("rural", "是，农村低保"),
-            ("none", "不是"),
-            ("unknown", "不清楚"),
+            ("urban", gettext_lazy("是，城镇低保")),
+            ("rural", gettext_lazy("是，农村低保")),
+            ("none", gettext_lazy("不是")),
+            ("unknown", gettext_lazy("不清楚")),
         ],
         widget=forms.RadioSelect,
     )
     tekun = forms.ChoiceField(
-        label="是不是特困供养人员", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+        label=gettext_lazy("是不是特困供养人员"), choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
     )
     long_term_care = forms.ChoiceField(
-        label="是不是需要别人长期照顾（半年以上）", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+        label=gettext_lazy("是不是需要别人长期照顾（半年以上）"),
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
     )
     resident_medical = forms.ChoiceField(
-        label="有没有参加城乡居民医疗保险", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+        label=gettext_lazy("有没有参加城乡居民医疗保险"),
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
     )
     employee_pension = forms.ChoiceField(
-        label="有没有参加职工养老保险（单位上班交的）",
+        label=gettext_lazy("有没有参加职工养老保险（单位上班交的）"),
         choices=YES_NO_UNKNOWN,
         widget=forms.RadioSelect,
     )
     student = forms.ChoiceField(
-        label="是不是在校学生", choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
+        label=gettext_lazy("是不是在校学生"), choices=YES_NO_UNKNOWN, widget=forms.RadioSelect
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         counties = regions_under(EVERYWHERE, RegionLevel.COUNTY)
-        self.fields["county"].choices = [("", "请选择")] + [
+        self.fields["county"].choices = [("", gettext("请选择"))] + [
             (r.code, f"{r.parent.name}{r.name}") for r in counties
         ]
 

@@ -68,6 +68,7 @@ def test_a_mongolian_page_is_chosen_without_javascript_and_reads_vertically(
 
 MONGOLIAN_PAGES = {
     "portal-home": "/portal/",
+    "check": "/portal/check/",
     "sign-in": "/portal/sign-in/",
     "lookup": "/portal/lookup/",
 }

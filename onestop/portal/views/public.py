@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.core import clock
@@ -63,7 +64,7 @@ def check(request):
     result = None
     if request.method == "POST":
         if not hit("portal-check", client_ip(request), settings.PRESCREEN_ANON_PER_MINUTE, 60):
-            messages.error(request, "查询太频繁了，请一分钟后再试。")
+            messages.error(request, gettext("查询太频繁了，请一分钟后再试。"))
         elif form.is_valid():
             result = _check_result(form.cleaned_data)
     return render(request, "portal/check.html", {"form": form, "result": result})
