@@ -2,21 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from onestop.core.views import safe_next
+
 from . import services
 from .forms import LoginForm, OwnPasswordChangeForm
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return ""
 
 
 @sensitive_post_parameters("password")
@@ -37,11 +31,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except services.LoginRefused as exc:
             error = str(exc)
         else:
-            return redirect(_safe_next(request) or "workbench:home")
+            return redirect(safe_next(request) or "workbench:home")
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "error": error, "next": _safe_next(request)},
+        {"form": form, "error": error, "next": safe_next(request)},
         status=200 if not error else 401,
     )
 

@@ -5,11 +5,20 @@ from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import replica
 
 # Staff pages live under these; every other address is the public's (portal, verification).
 STAFF_PREFIXES = ("/workbench/", "/reports/", "/accounts/", "/admin/")
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The ``next`` page a form was asked to return to, if it is on this site; else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
 
 
 def _error(request: HttpRequest, code: int, context: dict[str, Any] | None = None) -> HttpResponse:

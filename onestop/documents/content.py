@@ -19,7 +19,7 @@ from onestop.lang.catalog import MONGOLIAN
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
 from onestop.people.models import Certificate, CertificateStatus
 from onestop.policy.matters import Matter as MatterType
-from onestop.regions.services import hotline_for
+from onestop.regions.services import Hotline, hotline_for
 
 from .models import DocumentKind
 
@@ -137,9 +137,9 @@ def _header(app: Application) -> dict:
     }
 
 
-def progress_help(app: Application) -> str:
+def progress_help(app: Application, line: Hotline | None = None) -> str:
     """怎样查询进度, on the printed and the on-screen receipt: where to look and whom to call."""
-    line = hotline_for(app.applicant.hukou_region_id)
+    line = line or hotline_for(app.applicant.hukou_region_id)
     return sentences(
         "凭受理编号和身份证号后六位，在政务服务网「一件事一次办」专栏查询，"
         f"或拨打咨询电话 {line.number}（{line.who}）",
@@ -147,13 +147,12 @@ def progress_help(app: Application) -> str:
     )
 
 
-def mongolian_receipt(app: Application) -> list[str]:
+def mongolian_receipt(app: Application, line: Hotline) -> list[str]:
     """The receipt's essentials in Mongolian for an applicant who reads it first (printed as
     vertical columns after the Chinese); none for anyone else."""
     person = app.applicant
     if person.language != MONGOLIAN:
         return []
-    line = hotline_for(person.hukou_region_id)
     with translation.override(MONGOLIAN):
         due = f"{app.due_date:%Y-%m-%d}" if app.due_date else gettext("受理后确定")
         return [
@@ -166,11 +165,12 @@ def mongolian_receipt(app: Application) -> list[str]:
 
 
 def receipt(app: Application) -> dict:
-    mongolian = mongolian_receipt(app)
+    line = hotline_for(app.applicant.hukou_region_id)
+    mongolian = mongolian_receipt(app, line)
     return {
         **({"mongolian": mongolian} if mongolian else {}),
         **_header(app),
-        "progress_help": progress_help(app),
+        "progress_help": progress_help(app, line),
         "applicant": _person_block(app.applicant, full_id=False),
         "due": _day(app.due_date) or "受理后确定",
         "matters": [_matter_line(m) for m in app.matters.order_by("pk")],

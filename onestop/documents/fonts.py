@@ -15,6 +15,8 @@ from pathlib import Path
 from django.conf import settings
 from fontTools import subset, ttLib
 
+from onestop.lang import webfont
+
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 NOTO_SC = 2  # the face of Simplified Chinese in the collection
 # HanaMin covers CJK Extensions A to F, where most 生僻字 in names are.
@@ -112,8 +114,6 @@ def missing(text: str) -> list[str]:
 @functools.cache
 def mongolian_font() -> Path:
     """The platform's Mongolian web font as a TrueType file fpdf2 can embed and shape."""
-    from onestop.lang import webfont
-
     source = webfont.font_path()
     if not source.exists():
         raise FontMissing(

@@ -46,11 +46,13 @@ class Sheet(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=30)
         self.add_font("cjk", "", fonts.working_font())
+        self.fallbacks: list[str] = []
         if fonts.needs_fallback(text):
             for name, path, number in fonts.FALLBACKS:
                 if path.exists():
                     self.add_font(name, "", path, collection_font_number=number)
-            self.set_fallback_fonts([n for n, p, _ in fonts.FALLBACKS if p.exists()])
+            self.fallbacks = [n for n, p, _ in fonts.FALLBACKS if p.exists()]
+            self.set_fallback_fonts(self.fallbacks)
         for font in self.fonts.values():
             # The embedded subset keeps the source's bounding boxes: recomputing them from every
             # CFF outline was a third of the time of each PDF.
@@ -147,7 +149,7 @@ class Sheet(FPDF):
                     self.cell(h=pitch, text=column)
                 x += pitch
             x += pitch * 0.4  # a little air between one line's columns and the next
-        self.set_fallback_fonts([])
+        self.set_fallback_fonts(self.fallbacks)
         self.set_text_shaping(False)
         self.set_font("cjk", size=size)
 

@@ -14,5 +14,6 @@ def phrases(*, awaiting: bool, query: str = "") -> list[Entry]:
 
 def review_counts() -> tuple[int, int]:
     """(awaiting review, reviewed)."""
-    reviewed = sum(e.reviewed for e in entries.get().values())
-    return len(entries.get()) - reviewed, reviewed
+    catalog = entries.get()
+    reviewed = sum(e.reviewed for e in catalog.values())
+    return len(catalog) - reviewed, reviewed

@@ -16,7 +16,8 @@ def phrase_review(*, actor: Actor, msgid: str, text: str) -> Phrase:
     if actor is None or not actor.is_admin_role:
         raise PermissionDenied("只有系统管理员可以审校译文。")
     text = (text or "").strip()
-    if msgid not in catalog.shipped() and not Phrase.objects.filter(msgid=msgid).exists():
+    key = catalog.key_of(msgid)
+    if msgid not in catalog.shipped() and not Phrase.objects.filter(key=key).exists():
         raise ValidationError({"msgid": "没有这条原文。"})
     if not text:
         raise ValidationError({"text": "请填写蒙古文译文。"})
@@ -25,7 +26,7 @@ def phrase_review(*, actor: Actor, msgid: str, text: str) -> Phrase:
     with transaction.atomic():
         before = catalog.entries.get().get(msgid)
         phrase, _ = Phrase.objects.update_or_create(
-            key=catalog.key_of(msgid),
+            key=key,
             defaults={
                 "msgid": msgid,
                 "text": text,

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from onestop.core.views import safe_next
 from onestop.people.services import person_language_set
 
 from .catalog import CHINESE
@@ -21,10 +21,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     """The language chosen on any page, remembered in a cookie, back to the same page. Works
     without JavaScript: the switch is a form with one button per language."""
     language = request.POST.get("language", "")
-    target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request) or "/")
     if language in dict(settings.LANGUAGES):
         remember(response, language)
         phone = request.session.get("citizen_phone")

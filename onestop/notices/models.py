@@ -1,12 +1,15 @@
 from django.db import models
 
+# Mongolian and Chinese side by side.
+TEXT_LENGTH = 1000
+
 
 class SmsMessage(models.Model):
     """Every text message the platform sends, whatever the provider (the default backend only
     records it here and in the log, for local use)."""
 
     phone = models.CharField("手机号码", max_length=11, db_index=True)
-    text = models.CharField("内容", max_length=1000)  # Mongolian and Chinese side by side
+    text = models.CharField("内容", max_length=TEXT_LENGTH)
     purpose = models.CharField("用途", max_length=32)
     backend = models.CharField("发送通道", max_length=32)
     created_at = models.DateTimeField("时间", auto_now_add=True)
@@ -49,7 +52,7 @@ class Notice(models.Model):
         "cases.Application", null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
     )
     to_guardian = models.BooleanField("抄送监护人或代理人", default=False)
-    text = models.CharField("内容", max_length=1000)  # Mongolian and Chinese side by side
+    text = models.CharField("内容", max_length=TEXT_LENGTH)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=200, blank=True)

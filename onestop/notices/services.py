@@ -29,7 +29,7 @@ from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import window_unit_id
 
 from . import sms
-from .models import Notice, SmsMessage
+from .models import TEXT_LENGTH, Notice, SmsMessage
 
 if TYPE_CHECKING:  # notices sit below cases; the type is only for the checker
     from onestop.cases.models import Application
@@ -301,7 +301,7 @@ def sms_send(*, phone: str, text: str, purpose: str) -> SmsMessage:
     """Send one text through the provider, recorded whether it went or failed."""
     sender = sms.backend()
     message = SmsMessage.objects.create(
-        phone=phone, text=text[:1000], purpose=purpose, backend=getattr(sender, "name", "")
+        phone=phone, text=text[:TEXT_LENGTH], purpose=purpose, backend=getattr(sender, "name", "")
     )
     try:
         sender.send(phone, text)

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.benefits.selectors import payments_of
 from onestop.core import clock
 from onestop.core.ratelimit import client_ip
+from onestop.core.views import safe_next
 from onestop.lang.catalog import MONGOLIAN
 from onestop.lang.views import remember
 from onestop.notices.services import EXPIRY_EVENT
@@ -37,14 +37,9 @@ def sign_in(request):
             request.session["sign_in_phone"] = (
                 form.cleaned_data["phone"].replace(" ", "").removeprefix("+86")
             )
-            request.session["sign_in_next"] = _safe_next(request)
+            request.session["sign_in_next"] = safe_next(request)
             return redirect("portal:sign_in_code")
-    return render(request, "portal/sign_in.html", {"form": form, "next": _safe_next(request)})
-
-
-def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
+    return render(request, "portal/sign_in.html", {"form": form, "next": safe_next(request)})
 
 
 def sign_in_code(request):

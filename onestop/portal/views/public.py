@@ -5,12 +5,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.core import clock
 from onestop.core.ratelimit import client_ip, hit
+from onestop.core.views import safe_next
 from onestop.policy import registry
 from onestop.policy.facts import Certificate, CertStatus, Dibao, Facts, Tekun
 from onestop.policy.matters import Matter as MatterType
@@ -48,10 +48,7 @@ def hotlines(request):
 @require_POST
 def toggle_elder(request):
     """长辈版 on or off, remembered in a cookie, back to the same page."""
-    target = request.POST.get("next", "/portal/")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "/portal/"
-    response = redirect(target)
+    response = redirect(safe_next(request) or "/portal/")
     if request.COOKIES.get(ELDER_COOKIE) == "1":
         response.delete_cookie(ELDER_COOKIE)
     else:
