@@ -7,6 +7,8 @@ A material is 免提交 when the platform obtains it itself: an electronic licen
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from .facts import Facts
 from .matters import Matter
 from .verdict import Assessment, Outcome
@@ -128,7 +130,7 @@ def materials_for(
         if m.exempt_reason:
             exempt, why = True, m.exempt_reason
         elif m.exempt_if_shared and m.exempt_if_shared in facts.shared:
-            exempt, why = True, "共享数据已有，无需提交"
+            exempt, why = True, gettext_noop("共享数据已有，无需提交")
         else:
             exempt, why = False, ""
         out.append(MaterialNeed(m, tuple(matters), exempt, why))

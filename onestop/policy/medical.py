@@ -5,10 +5,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_noop
+
 from .facts import Bill, Facts, Tekun
 from .matters import Matter
 from .parameters import RuleParams
-from .reasons import CENT, STATIC, Reason, day_text, money, reason
+from .reasons import CENT, STATIC, Reason, money, reason, words
 from .verdict import Amount, Assessment, Verdict, local
 
 
@@ -42,7 +44,12 @@ def _medical_group(v: Verdict, facts: Facts, params: RuleParams, day: date) -> s
         return None
     if marginal_covered and facts.dibao_marginal:
         return "marginal"
-    v.fail(reason("MEDICAL.NOT_TARGET", marginal="或低保边缘家庭成员" if marginal_covered else ""))
+    v.fail(
+        reason(
+            "MEDICAL.NOT_TARGET",
+            marginal=gettext_noop("或低保边缘家庭成员") if marginal_covered else "",
+        )
+    )
     return None
 
 
@@ -58,7 +65,7 @@ def medical_reimbursement(
     deductible = params[f"medical.deductible_{group}"]
     cap = params["medical.annual_cap"]
     if ratio is None or deductible is None or cap is None:
-        return Amount(None, "元", year=day.year), notes
+        return Amount(None, gettext_noop("元"), year=day.year), notes
     if claim.paid_this_year is None or claim.deductible_used_this_year is None:
         notes.append(STATIC["MEDICAL.LEDGER_ASSUMED"])
     paid = claim.paid_this_year or Decimal(0)
@@ -74,7 +81,7 @@ def medical_reimbursement(
         f"合规自付费用{money(total)}元，扣除起付标准剩余{money(min(deductible_left, total))}元后"
         f"按{money(ratio * 100)}%救助，本年度剩余限额{money(cap_left)}元，应报销{money(value)}元"
     )
-    return Amount(value, "元", year=day.year, detail=detail), notes
+    return Amount(value, gettext_noop("元"), year=day.year, detail=detail), notes
 
 
 def assess_medical(
@@ -105,15 +112,18 @@ def _before_death(v: Verdict, facts: Facts, claim: MedicalClaim) -> MedicalClaim
     if died is None:
         v.notes.append(
             reason(
-                "MEDICAL.DECEASED", when="死亡之日", after="死亡日期核实后，此后的票据不予报销。"
+                "MEDICAL.DECEASED",
+                when=gettext_noop("死亡之日"),
+                after=gettext_noop("死亡日期核实后，此后的票据不予报销。"),
             )
         )
         v.unknown("death_date")
     else:
-        when = day_text(died)
         v.notes.append(
             reason(
-                "MEDICAL.DECEASED", when=f"{when}（含当日）", after=f"{when}以后的票据不予报销。"
+                "MEDICAL.DECEASED",
+                when=words(gettext_noop("{day}（含当日）"), day=died),
+                after=words(gettext_noop("{day}以后的票据不予报销。"), day=died),
             )
         )
         late = [b for b in claim.bills if b.day > died]

@@ -20,6 +20,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from onestop.people.renewal import RENEWAL_DAYS
 
 from .facts import (
@@ -35,7 +37,7 @@ from .facts import (
 from .matters import Matter
 from .medical import MedicalClaim, assess_medical
 from .parameters import SPEC, RuleParams
-from .reasons import CENT, STATIC, day_text, money, reason
+from .reasons import CENT, STATIC, Words, money, reason, words
 from .verdict import Amount, Assessment, Outcome, Verdict, local
 
 MONTHS = Decimal(12)
@@ -77,14 +79,18 @@ def _holds(v: Verdict, facts: Facts, day: date) -> Certificate | None:
     return cert
 
 
-def _level_text(cert: Certificate) -> str:
-    return f"{CATEGORY_LABELS[cert.category]}{LEVEL_LABELS[cert.level]}"
+def _level_text(cert: Certificate) -> Words:
+    return words(
+        gettext_noop("{category}{level}"),
+        category=CATEGORY_LABELS[cert.category],
+        level=LEVEL_LABELS[cert.level],
+    )
 
 
 def _param(v: Verdict, params: RuleParams, key: str, day: date) -> Any:
     value = params[key]
     if value is None:
-        v.notes.append(reason("PARAM.MISSING", date=day_text(day), label=SPEC[key].label))
+        v.notes.append(reason("PARAM.MISSING", date=day, label=SPEC[key].label))
     return value
 
 
@@ -118,13 +124,12 @@ def assess_cert(facts: Facts, params: RuleParams, region: str, day: date) -> Ass
         v.unknown("certificate")
     elif isinstance(cert, Certificate) and cert.valid_on(day):
         if cert.due_for_renewal_on(day):
-            until = day_text(cert.valid_until)
-            return v.done(Matter.CERT, "CERT.RENEW_SOON", until=until, days=RENEWAL_DAYS)
+            return v.done(Matter.CERT, "CERT.RENEW_SOON", until=cert.valid_until, days=RENEWAL_DAYS)
         v.fail(reason("CERT.ALREADY_HELD", days=RENEWAL_DAYS))
     elif cert is True:
         v.unknown("certificate")
     elif isinstance(cert, Certificate) and cert.status != CertStatus.CANCELLED:
-        return v.done(Matter.CERT, "CERT.RENEW", until=day_text(cert.valid_until))
+        return v.done(Matter.CERT, "CERT.RENEW", until=cert.valid_until)
     return v.done(Matter.CERT, "CERT.OK")
 
 
@@ -135,20 +140,20 @@ def assess_living(facts: Facts, params: RuleParams, region: str, day: date) -> A
     _stops(v, facts)
 
     # The groups that count as 困难: 低保 always; 低保边缘 and 低收入 where the region extends it.
-    groups = [("dibao", facts.dibao_active_on(day), "低保家庭成员")]
+    groups = [("dibao", facts.dibao_active_on(day), gettext_noop("低保家庭成员"))]
     if params["living.include_marginal"]:
-        groups.append(("dibao_marginal", facts.dibao_marginal, "低保边缘家庭成员"))
+        groups.append(("dibao_marginal", facts.dibao_marginal, gettext_noop("低保边缘家庭成员")))
     if params["living.include_low_income"]:
-        groups.append(("low_income", facts.low_income, "低收入家庭成员"))
+        groups.append(("low_income", facts.low_income, gettext_noop("低收入家庭成员")))
     basis = next((label for _, known, label in groups if known), None)
     if basis is None:
         unknown = [f for f, known, _ in groups if known is None]
         if unknown:
             v.unknown(*unknown)
         elif facts.dibao not in (None, Dibao.NONE):  # was in 低保, ended before the day
-            v.fail(reason("LIVING.DIBAO_ENDED", until=day_text(facts.dibao_until)))
+            v.fail(reason("LIVING.DIBAO_ENDED", until=facts.dibao_until))
         else:
-            v.fail(reason("LIVING.NOT_POOR", groups="、".join(label for *_, label in groups)))
+            v.fail(reason("LIVING.NOT_POOR", groups=tuple(label for *_, label in groups)))
 
     v.need(None if facts.tekun is None else facts.tekun == Tekun.NONE, "LIVING.TEKUN", "tekun")
     age = facts.age_on(day)
@@ -162,7 +167,7 @@ def assess_living(facts: Facts, params: RuleParams, region: str, day: date) -> A
     monthly = _param(v, params, "living.monthly_amount", day)
     _choose_higher(v, facts, LIVING_LIKE, monthly, "LIVING")
     v.notes.append(STATIC["LIVING.NOT_INCOME"])
-    amount = Amount(monthly, "元/月", first_month=_month_start(day))
+    amount = Amount(monthly, gettext_noop("元/月"), first_month=_month_start(day))
     return v.done(Matter.LIVING, "LIVING.OK", amount, basis=basis or "")
 
 
@@ -178,7 +183,7 @@ def assess_nursing(facts: Facts, params: RuleParams, region: str, day: date) -> 
             v.fail(
                 reason(
                     "NURSING.LEVEL",
-                    extension="（或三、四级智力、精神残疾）" if extend else "",
+                    extension=gettext_noop("（或三、四级智力、精神残疾）") if extend else "",
                     level=_level_text(cert),
                 )
             )
@@ -195,7 +200,7 @@ def assess_nursing(facts: Facts, params: RuleParams, region: str, day: date) -> 
     _choose_higher(v, facts, NURSING_LIKE, monthly, "NURSING")
     amount = Amount(
         annual,
-        "元/年",
+        gettext_noop("元/年"),
         first_month=_month_start(day),
         detail="" if monthly is None else f"按月发放，每月{money(monthly)}元",
     )
@@ -233,7 +238,7 @@ def assess_pension(facts: Facts, params: RuleParams, region: str, day: date) -> 
     if facts.resident_pension is False:
         v.notes.append(STATIC["PENSION.ENROL"])
     tier = _param(v, params, "pension.min_tier_amount", day)
-    amount = Amount(tier, "元/年", year=day.year, detail="按最低缴费档次由政府代缴")
+    amount = Amount(tier, gettext_noop("元/年"), year=day.year, detail="按最低缴费档次由政府代缴")
     return v.done(Matter.PENSION, "PENSION.OK", amount, max_age=max_age)
 
 

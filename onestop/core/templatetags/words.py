@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 
 from django import template
+from django.utils.translation import gettext
 
 from onestop.core import words
 
@@ -23,3 +24,10 @@ def bare(text: object) -> str:
 def listing(items: Iterable[str] | None) -> str:
     """Items joined by 、, numbered when an item contains 、 itself."""
     return words.listing(items or [])
+
+
+@register.filter
+def tr(text: object) -> str:
+    """A text the code holds as data (a matter's name, a material, a label) in the reader's
+    language; the catalog test holds every such text to a translation."""
+    return gettext(str(text)) if text else ""
