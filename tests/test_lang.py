@@ -18,13 +18,14 @@ from django.utils.translation import trans_real
 
 from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction, AuditEvent
-from onestop.core import clock
+from onestop.core import clock, words
 from onestop.lang import catalog
 from onestop.lang.models import Phrase
 from onestop.lang.services import phrase_review
 from onestop.notices.services import TEMPLATES as NOTICES
 from onestop.notices.services import compose
 from tests import factories
+from tests import test_portal as portal
 from tests.test_portal import sign_in
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -35,12 +36,16 @@ TEMPLATES = Path(settings.BASE_DIR) / "onestop" / "templates"
 # converted (the closing notes of issue 17 say which); a converted one must stay so.
 CONVERTED = [
     "error_summary.html",
+    "portal/apply.html",
+    "portal/apply_submitted.html",
     "portal/base.html",
     "portal/check.html",
     "portal/help.html",
     "portal/home.html",
     "portal/lookup.html",
     "portal/lookup_code.html",
+    "portal/me.html",
+    "portal/open_matters.html",
     "portal/sign_in.html",
     "portal/sign_in_code.html",
 ]
@@ -332,10 +337,14 @@ def test_the_official_terms_are_used_the_same_way_everywhere():
 def _data_messages() -> set[str]:
     """The texts the code holds as data and pages show through the ``tr`` filter or a
     reason's ``shown``: the rules' sentences, the matters, the materials, the facts' labels."""
+    from onestop.cases.consent import TEXTS
+    from onestop.cases.models import Application, CommunicationNeed, Delivery
     from onestop.people.identifiers import CATEGORIES, LEVELS
+    from onestop.people.models import GuardianKind
     from onestop.policy import facts, materials, matters, medical, parameters, reasons, rules
+    from onestop.ratings.models import Level
 
-    texts = {*reasons.R.values(), reasons.DAY, reasons.LIST_SEPARATOR, matters.RENEWAL_LABEL}
+    texts = {*reasons.R.values(), words.DAY, reasons.LIST_SEPARATOR, matters.RENEWAL_LABEL}
     texts |= {m.label for m in matters.Matter} | set(medical.MEDICAL_GROUPS.values())
     for table in (
         facts.FACT_LABELS,
@@ -350,6 +359,9 @@ def _data_messages() -> set[str]:
     for m in materials.CATALOGUE.values():
         texts |= {m.name, m.exempt_reason, m.note}
     texts |= {spec.label for spec in parameters.SPEC.values()}
+    for choices in (Application.Status, Delivery, CommunicationNeed, GuardianKind, Level):
+        texts |= set(choices.labels)
+    texts |= {text for version in TEXTS.values() for text in version.values()}
     return texts - {""}
 
 
@@ -396,3 +408,60 @@ def test_the_check_answers_in_mongolian_down_to_every_reason_and_material(client
     result = re.search(r'<section aria-labelledby="result-h".*?</section>', page, re.S)[0]
     assert MONGOLIAN.search(result)
     assert not HAN.search(result), HAN.findall(result)
+
+
+def _chinese_left(html: str, *known: str) -> list[str]:
+    """The Chinese words of the page's main part, apart from the person's own data (names,
+    addresses, places and file names are written as recorded)."""
+    main = re.search(r'<main id="main".*?</main>', html, re.S)[0]
+    for value in known:
+        main = main.replace(value, "")
+    return re.findall(r"[\u4e00-\u9fff]+", main)
+
+
+@pytest.mark.django_db
+def test_a_mongolian_reader_applies_online_reading_every_step_in_mongolian(client):
+    """The guardian of 巴图 reads Mongolian: from their page through the four steps to the
+    submission, the platform's own words are all Mongolian."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ward = portal.a_ward()
+    known = ("巴图", "其木格", "母亲", "正阳街道8号", "照片.png", ward.hukou_region.name)
+    with clock.frozen(datetime(2026, 11, 2, 2, tzinfo=UTC)):
+        sign_in(client)
+        client.post("/language/", {"language": "mn-mong", "next": "/portal/me/"})
+        base = f"/portal/apply/{ward.pk}"
+        pages = {"me": client.get("/portal/me/").content.decode()}
+        pages["matters"] = client.get(f"{base}/matters/").content.decode()
+        client.post(f"{base}/matters/", {"matters": ["LIVING", "NURSING", "PENSION"]})
+        pages["details"] = client.get(f"{base}/details/").content.decode()
+        pages["refused"] = client.post(
+            f"{base}/details/", {"file_photo": SimpleUploadedFile("x.exe", b"MZ")}
+        ).content.decode()
+        client.post(
+            f"{base}/details/",
+            {"living_reason": "家里困难", "file_photo": SimpleUploadedFile("照片.png", portal.PNG)},
+        )
+        pages["delivery"] = client.get(f"{base}/delivery/").content.decode()
+        client.post(f"{base}/delivery/", {"delivery": "post", "delivery_address": "正阳街道8号"})
+        pages["confirm"] = client.get(f"{base}/confirm/").content.decode()
+        pages["unticked"] = client.post(
+            f"{base}/confirm/", {"consent_share": "on", "form_token": portal.token(client, ward)}
+        ).content.decode()
+        done = client.post(
+            f"{base}/confirm/",
+            {
+                "consent_share": "on",
+                "consent_sensitive": "on",
+                "form_token": portal.token(client, ward),
+            },
+        )
+        assert done.status_code == 302
+        pages["submitted"] = client.get(f"{base}/details/").content.decode()
+        pages["me after"] = client.get("/portal/me/").content.decode()
+    for name, html in pages.items():
+        assert '<html lang="mn-Mong">' in html, name
+        assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))
+        assert not CYRILLIC.search(html), name
+    assert "form_token" in pages["unticked"] and "error" in pages["unticked"]
+    assert 'class="error"' in pages["refused"] and "x.exe" in pages["refused"]

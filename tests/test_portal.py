@@ -30,6 +30,10 @@ GUARDIAN_PHONE = "13904700001"
 
 @pytest.fixture
 def ward(db):
+    return a_ward()
+
+
+def a_ward():
     """An adult with a level-2 intellectual disability, in 低保, with his mother as guardian."""
     person = factories.person(
         "150702001", name="巴图", birth=date(1990, 4, 4), phone="", dibao_category="urban"

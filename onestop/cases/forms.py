@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_noop
 
 from onestop.policy.matters import Matter as MatterType
 from onestop.policy.matters import matter_label
@@ -31,11 +32,16 @@ class UploadField(forms.FileField):
             try:
                 upload_check(content, upload.name)
             except forms.ValidationError as exc:
-                raise forms.ValidationError(f"{self.slot}：{exc.messages[0]}") from None
+                raise forms.ValidationError(
+                    gettext("{slot}：{problem}").format(slot=self.slot, problem=exc.messages[0])
+                ) from None
         return upload
 
 
-SUGGESTION = {Outcome.ELIGIBLE: "预审符合", Outcome.PENDING: "预审待核实"}
+SUGGESTION = {
+    Outcome.ELIGIBLE: gettext_noop("预审符合"),
+    Outcome.PENDING: gettext_noop("预审待核实"),
+}
 
 
 def suggest_matters(
@@ -46,7 +52,8 @@ def suggest_matters(
     is offered as 残疾人证换领, which the submission records."""
     outcomes = {str(a.matter.value): a.outcome for a in assessments}
     field.choices = [
-        (v, _badged(matter_label(v, renewal=renewal), outcomes.get(v))) for v in MatterType.values
+        (v, _badged(gettext(matter_label(v, renewal=renewal)), outcomes.get(v)))
+        for v in MatterType.values
     ]
 
 
@@ -54,5 +61,8 @@ def _badged(label: str, outcome: Outcome | None) -> str:
     if outcome not in SUGGESTION:
         return label
     return format_html(
-        '{} <span class="badge outcome-{}">{}</span>', label, outcome.value, SUGGESTION[outcome]
+        '{} <span class="badge outcome-{}">{}</span>',
+        label,
+        outcome.value,
+        gettext(SUGGESTION[outcome]),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.utils.translation import gettext
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
@@ -40,13 +41,15 @@ class MaterialIn:
 def upload_check(content: bytes, filename: str) -> str:
     """The content type of an uploaded file, judged by its content, not its name."""
     if not content:
-        raise ValidationError(f"“{filename}”是空文件。")
+        raise ValidationError(gettext("“{name}”是空文件。").format(name=filename))
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"“{filename}”超过 10 MB，请压缩或分页拍照后上传。")
+        raise ValidationError(
+            gettext("“{name}”超过 10 MB，请压缩或分页拍照后上传。").format(name=filename)
+        )
     for magic, content_type in UPLOAD_TYPES.items():
         if content.startswith(magic):
             return content_type
-    raise ValidationError(f"“{filename}”不是 JPG、PNG 或 PDF 文件。")
+    raise ValidationError(gettext("“{name}”不是 JPG、PNG 或 PDF 文件。").format(name=filename))
 
 
 def _check_upload(m: MaterialIn) -> str:

@@ -1,5 +1,6 @@
 """Form parts both screens (the portal and the workbench) build on."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -14,3 +15,9 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages["required"] = format_lazy(gettext_lazy("请填写{}。"), field.label)
+
+
+def translated(choices: Iterable[tuple[Any, str]]) -> list[tuple[Any, Any]]:
+    """Choices whose labels are data texts (a model's choices, a table), shown in the reader's
+    language; the recorded values and the API keep the Chinese."""
+    return [(value, gettext_lazy(label)) for value, label in choices]

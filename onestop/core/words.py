@@ -6,6 +6,7 @@ that is built from parts goes through these functions."""
 
 from collections.abc import Iterable
 
+DAY = "{y}年{m}月{d}日"  # a date as people write it; a message of the catalog
 STOPS = "。！？"
 TRAILING = "。！？；，、：,.;: \u3000\n"
 

@@ -12,8 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext
 
+from onestop.core.words import DAY
+
 CENT = Decimal("0.01")
-DAY = "{y}年{m}月{d}日"
 LIST_SEPARATOR = "、"
 
 

@@ -8,7 +8,7 @@ from onestop.cases.errors import AlreadyOpen
 from onestop.cases.forms import UploadField, suggest_matters
 from onestop.cases.intake import duplicate_check
 from onestop.cases.models import CommunicationNeed, Delivery
-from onestop.core.forms import Form
+from onestop.core.forms import Form, translated
 from onestop.people.identifiers import CATEGORIES, LEVELS
 from onestop.policy.matters import Matter as MatterType
 from onestop.ratings.models import Level
@@ -49,14 +49,14 @@ class CheckForm(Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", gettext_lazy("不知道或没有证")), *sorted(CATEGORIES.items())],
+        choices=[("", gettext_lazy("不知道或没有证")), *translated(sorted(CATEGORIES.items()))],
     )
     level = forms.TypedChoiceField(
         label=gettext_lazy("残疾等级（有证的填）"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", gettext_lazy("不知道或没有证")), *sorted(LEVELS.items())],
+        choices=[("", gettext_lazy("不知道或没有证")), *translated(sorted(LEVELS.items()))],
     )
     dibao = forms.ChoiceField(
         label=gettext_lazy("家里是不是低保户"),
@@ -116,10 +116,10 @@ class CodeForm(Form):
 
 class MattersForm(Form):
     matters = forms.MultipleChoiceField(
-        label="想办理哪些事",
+        label=gettext_lazy("想办理哪些事"),
         choices=MatterType.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="想办哪件就勾哪件。标着“预审符合”的，是按登记信息查到可以申请的。",
+        help_text=gettext_lazy("想办哪件就勾哪件。标着“预审符合”的，是按登记信息查到可以申请的。"),
     )
 
     def __init__(self, *args, assessments=(), person=None, renewal=False, **kwargs):
@@ -136,19 +136,19 @@ class MattersForm(Form):
             duplicate_check(self.person, chosen)
         except AlreadyOpen as exc:
             raise forms.ValidationError(
-                f"{exc}请取消勾选，办理进度可在“我的申请”里查看。"
+                gettext("{open}请取消勾选，办理进度可在“我的申请”里查看。").format(open=exc)
             ) from None
         return chosen
 
 
 class DetailsForm(Form):
     living_reason = forms.CharField(
-        label="为什么申请生活补贴（可以不填）",
+        label=gettext_lazy("为什么申请生活补贴（可以不填）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     nursing_reason = forms.CharField(
-        label="为什么申请护理补贴（可以不填）",
+        label=gettext_lazy("为什么申请护理补贴（可以不填）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -168,48 +168,54 @@ class DetailsForm(Form):
                 continue
             name = f"file_{need.material.code}"
             self.fields[name] = UploadField(
-                slot=need.material.name,
-                label=f"{need.material.name}（拍照上传）",
+                slot=gettext(need.material.name),
+                label=gettext("{material}（拍照上传）").format(
+                    material=gettext(need.material.name)
+                ),
                 required=False,
                 widget=forms.ClearableFileInput(
                     attrs={"accept": "image/*,application/pdf", "capture": "environment"}
                 ),
-                help_text=need.material.note or "JPG、PNG 照片或 PDF，不超过 10 MB。",
+                help_text=gettext(need.material.note)
+                if need.material.note
+                else gettext("JPG、PNG 照片或 PDF，不超过 10 MB。"),
             )
             self.uploads.append((need, name))
 
 
 class DeliveryForm(Form):
     delivery = forms.ChoiceField(
-        label="结果怎么给您", choices=Delivery.choices, widget=forms.RadioSelect
+        label=gettext_lazy("结果怎么给您"),
+        choices=translated(Delivery.choices),
+        widget=forms.RadioSelect,
     )
     delivery_address = forms.CharField(
-        label="邮寄地址（选邮寄时填）", max_length=200, required=False
+        label=gettext_lazy("邮寄地址（选邮寄时填）"), max_length=200, required=False
     )
     communication_needs = forms.MultipleChoiceField(
-        label="以后怎么联系您方便",
-        choices=CommunicationNeed.choices,
+        label=gettext_lazy("以后怎么联系您方便"),
+        choices=translated(CommunicationNeed.choices),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
 
 
 class ConsentForm(Form):
-    consent_share = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["share"])
-    consent_sensitive = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["sensitive"])
+    consent_share = forms.BooleanField(label=gettext_lazy(TEXTS[CURRENT_VERSION]["share"]))
+    consent_sensitive = forms.BooleanField(label=gettext_lazy(TEXTS[CURRENT_VERSION]["sensitive"]))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["consent_share"].error_messages["required"] = "请勾选同意共享信息。"
-        self.fields["consent_sensitive"].error_messages["required"] = (
+        self.fields["consent_share"].error_messages["required"] = gettext("请勾选同意共享信息。")
+        self.fields["consent_sensitive"].error_messages["required"] = gettext(
             "请勾选同意，不同意就没法办理。"
         )
 
 
 class SupplyForm(Form):
     file = UploadField(
-        slot="补交的材料",
-        label="补交的材料（拍照上传）",
+        slot=gettext_lazy("补交的材料"),
+        label=gettext_lazy("补交的材料（拍照上传）"),
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/*,application/pdf", "capture": "environment"}
         ),
@@ -217,15 +223,18 @@ class SupplyForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].error_messages["required"] = "请选择要上传的照片或文件。"
+        self.fields["file"].error_messages["required"] = gettext("请选择要上传的照片或文件。")
 
 
 class RatingForm(Form):
     level = forms.TypedChoiceField(
-        label="您满意吗", coerce=int, choices=Level.choices, widget=forms.RadioSelect
+        label=gettext_lazy("您满意吗"),
+        coerce=int,
+        choices=translated(Level.choices),
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label="想说的话（可以不写）",
+        label=gettext_lazy("想说的话（可以不写）"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from datetime import date
 
 from django import template
 from django.utils.translation import gettext
@@ -31,3 +32,9 @@ def tr(text: object) -> str:
     """A text the code holds as data (a matter's name, a material, a label) in the reader's
     language; the catalog test holds every such text to a translation."""
     return gettext(str(text)) if text else ""
+
+
+@register.filter
+def day(value: date | None) -> str:
+    """A date as the reader writes it (2026年1月2日 in Chinese)."""
+    return gettext(words.DAY).format(y=value.year, m=value.month, d=value.day) if value else ""

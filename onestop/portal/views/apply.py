@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -24,10 +25,10 @@ from ..models import Draft
 from .shared import citizen_required, person_or_404
 
 STEPS = [
-    ("matters", "选择事项"),
-    ("details", "说明和材料"),
-    ("delivery", "送达和联系"),
-    ("confirm", "确认提交"),
+    ("matters", gettext_lazy("选择事项")),
+    ("details", gettext_lazy("说明和材料")),
+    ("delivery", gettext_lazy("送达和联系")),
+    ("confirm", gettext_lazy("确认提交")),
 ]
 STEP_NAMES = [s for s, _ in STEPS]
 
@@ -37,7 +38,7 @@ STEP_NAMES = [s for s, _ in STEPS]
 def apply(request, person_id: int, step: str = "matters"):
     person = person_or_404(request, person_id)
     if step not in STEP_NAMES:
-        raise Http404("没有这一步。")
+        raise Http404(gettext("没有这一步。"))
     phone = request.citizen_phone
     draft = selectors.draft_for(phone, person)
     if step != "matters" and (draft is None or not draft.data.get("matters")):
@@ -63,7 +64,7 @@ def apply(request, person_id: int, step: str = "matters"):
     token = request.POST.get(formtokens.FIELD, "")
     key = formtokens.redeem(token, phone, person.pk)
     if step == "confirm" and request.method == "POST" and key is None:
-        form.add_error(None, "这张表已过期（例如页面打开太久），请核对后再提交一次。")
+        form.add_error(None, gettext("这张表已过期（例如页面打开太久），请核对后再提交一次。"))
     if request.method == "POST" and form.is_valid():
         if step == "confirm":
             return _submit(request, person, draft, form, key)
@@ -82,6 +83,7 @@ def apply(request, person_id: int, step: str = "matters"):
             "step": step,
             "steps": STEPS,
             "step_index": STEP_NAMES.index(step) + 1,
+            "step_label": dict(STEPS)[step],
             "form": form,
             "result": result,
             "draft": draft,
@@ -110,7 +112,7 @@ def _step_done(request, person, step: str, form):
         phone=phone, person=person, data=_typed(form), resume=step if saving else next_step
     )
     if saving:
-        messages.success(request, "已保存。下次登录可以接着填。")
+        messages.success(request, gettext("已保存。下次登录可以接着填。"))
         return redirect("portal:me")
     return redirect("portal:apply_step", person.pk, next_step)
 
@@ -145,7 +147,7 @@ def apply_file_remove(request, person_id: int, pk: int):
     if item is None:
         raise Http404
     services.draft_file_remove(phone=request.citizen_phone, item=item)
-    messages.success(request, f"已删除“{item.original_name}”。")
+    messages.success(request, gettext("已删除“{name}”。").format(name=item.original_name))
     return redirect("portal:apply_step", person.pk, "details")
 
 
@@ -218,6 +220,9 @@ def _submit(request, person, draft, form, key: str | None):
         return redirect("portal:apply_step", person.pk, "confirm")
     services.draft_discard(draft=draft)
     messages.success(
-        request, f"已提交，受理编号 {application.tracking_no}。窗口受理后开始计时，结果会一次送到。"
+        request,
+        gettext("已提交，受理编号 {no}。窗口受理后开始计时，结果会一次送到。").format(
+            no=application.tracking_no
+        ),
     )
     return redirect("portal:application", application.pk)

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from onestop.core import clock
 from onestop.core.words import clauses
@@ -12,13 +13,13 @@ register = template.Library()
 def countdown(due) -> str:
     """剩余 N 个工作日 / 今天到期 / 已超期 N 个工作日, for a due date."""
     if not due:
-        return "计时暂停"
+        return gettext("计时暂停")
     left = calendar.working_days_between(clock.today(), due)
     if left > 0:
-        return f"剩余 {left} 个工作日"
+        return gettext("剩余 {days} 个工作日").format(days=left)
     if left == 0:
-        return "今天到期"
-    return f"已超期 {-left} 个工作日"
+        return gettext("今天到期")
+    return gettext("已超期 {days} 个工作日").format(days=-left)
 
 
 @register.filter
