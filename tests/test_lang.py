@@ -37,17 +37,22 @@ TEMPLATES = Path(settings.BASE_DIR) / "onestop" / "templates"
 CONVERTED = [
     "error_summary.html",
     "portal/apply.html",
+    "portal/application.html",
     "portal/apply_submitted.html",
     "portal/base.html",
     "portal/check.html",
     "portal/help.html",
     "portal/home.html",
+    "portal/inbox.html",
     "portal/lookup.html",
     "portal/lookup_code.html",
+    "portal/lookup_status.html",
     "portal/me.html",
     "portal/open_matters.html",
     "portal/sign_in.html",
     "portal/sign_in_code.html",
+    "portal/status.html",
+    "portal/withdraw.html",
 ]
 GETTEXT = {
     "gettext",
@@ -337,14 +342,17 @@ def test_the_official_terms_are_used_the_same_way_everywhere():
 def _data_messages() -> set[str]:
     """The texts the code holds as data and pages show through the ``tr`` filter or a
     reason's ``shown``: the rules' sentences, the matters, the materials, the facts' labels."""
+    from onestop.benefits.models import Kind as BenefitKind
+    from onestop.cases.chains import DEFAULT_CHAINS, Outcome
     from onestop.cases.consent import TEXTS
     from onestop.cases.models import Application, CommunicationNeed, Delivery
+    from onestop.notices.models import Notice
     from onestop.people.identifiers import CATEGORIES, LEVELS
     from onestop.people.models import GuardianKind
     from onestop.policy import facts, materials, matters, medical, parameters, reasons, rules
     from onestop.ratings.models import Level
 
-    texts = {*reasons.R.values(), words.DAY, reasons.LIST_SEPARATOR, matters.RENEWAL_LABEL}
+    texts = {*reasons.R.values(), words.DAY, "、", "；", matters.RENEWAL_LABEL}
     texts |= {m.label for m in matters.Matter} | set(medical.MEDICAL_GROUPS.values())
     for table in (
         facts.FACT_LABELS,
@@ -359,8 +367,18 @@ def _data_messages() -> set[str]:
     for m in materials.CATALOGUE.values():
         texts |= {m.name, m.exempt_reason, m.note}
     texts |= {spec.label for spec in parameters.SPEC.values()}
-    for choices in (Application.Status, Delivery, CommunicationNeed, GuardianKind, Level):
+    for choices in (
+        Application.Status,
+        AuditAction,
+        BenefitKind,
+        Delivery,
+        CommunicationNeed,
+        GuardianKind,
+        Level,
+    ):
         texts |= set(choices.labels)
+    texts |= set(Outcome.LABELS.values()) | set(Notice.Channel.labels)
+    texts |= {step.name for chain in DEFAULT_CHAINS.values() for step in chain.steps}
     texts |= {text for version in TEXTS.values() for text in version.values()}
     return texts - {""}
 
@@ -412,9 +430,10 @@ def test_the_check_answers_in_mongolian_down_to_every_reason_and_material(client
 
 def _chinese_left(html: str, *known: str) -> list[str]:
     """The Chinese words of the page's main part, apart from the person's own data (names,
-    addresses, places and file names are written as recorded)."""
+    addresses, places and file names are written as recorded) and names marked as Chinese."""
     main = re.search(r'<main id="main".*?</main>', html, re.S)[0]
-    for value in known:
+    main = re.sub(r'<span lang="zh-Hans">[^<]*</span>', "", main)  # marked as Chinese names
+    for value in sorted(known, key=len, reverse=True):
         main = main.replace(value, "")
     return re.findall(r"[\u4e00-\u9fff]+", main)
 
@@ -465,3 +484,86 @@ def test_a_mongolian_reader_applies_online_reading_every_step_in_mongolian(clien
         assert not CYRILLIC.search(html), name
     assert "form_token" in pages["unticked"] and "error" in pages["unticked"]
     assert 'class="error"' in pages["refused"] and "x.exe" in pages["refused"]
+
+
+@pytest.mark.django_db
+def test_a_mongolian_reader_follows_supplies_and_rates_in_mongolian(client):
+    """After applying: the application's page, a supplement answered online, the decisions and
+    the rating, the progress look-up and the inbox, all in the reader's language; the units'
+    names, the officers' reasons and the person's data stay as recorded."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from onestop.cases.acceptance import application_accept
+    from onestop.cases.chains import Outcome
+    from onestop.cases.models import Application, Step
+    from onestop.cases.steps import Decision, step_decide
+    from onestop.regions.models import OrgUnit, Region
+
+    ward = portal.a_ward()
+    type(ward).objects.filter(pk=ward.pk).update(language=catalog.MONGOLIAN)  # as registered
+    reason = "经核查家庭收入超过标准"
+    known = (
+        "巴图",
+        "其木格",
+        "母亲",
+        "正阳街道8号",
+        "证明.jpg",
+        reason,
+        *Region.objects.values_list("name", flat=True),
+        *OrgUnit.objects.values_list("name", flat=True),
+    )
+    pages = {}
+    with clock.frozen(datetime(2026, 11, 2, 2, tzinfo=UTC)):
+        sign_in(client)
+        client.post("/language/", {"language": "mn-mong", "next": "/portal/me/"})
+        portal.apply(client, ward, matters=("LIVING", "PENSION"))
+        app = Application.objects.get()
+        page = f"/portal/applications/{app.pk}/"
+        pages["submitted"] = client.get(page).content.decode()
+        pages["withdraw"] = client.get(f"{page}withdraw/").content.decode()
+        application_accept(
+            actor=factories.staff("m_clerk", Role.WINDOW_CLERK, "cdpf-150702"), application=app
+        )
+        township = factories.staff("m_town", Role.TOWNSHIP_CIVIL, "civil-150702001")
+        living = app.matters.get(kind="LIVING")
+        step_decide(
+            actor=township,
+            step=Step.objects.get(matter=living, status="active"),
+            decision=Decision(
+                Outcome.RETURN, missing_materials=("低保、低保边缘或低收入家庭认定材料",)
+            ),
+        )
+        pages["supplement"] = client.get(page).content.decode()
+        pages["supplied"] = client.post(
+            f"{page}supply/{living.pk}/",
+            {"file": SimpleUploadedFile("证明.jpg", b"\xff\xd8\xff\xe0" + b"0" * 50)},
+            follow=True,
+        ).content.decode()
+        step_decide(
+            actor=township,
+            step=Step.objects.get(matter=living, status="active"),
+            decision=Decision(Outcome.REJECT, reason=reason),
+        )
+        hrss = factories.staff("m_hrss", Role.HRSS_OFFICER, "hrss-150702")
+        for _ in range(2):
+            step_decide(
+                actor=hrss,
+                step=Step.objects.get(matter__application=app, status="active"),
+                decision=Decision(Outcome.APPROVE),
+            )
+        pages["decided"] = client.get(page).content.decode()
+        pages["rated"] = client.post(
+            f"{page}rate/", {"level": "5", "comment": ""}, follow=True
+        ).content.decode()
+        pages["inbox"] = client.get("/portal/inbox/").content.decode()
+    assert "ᠪᠠᠲᠠᠯᠠᠭᠳᠠᠪᠠ" in pages["decided"]  # 已批准
+    shipped = catalog.shipped()
+    assert shipped["给这次办事打个分"].text in pages["decided"]
+    thanks = shipped["您的评价：%(level)s。谢谢！"].text.replace(
+        "%(level)s", shipped["非常满意"].text
+    )
+    assert thanks in pages["rated"]
+    for name, html in pages.items():
+        assert '<html lang="mn-Mong">' in html, name
+        assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))
+        assert not CYRILLIC.search(html), name

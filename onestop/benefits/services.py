@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
@@ -15,12 +16,15 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock, pii
 from onestop.core.actions import ActionRefused
+from onestop.core.words import words
 from onestop.notices.services import notify_application
 from onestop.people.models import Person
 
 from .events import payment_returned
 from .models import ACCOUNT_CONTEXT, Kind, PayeeAccount, PaymentLine, PaymentRun, Recovery
 from .selectors import pays, runs_visible_to
+
+MONTH = gettext_noop("{y}年{m}月")
 
 SUCCESS, FAILURE = "成功", "失败"
 # Who records a payee's account: the window (where the person comes) and the county 民政局.
@@ -166,7 +170,7 @@ def _return(line: PaymentLine, reason: str, now: datetime) -> bool:
         notify_application(
             application=matter.application,
             event="payment_returned",
-            month=f"{line.month:%Y年%m月}",
+            month=words(MONTH, y=line.month.year, m=f"{line.month.month:02d}"),
             kind=Kind(line.kind).label,
             reason=reason,
         )

@@ -59,7 +59,7 @@ def application_accept(*, actor: Actor, application: Application) -> Application
         notify_application(
             application=app,
             event="accepted",
-            due=f"{app.due_date:%Y年%-m月%-d日}",
+            due=app.due_date,
             audit_with=[Entry(actor, AuditAction.APPLICATION_ACCEPT, app, detail)],
         )
     return app

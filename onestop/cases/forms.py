@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
 
@@ -20,9 +21,9 @@ class UploadField(forms.FileField):
     """A file checked when it arrives (size, and type by its content), so the error is shown at
     its own field and not after the whole form is submitted."""
 
-    def __init__(self, *args: Any, slot: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, slot: "str | Promise" = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.slot = slot or str(self.label)
+        self.slot = slot or self.label  # a lazy name is read in the language of the request
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         upload = super().clean(data, initial)

@@ -11,13 +11,14 @@ from datetime import date, datetime
 from typing import Any, TypeGuard
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
-from onestop.core.words import sentences
+from onestop.core.words import bare, words
 from onestop.notices.services import notify_application
 from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit_many
@@ -32,6 +33,8 @@ from .chains import ChainDef, StepDef
 from .errors import CaseError
 from .models import Application, Matter, Step
 from .workflow import APPLICATION, MATTER, STEP, move, move_all
+
+REFUSAL = gettext_noop("原因：{reason}。如不服，可依法申请行政复议或提起行政诉讼")
 
 Topic = OutboxEvent.Topic
 CERT_DEPENDENT = {MatterType.LIVING, MatterType.NURSING, MatterType.PENSION}
@@ -203,12 +206,8 @@ def close(matter: Matter, status: str, result: dict, now: datetime) -> None:
         application=matter.application,
         event="decided",
         matter=matter.label,
-        outcome="已批准" if approved else "未批准",
-        reason=""
-        if approved
-        else sentences(
-            f"原因：{result.get('reason', '')}", "如不服，可依法申请行政复议或提起行政诉讼"
-        ),
+        outcome=gettext_noop("已批准") if approved else gettext_noop("未批准"),
+        reason="" if approved else words(REFUSAL, reason=bare(result.get("reason", ""))),
     )
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
@@ -17,11 +18,17 @@ from onestop.cases.models import Application, Matter
 from onestop.cases.workflow import APPLICATION, DECIDED, can_deliver, is_decided, move
 from onestop.core import clock
 from onestop.core.actions import ActionRefused
-from onestop.core.words import clauses, listing
+from onestop.core.words import Words, bare, words
 from onestop.notices.services import notify_application
 
 from .models import Handover
-from .places import window
+from .places import how_to_receive
+
+READY = gettext_noop("{approved}已办好")
+REFUSED = gettext_noop("{refused}未获批准，结果告知书写明了原因和不服时怎么办")
+READY_AND_REFUSED = gettext_noop(
+    "{approved}已办好；{refused}未获批准，结果告知书写明了原因和不服时怎么办"
+)
 
 
 class DeliveryRefused(ActionRefused):
@@ -60,9 +67,9 @@ def handover_prepare(
         Handover.objects.filter(pk=handover.pk).update(
             pickup_code_hash=_code_hash(handover.pk, code)
         )
-        how = f"请凭取件码 {code} 和申请人的居民身份证{window(application).directions}"
+        how = how_to_receive(application, code)
     else:
-        how = f"将通过邮政寄到 {application.delivery_address}，寄出后告诉您邮件号"
+        how = how_to_receive(application)
     notify_application(application=application, event="ready", results=_results(pending), how=how)
     audit_record(
         actor=None,
@@ -78,16 +85,13 @@ def handover_prepare(
     return handover
 
 
-def _results(matters: list[Matter]) -> str:
+def _results(matters: list[Matter]) -> Words:
     """Which results are ready, in words: a refused matter is never said to be 办好."""
-    approved = [m.label for m in matters if m.status == Matter.Status.APPROVED]
-    refused = [m.label for m in matters if m.status != Matter.Status.APPROVED]
-    return clauses(
-        [
-            f"{listing(approved)}已办好" if approved else "",
-            f"{listing(refused)}未获批准，结果告知书写明了原因和不服时怎么办" if refused else "",
-        ]
-    )
+    approved = tuple(m.label for m in matters if m.status == Matter.Status.APPROVED)
+    refused = tuple(m.label for m in matters if m.status != Matter.Status.APPROVED)
+    if approved and refused:
+        return words(READY_AND_REFUSED, approved=approved, refused=refused)
+    return words(READY, approved=approved) if approved else words(REFUSED, refused=refused)
 
 
 def handover_request_early(*, application: Application, matter: Matter) -> Handover:
@@ -128,7 +132,7 @@ def _delivered(actor: Actor, handover: Handover, detail: dict) -> None:
     notify_application(
         application=app,
         event="delivered",
-        note=f"（{note}）" if note else "",
+        note=words(gettext_noop("（{note}）"), note=bare(note)) if note else "",
         audit_with=[
             Entry(
                 actor,

@@ -14,7 +14,7 @@ from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
 from onestop.cases.models import Application, AuthorityScope, Matter, Step
 from onestop.core.words import sentences
-from onestop.delivery.places import delivery_text, window
+from onestop.delivery.places import delivery_text, window_name
 from onestop.lang.catalog import MONGOLIAN
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
 from onestop.people.models import Certificate, CertificateStatus
@@ -129,7 +129,7 @@ def _header(app: Application) -> dict:
     return {
         "tracking_no": app.tracking_no,
         "county": app.county.name,
-        "window": window(app).name,
+        "window": window_name(app),
         "channel": app.get_channel_display(),
         "submitted": _day(localdate(app.submitted_at)) if app.submitted_at else "",
         "accepted": _day(localdate(app.accepted_at)) if app.accepted_at else "",

@@ -22,7 +22,7 @@ from onestop.accounts.roles import Role
 from onestop.audit.models import AuditAction
 from onestop.audit.services import Entry, audit_record, audit_records
 from onestop.core import clock
-from onestop.core.words import bare, listing, sentence
+from onestop.core.words import Translate, bare, recorded, sentence, written
 from onestop.people.models import Certificate, CertificateStatus, Person
 from onestop.people.renewal import RENEWAL_DAYS
 from onestop.regions.models import OrgUnit
@@ -209,7 +209,7 @@ def certificate_expiry_remind(*, today: date) -> int:
                     person=certificate.person,
                     event=event,
                     template="cert_expiry",
-                    until=f"{certificate.valid_until:%Y年%-m月%-d日}",
+                    until=certificate.valid_until,
                 )
             told += 1
     return told
@@ -220,18 +220,21 @@ def compose(event: str, *, reader: Person | None = None, **values: Any) -> str:
     dropped (the template punctuates), a list is itemised, and the text ends in one stop.
 
     For a ``reader`` who reads Mongolian first, the Mongolian comes first (with their name in
-    Mongolian script where recorded) and the Chinese beside it, as bilingual notices must be."""
-    clean = {k: listing(v) if isinstance(v, list) else bare(str(v)) for k, v in values.items()}
-    chinese = sentence(TEMPLATES[event].format(**clean))
+    Mongolian script where recorded, and every value in Mongolian: pass dates as dates and
+    sentences as ``Words``) and the Chinese beside it, as bilingual notices must be."""
+    chinese = sentence(_filled(TEMPLATES[event], values, recorded))
     if reader is None or not reader.language:
         return chinese
     with translation.override(reader.language):
-        local = translation.gettext(TEMPLATES[event])
-    if local == TEMPLATES[event]:  # not translated yet: the Chinese alone
-        return chinese
-    if reader.name_mn and "name" in clean:
-        clean["name"] = reader.name_mn
-    return f"{local.format(**clean)}\n{chinese}"
+        if translation.gettext(TEMPLATES[event]) == TEMPLATES[event]:  # not translated yet
+            return chinese
+        if reader.name_mn and "name" in values:
+            values = {**values, "name": reader.name_mn}
+        return f"{_filled(TEMPLATES[event], values, translation.gettext)}\n{chinese}"
+
+
+def _filled(template: str, values: dict[str, Any], tr: Translate) -> str:
+    return tr(template).format(**{k: bare(written(v, tr)) for k, v in values.items()})
 
 
 def notify_unit(*, unit: OrgUnit | None, text: str, event: str = "staff") -> Notice | None:

@@ -4,6 +4,8 @@ the Chinese: stored normalised (NFC, single spaces) so the same name always matc
 import re
 import unicodedata
 
+from onestop.core.words import MONGOLIAN_LETTER
+
 from .identifiers import IdentifierError
 
 MAX_LENGTH = 100
@@ -11,7 +13,6 @@ MAX_LENGTH = 100
 # narrow no-break space before suffixes (U+202F), joiners, spaces and the middle dot of
 # compound names.
 SCRIPT = re.compile("[\u1800-\u18af\u202f\u200c\u200d ·]+")
-MONGOLIAN_LETTER = re.compile("[\u1820-\u18af]")
 
 
 def clean_mongolian_name(value: str) -> str:

@@ -10,9 +10,9 @@ from onestop.accounts.actors import Viewer
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
 from onestop.core import pii
+from onestop.core.words import MONGOLIAN_LETTER
 
 from .models import CERT_CONTEXT, Certificate, CertificateStatus, Guardian, Person
-from .mongolian import MONGOLIAN_LETTER
 from .renewal import due_for_renewal
 
 

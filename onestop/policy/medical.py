@@ -7,10 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_noop
 
+from onestop.core.words import words
+
 from .facts import Bill, Facts, Tekun
 from .matters import Matter
 from .parameters import RuleParams
-from .reasons import CENT, STATIC, Reason, money, reason, words
+from .reasons import CENT, STATIC, Reason, money, reason
 from .verdict import Amount, Assessment, Verdict, local
 
 

@@ -1,59 +1,17 @@
 """The reason sentences of the eligibility rules: one catalogue, so every sentence can be
 reviewed in one place, and how amounts and dates are written into them.
 
-A reason keeps its values beside its Chinese text, so a reader of another language gets the
-sentence translated with its values translated too (a date, a list, a label), not a Chinese
-sentence or a translated sentence with Chinese words inside."""
+A reason keeps its values beside its Chinese text (``onestop.core.words.fill``), so a reader of
+another language gets the sentence and its values in that language."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext
 
-from onestop.core.words import DAY
+from onestop.core.words import fill
 
 CENT = Decimal("0.01")
-LIST_SEPARATOR = "、"
-
-
-@dataclass(frozen=True, slots=True)
-class Words:
-    """A value made of a sentence of its own (``template`` with ``values``)."""
-
-    template: str
-    values: tuple[tuple[str, object], ...] = ()
-
-
-def words(template: str, **values: object) -> Words:
-    return Words(template, tuple(values.items()))
-
-
-def _same(text: str) -> str:
-    return text
-
-
-def fill(template: str, values: dict, tr: Callable[[str], str] = _same) -> str:
-    """``template`` with its values written in, each passed through ``tr`` (gettext for the
-    reader's language, the identity for the recorded Chinese): a date is written as a date of
-    that language, a tuple as a list, ``Words`` as a sentence; numbers stay as they are."""
-    text = tr(template)
-    return text.format(**{k: _value(v, tr) for k, v in values.items()}) if values else text
-
-
-def _value(value: object, tr: Callable[[str], str]) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return fill(DAY, {"y": value.year, "m": value.month, "d": value.day}, tr)
-    if isinstance(value, Words):
-        return fill(value.template, dict(value.values), tr)
-    if isinstance(value, tuple):
-        return tr(LIST_SEPARATOR).join(_value(v, tr) for v in value)
-    if isinstance(value, str):
-        return tr(value) if value else ""
-    return str(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from onestop.core.words import Words, words
 from onestop.people.renewal import RENEWAL_DAYS
 
 from .facts import (
@@ -37,7 +38,7 @@ from .facts import (
 from .matters import Matter
 from .medical import MedicalClaim, assess_medical
 from .parameters import SPEC, RuleParams
-from .reasons import CENT, STATIC, Words, money, reason, words
+from .reasons import CENT, STATIC, money, reason
 from .verdict import Amount, Assessment, Outcome, Verdict, local
 
 MONTHS = Decimal(12)

@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
@@ -15,7 +16,7 @@ from onestop.audit.services import audit_record
 from onestop.cases.models import Application, Matter, Step
 from onestop.cases.workflow import is_ratable
 from onestop.core import clock
-from onestop.core.words import bare, sentence, sentences
+from onestop.core.words import bare, sentence, words
 from onestop.notices.services import notify_application, notify_unit
 from onestop.policy import calendar
 from onestop.policy.matters import MATTER_DEPARTMENT
@@ -25,6 +26,8 @@ from onestop.regions.models import OrgUnit
 from onestop.regions.selectors import unit_id
 
 from .models import NEGATIVE, Level, Rating
+
+RECTIFY_BY = gettext_noop("{answer}。整改期限 {day}")
 
 # How applicants name a department in a comment: by its short name or by one of its matters.
 DEPARTMENT_WORDS = {
@@ -246,9 +249,9 @@ def rating_answer(
             application=rating.application,
             event="rating_answered",
             level=rating.get_level_display(),
-            answer=sentences(
-                _quoted(answer), f"整改期限 {rectify_by:%Y年%-m月%-d日}" if rectify_by else ""
-            ),
+            answer=words(RECTIFY_BY, answer=bare(_quoted(answer)), day=rectify_by)
+            if rectify_by
+            else _quoted(answer),
         )
         audit_record(
             actor=actor,

@@ -1,12 +1,15 @@
 """Browser tests: Debian's Chromium driven by Playwright against the live test server."""
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from onestop.core import clock
+from onestop.people.services import certificate_record, guardian_add
+from onestop.people.shared_data import shared_record_upsert
+from tests import factories
 
 CHROMIUM = os.environ.get("ONESTOP_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -59,3 +62,49 @@ def csp_violations(page) -> list[str]:
         ),
     )
     return found
+
+
+PHONES = iter(f"139047{n:05d}" for n in range(10_000, 99_999))
+
+
+@pytest.fixture
+def phone():
+    # A fresh number per test: the live server's rate-limit counters outlive a single test.
+    return next(PHONES)
+
+
+@pytest.fixture
+def ward(reference_data, phone):
+    """An adult with a level-2 intellectual disability, in 低保, with his mother as guardian
+    (whose phone signs in)."""
+    person = factories.person(
+        "150702001", name="巴图", birth=date(1990, 4, 4), phone="", dibao_category="urban"
+    )
+    certificate_record(
+        actor=None, person=person, number=person.id_number + "52", issue_date=date(2024, 1, 5)
+    )
+    for fact, value in {
+        "long_term_care": True,
+        "work_injury_nursing": False,
+        "employee_pension": False,
+        "student": False,
+        "orphan_support": False,
+    }.items():
+        shared_record_upsert(
+            actor=None,
+            person=person,
+            fact=fact,
+            value=value,
+            source="测试",
+            source_time=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    guardian_add(
+        actor=None,
+        person=person,
+        kind="guardian",
+        name="其木格",
+        relation="母亲",
+        id_number=factories.id_number(birth=date(1965, 2, 2)),
+        phone=phone,
+    )
+    return person

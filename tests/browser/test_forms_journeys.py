@@ -6,14 +6,13 @@ import pytest
 from onestop.cases.models import Application, Matter
 from onestop.portal.models import DraftFile
 
-from . import test_portal_journeys as portal
 from . import test_workbench_journeys as workbench
 from .test_portal_journeys import PNG, new_page, sign_in
 from .test_workbench_journeys import _application, open_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ARTIFACTS = workbench.ARTIFACTS
-ward, phone, demo, js = portal.ward, portal.phone, workbench.demo, workbench.js  # fixtures
+demo, js = workbench.demo, workbench.js  # fixtures
 
 
 def intake(clerk, person, *matters):

@@ -4,14 +4,31 @@ laid out vertically in the platform's own font, fitting a phone and a desktop, a
 With ONESTOP_SCREENSHOTS=1 the pages are photographed into test-artifacts/."""
 
 import os
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from onestop.accounts.roles import Role
+from onestop.cases.acceptance import application_accept
+from onestop.cases.chains import Outcome
+from onestop.cases.consent import CURRENT_VERSION, TEXTS
+from onestop.cases.models import Application, Step
+from onestop.cases.steps import Decision, step_decide
+from onestop.lang import catalog
+from onestop.lang.catalog import MONGOLIAN
+from onestop.notices.models import SmsMessage
+from onestop.people.models import Person
+from onestop.ratings.models import Rating
+from tests import factories
+
 from .test_layout import ARTIFACTS, WCAG
+from .test_portal_journeys import PNG, follow, tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FONT = "/static/fonts/noto-sans-mongolian.woff2"
+MONGOLIAN_TEXT = re.compile("[\u1820-\u18af]")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 # Elements holding Mongolian text whose content is larger than their box, and the page's own
 # scrolling: a vertical page scrolls sideways, never downwards.
@@ -90,4 +107,163 @@ def test_the_mongolian_pages_pass_axe_and_fit(browser, live_server, width):
         assert results.violations_count == 0, (path, results.generate_report())
         if os.environ.get("ONESTOP_SCREENSHOTS") == "1":
             page.screenshot(path=str(ARTIFACTS / f"mongolian-{name}-{width}.png"))
+    context.close()
+
+
+def mn(msgid: str, **values: object) -> str:
+    """What a Mongolian reader sees for a message of the catalog (values filled in)."""
+    text = catalog.shipped()[msgid].text
+    for name, value in values.items():
+        text = text.replace(f"%({name})s", str(value))
+    return text
+
+
+def choose(page, first: str, wanted: str) -> None:
+    """Keyboard only: Tab into a radio group (on its first choice) and move to ``wanted`` with
+    the arrow keys (or Space when it is the first)."""
+    tab_to(page, first)
+    if first == wanted:
+        page.keyboard.press("Space")
+        return
+    for _ in range(8):
+        page.keyboard.press("ArrowDown")
+        if page.evaluate("document.activeElement.labels[0].textContent.trim()") == wanted:
+            return
+    raise AssertionError(f"no choice {wanted!r}")
+
+
+def pick(page, label: str, value: str) -> None:
+    """Keyboard only: Tab to a list and move down it until ``value`` is selected."""
+    tab_to(page, label)
+    for _ in range(300):
+        if page.evaluate("document.activeElement.value") == value:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no option {value!r} in {label!r}")
+
+
+@pytest.mark.parametrize("mode", ["js", "nojs"])
+def test_a_mongolian_reader_checks_applies_supplies_and_rates_by_keyboard(
+    live_clock, browser, live_server, ward, phone, mode, tmp_path
+):
+    """The whole journey in mn-Mong with the keyboard alone, with and without JavaScript: the
+    check, all five matters in one application, a supplement, the results and a rating; every
+    page Mongolian, vertical, fitting, and (with JavaScript) passing axe."""
+    Person.objects.filter(pk=ward.pk).update(language=MONGOLIAN)  # as the window recorded it
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        java_script_enabled=mode == "js",
+        viewport={"width": 1280, "height": 800},
+    )
+    context.add_cookies([{"name": "django_language", "value": "mn-mong", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    shots = os.environ.get("ONESTOP_SCREENSHOTS") == "1"
+
+    def looked_at(name: str) -> None:
+        assert page.locator("html").get_attribute("lang") == "mn-Mong"
+        main = page.locator("main").inner_text()
+        assert MONGOLIAN_TEXT.search(main) and not CYRILLIC.search(main), name
+        assert page.evaluate(OVERFLOWING) == [], name
+        if mode == "js":
+            results = Axe().run(page, options=WCAG)
+            assert results.violations_count == 0, (name, results.generate_report())
+        if shots:
+            page.screenshot(path=str(ARTIFACTS / f"mongolian-journey-{name}-{mode}.png"))
+
+    page.goto("/portal/")
+    follow(page, mn("先查一查"))
+    pick(page, mn("户口在哪个旗县（市、区）"), "150702")
+    tab_to(page, mn("出生日期"))
+    page.keyboard.type("19900404")
+    choose(page, mn("有"), mn("有"))
+    pick(page, mn("残疾类别（有证的填）"), "5")
+    pick(page, mn("残疾等级（有证的填）"), "2")
+    choose(page, mn("是，城镇低保"), mn("是，城镇低保"))
+    for wanted in ("不是", "是", "是", "不是", "不是"):  # 特困, care, medical, pension, student
+        choose(page, mn("是"), mn(wanted))
+    follow(page, mn("查一查"))
+    result = page.locator(".result").inner_text()
+    assert mn("重度残疾人护理补贴") in result and mn("可以申请") in result
+    looked_at("check")
+
+    follow(page, mn("登录"))
+    tab_to(page, mn("手机号码"))
+    page.keyboard.type(phone)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    code = re.search(r"(\d{6})", SmsMessage.objects.get(phone=phone).text).group(1)
+    tab_to(page, mn("短信验证码（6 位数字）"))
+    page.keyboard.type(code)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    looked_at("me")
+
+    follow(page, mn("为%(name)s申请", name="巴图"))
+    tab_to(page, mn("残疾人证新办"))
+    for _ in range(5):  # all five matters, one box after another
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+    looked_at("matters")
+    follow(page, mn("下一步"))
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG)
+    page.locator("#id_file_photo").set_input_files(str(photo))  # the system's file dialog
+    looked_at("details")
+    follow(page, mn("下一步"))
+    tab_to(page, mn("邮寄地址（选邮寄时填）"))
+    page.keyboard.type("正阳街道8号")
+    follow(page, mn("下一步"))
+    for text in TEXTS[CURRENT_VERSION].values():
+        tab_to(page, mn(text)[:12])
+        page.keyboard.press("Space")
+    looked_at("confirm")
+    follow(page, mn("提交申请"))
+    app = Application.objects.get(tracking_no=page.locator("#tracking-no").inner_text())
+    assert app.matters.count() == 5 and app.applicant == ward
+    looked_at("submitted")
+
+    # The departments work: the township asks for one more document for the living subsidy.
+    application_accept(
+        actor=factories.staff("mb_clerk", Role.WINDOW_CLERK, "cdpf-150702"), application=app
+    )
+    township = factories.staff("mb_town", Role.TOWNSHIP_CIVIL, "civil-150702001")
+    step_decide(
+        actor=township,
+        step=Step.objects.get(matter__application=app, matter__kind="LIVING", status="active"),
+        decision=Decision(
+            Outcome.RETURN, missing_materials=("低保、低保边缘或低收入家庭认定材料",)
+        ),
+    )
+    page.reload()
+    looked_at("supplement")
+    page.locator("input[type=file]").set_input_files(str(photo))
+    follow(page, mn("补交材料"))
+    assert mn("材料已补交，办理接着计时。") in page.locator("#messages").inner_text()
+
+    officers = {
+        "township_civil": township,
+        "cdpf_reviewer": factories.staff("mb_cdpf", Role.CDPF_REVIEWER, "cdpf-150702"),
+        "county_civil": factories.staff("mb_county", Role.COUNTY_CIVIL, "civil-150702"),
+        "hrss_officer": factories.staff("mb_hrss", Role.HRSS_OFFICER, "hrss-150702"),
+        "medical_officer": factories.staff("mb_med", Role.MEDICAL_OFFICER, "medical-150702"),
+    }
+    while step := Step.objects.filter(matter__application=app, status="active").first():
+        # Already a holder, and no bills: the card and the reimbursement are refused.
+        refused = step.matter.kind in ("CERT", "MEDICAL")
+        decision = Decision(Outcome.REJECT, reason="不符合条件") if refused else None
+        step_decide(
+            actor=officers[step.role], step=step, decision=decision or Decision(Outcome.APPROVE)
+        )
+    page.reload()
+    assert page.locator("#app-status").inner_text() == mn("已办结，待送达")
+    looked_at("decided")
+
+    choose(page, mn("非常满意"), mn("非常满意"))
+    follow(page, mn("提交评价"))
+    assert mn("谢谢您的评价。") in page.locator("#messages").inner_text()
+    assert Rating.objects.filter(application=app, level=5).count() == 1
+    follow(page, mn("消息"))
+    looked_at("inbox")
     context.close()

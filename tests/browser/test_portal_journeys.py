@@ -15,59 +15,14 @@ from onestop.cases.steps import Decision, step_decide
 from onestop.core import clock
 from onestop.notices.models import SmsMessage
 from onestop.notices.services import certificate_expiry_remind
-from onestop.people.services import certificate_record, guardian_add
-from onestop.people.shared_data import shared_record_upsert
+from onestop.people.services import certificate_record
 from onestop.ratings.models import Rating
 from onestop.ratings.services import rating_answer
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PHONES = iter(f"139047{n:05d}" for n in range(10_000, 99_999))
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def phone():
-    # A fresh number per test: the live server's rate-limit counters outlive a single test.
-    return next(PHONES)
-
-
-@pytest.fixture
-def ward(reference_data, phone):
-    from datetime import UTC, datetime
-
-    person = factories.person(
-        "150702001", name="巴图", birth=date(1990, 4, 4), phone="", dibao_category="urban"
-    )
-    certificate_record(
-        actor=None, person=person, number=person.id_number + "52", issue_date=date(2024, 1, 5)
-    )
-    for fact, value in {
-        "long_term_care": True,
-        "work_injury_nursing": False,
-        "employee_pension": False,
-        "student": False,
-        "orphan_support": False,
-    }.items():
-        shared_record_upsert(
-            actor=None,
-            person=person,
-            fact=fact,
-            value=value,
-            source="测试",
-            source_time=datetime(2026, 1, 1, tzinfo=UTC),
-        )
-    guardian_add(
-        actor=None,
-        person=person,
-        kind="guardian",
-        name="其木格",
-        relation="母亲",
-        id_number=factories.id_number(birth=date(1965, 2, 2)),
-        phone=phone,
-    )
-    return person
 
 
 @pytest.fixture(params=["js", "nojs", "elder"])

@@ -2,7 +2,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from onestop.core import words
 
@@ -35,6 +37,35 @@ def tr(text: object) -> str:
 
 
 @register.filter
+def tr_each(texts: Iterable[object] | None) -> list[str]:
+    """Each data text of a list in the reader's language (see ``tr``)."""
+    return [tr(t) for t in texts or []]
+
+
+@register.filter
 def day(value: date | None) -> str:
     """A date as the reader writes it (2026年1月2日 in Chinese)."""
-    return gettext(words.DAY).format(y=value.year, m=value.month, d=value.day) if value else ""
+    return words.written(value, gettext) if value else ""
+
+
+@register.filter
+def chinese(text: object) -> str:
+    """A name recorded in Chinese (an office, a place), marked as Chinese on a page in another
+    language, so that a screen reader reads it in Chinese."""
+    if not text or (get_language() or "").startswith("zh"):
+        return str(text or "")
+    return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+@register.filter
+def by_script(text: object) -> str:
+    """A notice's lines, each marked with its language: a bilingual notice has its Mongolian
+    and its Chinese on lines of their own."""
+    return format_html_join(
+        mark_safe("<br>"),
+        '<span lang="{}">{}</span>',
+        (
+            ("mn-Mong" if words.MONGOLIAN_LETTER.search(line) else "zh-Hans", line)
+            for line in str(text or "").split("\n")
+        ),
+    )

@@ -4,6 +4,7 @@ confirming a 免申即享 proposal, and rating."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from onestop.cases.acceptance import application_withdraw
@@ -28,13 +29,13 @@ from ..forms import ConsentForm, DeliveryForm, RatingForm, SupplyForm
 from .shared import application_or_404, citizen_required
 
 CITIZEN_STATUS: dict[str, str] = {
-    Matter.Status.PENDING: "等窗口受理",
-    Matter.Status.IN_PROGRESS: "正在办理",
-    Matter.Status.WAITING_CERT: "等残疾人证办好后自动接着办",
-    Matter.Status.SUPPLEMENT: "需要您补交材料",
-    Matter.Status.APPROVED: "已批准",
-    Matter.Status.REJECTED: "没有批准",
-    Matter.Status.WITHDRAWN: "已撤回",
+    Matter.Status.PENDING: gettext_noop("等窗口受理"),
+    Matter.Status.IN_PROGRESS: gettext_noop("正在办理"),
+    Matter.Status.WAITING_CERT: gettext_noop("等残疾人证办好后自动接着办"),
+    Matter.Status.SUPPLEMENT: gettext_noop("需要您补交材料"),
+    Matter.Status.APPROVED: gettext_noop("已批准"),
+    Matter.Status.REJECTED: gettext_noop("没有批准"),
+    Matter.Status.WITHDRAWN: gettext_noop("已撤回"),
 }
 
 
@@ -57,7 +58,7 @@ def document(request, pk: int, kind: str):
     Issuing one records what was handed out (a new version only when the case changed)."""
     application = application_or_404(request, pk)
     if kind not in (DocumentKind.RECEIPT, DocumentKind.RESULT) or application.accepted_at is None:
-        raise Http404("没有这份文书。")
+        raise Http404(gettext("没有这份文书。"))
     matter = None
     if kind == DocumentKind.RESULT:
         matter = _matter_or_404(application, request.GET.get("matter") or 0, decided=True)
@@ -126,7 +127,7 @@ def supply(request, pk: int, matter_id: int):
     run_action(
         request,
         lambda: matter_supply(actor=None, matter=matter, materials=[material]),
-        "材料已补交，办理接着计时。",
+        gettext("材料已补交，办理接着计时。"),
     )
     return redirect("portal:application", pk)
 
@@ -139,7 +140,7 @@ def early(request, pk: int, matter_id: int):
     run_action(
         request,
         lambda: handover_request_early(application=application, matter=matter),
-        "好的，这个结果先给您，不等其他事项。",
+        gettext("好的，这个结果先给您，不等其他事项。"),
     )
     return redirect("portal:application", pk)
 
@@ -152,7 +153,7 @@ def withdraw(request, pk: int):
         run_action(
             request,
             lambda: application_withdraw(actor=None, application=application, reason=reason),
-            "申请已撤回。",
+            gettext("申请已撤回。"),
         )
         return redirect("portal:application", pk)
     return render(request, "portal/withdraw.html", {"application": application})
@@ -166,7 +167,7 @@ def confirm(request, pk: int):
     consent = ConsentForm(request.POST)
     delivery = DeliveryForm(request.POST)
     if not (consent.is_valid() and delivery.is_valid()):
-        messages.error(request, "请勾选两项同意，并选择结果怎么给您。")
+        messages.error(request, gettext("请勾选两项同意，并选择结果怎么给您。"))
         return redirect("portal:application", pk)
     run_action(
         request,
@@ -176,7 +177,7 @@ def confirm(request, pk: int):
             delivery=delivery.cleaned_data["delivery"],
             delivery_address=delivery.cleaned_data["delivery_address"],
         ),
-        "已确认，开始办理。您不用跑腿，结果会送到。",
+        gettext("已确认，开始办理。您不用跑腿，结果会送到。"),
     )
     return redirect("portal:application", pk)
 
@@ -190,7 +191,7 @@ def rate(request, pk: int):
     if request.POST.get("matter"):
         matter = _matter_or_404(application, request.POST["matter"])
     if not form.is_valid():
-        messages.error(request, "请选择一个评价。")
+        messages.error(request, gettext("请选择一个评价。"))
         return redirect("portal:application", pk)
     level = form.cleaned_data["level"]
     run_action(
@@ -202,7 +203,9 @@ def rate(request, pk: int):
             level=level,
             comment=form.cleaned_data["comment"],
         ),
-        "谢谢您的评价。" + ("我们会尽快联系您并整改。" if level in NEGATIVE else ""),
+        gettext("谢谢您的评价。我们会尽快联系您并整改。")
+        if level in NEGATIVE
+        else gettext("谢谢您的评价。"),
     )
     return redirect("portal:application", pk)
 
@@ -222,8 +225,8 @@ def rate_rectification(request, pk: int, rating_id: int):
             lambda: rating_rate_rectification(
                 phone=request.citizen_phone, rating=rating, level=level
             ),
-            "谢谢您对整改的评价。",
+            gettext("谢谢您对整改的评价。"),
         )
     else:
-        messages.error(request, "请选择一个评价。")
+        messages.error(request, gettext("请选择一个评价。"))
     return redirect("portal:application", pk)

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from onestop.benefits.selectors import payments_of, payments_version
 from onestop.cases.tracking import normalise
@@ -88,6 +88,7 @@ def lookup_status(request):
             request.session.session_key,
             request.COOKIES.get(settings.CSRF_COOKIE_NAME),
             request.COOKIES.get(ELDER_COOKIE),
+            get_language(),
             pk,
             latest,
             *payments,
@@ -116,8 +117,8 @@ def lookup_status(request):
 
 def _status_block(pk: int, latest) -> SafeString:
     """The read-only status block, rendered once per change of the application (and per day,
-    for the countdown), and shared by every page that shows it."""
-    key = f"portal-status:{pk}:{latest}:{clock.today():%Y%m%d}"
+    for the countdown) in each language, and shared by every page that shows it."""
+    key = f"portal-status:{pk}:{latest}:{clock.today():%Y%m%d}:{get_language()}"
     block = cache.get(key)
     if block is None:
         application = selectors.looked_up_application(pk)

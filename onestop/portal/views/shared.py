@@ -6,6 +6,7 @@ from functools import wraps
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from onestop.cases.models import Application
 from onestop.people.models import Person
@@ -30,7 +31,7 @@ def citizen_required(view):
 def person_or_404(request, person_id: int) -> Person:
     person = selectors.person_for(request.citizen_phone, person_id)
     if person is None:
-        raise Http404("没有找到这个人。")
+        raise Http404(gettext("没有找到这个人。"))
     return person
 
 

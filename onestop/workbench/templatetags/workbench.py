@@ -51,13 +51,23 @@ def result_text(result: dict) -> str:
         return ""
     parts = []
     if result.get("category") in CATEGORIES and result.get("level") in LEVELS:
-        parts.append(f"评定为{CATEGORIES[result['category']]}{LEVELS[result['level']]}")
+        parts.append(
+            gettext("评定为{category}{level}").format(
+                category=gettext(CATEGORIES[result["category"]]),
+                level=gettext(LEVELS[result["level"]]),
+            )
+        )
     if result.get("valid_until"):
-        parts.append(f"残疾人证有效期至 {result['valid_until']}")
+        parts.append(gettext("残疾人证有效期至 {day}").format(day=result["valid_until"]))
     if result.get("amount"):
-        parts.append(f"金额 {result['amount']} {result.get('unit', '')}".rstrip())
+        unit = gettext(result["unit"]) if result.get("unit") else ""
+        parts.append(gettext("金额 {amount} {unit}").format(amount=result["amount"], unit=unit))
     if result.get("adjusted"):
-        parts.append(f"（系统计算 {result.get('calculated')} 元，经办人调整）")
+        parts.append(
+            gettext("（系统计算 {calculated} 元，经办人调整）").format(
+                calculated=result.get("calculated")
+            )
+        )
     if result.get("reason"):
-        parts.append(f"理由：{result['reason']}")
-    return clauses(parts)
+        parts.append(gettext("理由：{reason}").format(reason=result["reason"]))
+    return clauses(parts, gettext("；"))
