@@ -110,9 +110,15 @@ def test_the_applicant_sees_what_they_receive_and_each_payment(client, staff, ha
         line = run.lines.get(month=date(2026, 1, 1))
         returns_import(actor=None, data=f"流水号,结果,原因\n{line.pk},失败,户名不符\n".encode())
         page = sign_in(client, "13900001111").get("/portal/benefits/").content.decode()
+        client.post("/language/", {"language": "mn-mong", "next": "/portal/benefits/"})
+        mongolian = client.get("/portal/benefits/").content.decode()
     assert "从 2026年1月 起享受，每月 100.00 元" in page
     assert page.count("已发（4月5日）") == 3 and "（补发）：100.00 元，退回（户名不符）" in page
     assert entitlement.person.name in page
+    # The same record for a reader of Mongolian: the platform's words all Mongolian.
+    main = mongolian.split('<main id="main"')[1].split("</main>")[0]
+    words = re.findall(r"[\u4e00-\u9fff]+", main.replace(entitlement.person.name, ""))
+    assert '<html lang="mn-Mong">' in mongolian and words == ["户名不符"]  # the bank's reason
 
 
 def test_the_status_look_up_shows_the_payments_and_follows_each_change(client, staff, hailar):
