@@ -17,6 +17,7 @@ from onestop.cases.chains import Outcome
 from onestop.cases.intake import application_submit
 from onestop.cases.models import Matter, Step
 from onestop.cases.steps import Decision, step_decide
+from onestop.documents import content
 from onestop.documents.models import DocumentKind, IssuedDocument
 from onestop.documents.services import document_issue, document_pdf
 from onestop.people.services import certificate_record, guardian_add
@@ -391,3 +392,37 @@ def test_a_mongolian_readers_receipt_carries_the_mongolian_whole_and_shaped(team
     plain = document_issue(actor=team["clerk"], kind=DocumentKind.RECEIPT, application=chinese_only)
     text = pdf_text(document_pdf(actor=team["clerk"], document=plain))
     assert not re.search("[\u1800-\u18af]", text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "matter_kind", "title"),
+    [
+        (DocumentKind.APPLICATION_FORM, None, "扶残助困「一件事一次办」申请表"),
+        (DocumentKind.RESULT, "LIVING", "困难残疾人生活补贴"),
+        (DocumentKind.RESULT, "NURSING", "重度残疾人护理补贴"),
+    ],
+)
+def test_a_mongolian_readers_form_and_results_carry_the_mongolian_whole(
+    team, kind, matter_kind, title
+):
+    from onestop.lang import catalog
+
+    app = subsidy_case(team, name="其木格")
+    person = app.applicant
+    person.language, person.name_mn = catalog.MONGOLIAN, "ᠴᠢᠮᠡᠭ"
+    person.save(update_fields=["language", "name_mn"])
+    matter = Matter.objects.get(application=app, kind=matter_kind) if matter_kind else None
+    doc = document_issue(actor=team["clerk"], kind=kind, application=app, matter=matter)
+    pdf = document_pdf(actor=team["clerk"], document=doc)
+    mongolian = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text().replace("\x00", "")
+    words = " ".join  # the narrow space before a suffix reads back as a plain one
+    shipped = catalog.shipped()
+    expected = shipped[title].text
+    assert words(expected.split()) in words(mongolian.split()), (title, mongolian)
+    assert "ᠴᠢᠮᠡᠭ" in mongolian and app.tracking_no in mongolian
+    if matter_kind == "NURSING":  # refused: the remedy, with its deadline, in Mongolian
+        remedy = shipped[content.REMEDY].text.split("{days}")[0]
+        assert words(remedy.split()[:3]) in words(mongolian.split())
+    chinese = "申请表" if kind == DocumentKind.APPLICATION_FORM else "结果告知书"
+    assert chinese in pdf_text(pdf)  # the Chinese stays, the text of record
+    assert doc.missing_glyphs == []

@@ -328,8 +328,8 @@ def test_the_official_terms_are_used_the_same_way_everywhere():
         (t["中文"], e.msgid)
         for t in terms
         for e in catalog.shipped().values()
-        if t["中文"] in e.msgid and t["词干"] not in e.text
-    ]
+        if t["中文"] in e.msgid.replace("人民政府", "") and t["词干"] not in e.text
+    ]  # 人民政府 (people's government) holds the characters of 民政 but is another word
     assert not stray
 
 

@@ -4,16 +4,17 @@ The snapshot is what is stored, hashed and printed; the PDF layout only arranges
 numbers appear in the snapshot only for the forms staff file (申请表, 附件4); the renderer masks
 them unless the reader's role may see them."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.utils import translation
 from django.utils.timezone import localdate
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
 from onestop.cases.models import Application, AuthorityScope, Matter, Step
-from onestop.core.words import sentences
+from onestop.core.words import fill, sentences, written
 from onestop.delivery.places import delivery_text, window_name
 from onestop.lang.catalog import MONGOLIAN
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
@@ -147,21 +148,73 @@ def progress_help(app: Application, line: Hotline | None = None) -> str:
     )
 
 
-def mongolian_receipt(app: Application, line: Hotline) -> list[str]:
-    """The receipt's essentials in Mongolian for an applicant who reads it first (printed as
-    vertical columns after the Chinese); none for anyone else."""
-    person = app.applicant
+def _in_mongolian(person, lines: Callable[[], list[str]]) -> list[str]:
+    """A document's essentials in Mongolian for a person who reads it first (printed as vertical
+    columns after the Chinese, which stays the text of record); none for anyone else."""
     if person.language != MONGOLIAN:
         return []
     with translation.override(MONGOLIAN):
-        due = f"{app.due_date:%Y-%m-%d}" if app.due_date else gettext("受理后确定")
-        return [
+        return lines()
+
+
+def _labelled(label: str, value: object) -> str:
+    return f"{label}: {written(value, gettext)}"
+
+
+def mongolian_receipt(app: Application, line: Hotline) -> list[str]:
+    person = app.applicant
+    return _in_mongolian(
+        person,
+        lambda: [
             gettext("扶残助困「一件事一次办」受理回执"),
-            f"{gettext('受理编号')}: {app.tracking_no}",
-            f"{gettext('申请人')}: {person.name_mn or person.name}",
-            f"{gettext('全部办结期限')}: {due}",
-            f"{gettext('凭受理编号和身份证号后六位查询进度，或拨打咨询电话')}: {line.number}",
+            _labelled(gettext("受理编号"), app.tracking_no),
+            _labelled(gettext("申请人"), person.name_mn or person.name),
+            _labelled(gettext("全部办结期限"), app.due_date or gettext("受理后确定")),
+            _labelled(gettext("凭受理编号和身份证号后六位查询进度，或拨打咨询电话"), line.number),
+        ],
+    )
+
+
+def mongolian_application_form(app: Application) -> list[str]:
+    person = app.applicant
+    return _in_mongolian(
+        person,
+        lambda: [
+            gettext("扶残助困「一件事一次办」申请表"),
+            _labelled(gettext("受理编号"), app.tracking_no),
+            _labelled(gettext("申请人"), person.name_mn or person.name),
+            _labelled(gettext("办理事项"), tuple(m.label for m in app.matters.order_by("pk"))),
+            _labelled(gettext("结果送达"), delivery_text(app, gettext)),
+            gettext("以上内容与中文申请表一致，以中文为准；请核对后签字。"),
+        ],
+    )
+
+
+def mongolian_result(matter: Matter, issued: date, approved: bool) -> list[str]:
+    app = matter.application
+    person = app.applicant
+
+    def lines() -> list[str]:
+        out = [
+            gettext("{matter}结果告知书").format(matter=gettext(matter.label)),
+            _labelled(gettext("受理编号"), app.tracking_no),
+            _labelled(gettext("申请人"), person.name_mn or person.name),
+            _labelled(
+                gettext("办理结果"), gettext_noop("准予") if approved else gettext_noop("不予批准")
+            ),
         ]
+        if matter.result.get("amount"):
+            unit = gettext(matter.result.get("unit", "")) if matter.result.get("unit") else ""
+            out.append(_labelled(gettext("金额"), f"{matter.result['amount']} {unit}".strip()))
+        if approved:
+            out.append(_labelled(gettext("结果送达"), delivery_text(app, gettext)))
+        else:
+            out.append(gettext("不予批准的理由见本告知书的中文部分。"))
+            out.append(fill(REMEDY, _remedy_values(app, issued), gettext))
+        out.append(_labelled(gettext("出具日期"), issued))
+        return out
+
+    return _in_mongolian(person, lines)
 
 
 def receipt(app: Application) -> dict:
@@ -183,7 +236,9 @@ def application_form(app: Application) -> dict:
     applicant = _person_block(app.applicant, full_id=True)
     if applicant["certificate"] is None and app.matters.filter(renews__isnull=False).exists():
         applicant["certificate_note"] = "原证已过期，本次申请换领"
+    mongolian = mongolian_application_form(app)
     return {
+        **({"mongolian": mongolian} if mongolian else {}),
         **_header(app),
         "applicant": applicant,
         "guardian": _guardian_block(app.representative, full_id=True),
@@ -246,13 +301,23 @@ def result(matter: Matter, issued: date) -> dict:
         "issued_date": _day(issued),
     }
     if not approved:
-        out["remedy"] = (
-            f"如对本决定不服，可以自收到本告知书之日起{REVIEW_DAYS}日内"
-            f"（即{_day(issued + timedelta(days=REVIEW_DAYS))}前）"
-            f"向{app.county.name}人民政府申请行政复议，"
-            "或者自知道作出本决定之日起六个月内依法向人民法院提起行政诉讼。"
-        )
-    return out
+        out["remedy"] = fill(REMEDY, _remedy_values(app, issued))
+    mongolian = mongolian_result(matter, issued, approved)
+    return {**({"mongolian": mongolian} if mongolian else {}), **out}
+
+
+REMEDY = gettext_noop(
+    "如对本决定不服，可以自收到本告知书之日起{days}日内（即{day}前）向{county}人民政府"
+    "申请行政复议，或者自知道作出本决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def _remedy_values(app: Application, issued: date) -> dict:
+    return {
+        "days": REVIEW_DAYS,
+        "day": issued + timedelta(days=REVIEW_DAYS),
+        "county": app.county.name,
+    }
 
 
 BUILDERS = {
