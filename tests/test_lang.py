@@ -583,3 +583,34 @@ def test_every_public_page_reads_in_mongolian(client, path):
     html = _mongolian(client, path)
     assert '<html lang="mn-Mong">' in html
     assert not _chinese_left(html), _chinese_left(html)
+
+
+@pytest.mark.django_db
+def test_a_clerk_chooses_mongolian_in_their_profile_and_gets_it_back_at_login(client):
+    """The switch is on the staff pages too; the choice is the clerk's own (audited) and comes
+    back when they log in on another computer."""
+    clerk = factories.staff("l_window", Role.WINDOW_CLERK, "cdpf-150702", name="乌云")
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "l_window", "password": factories.PASSWORD}
+        ).status_code
+        == 302
+    )
+    page = client.get("/workbench/").content.decode()
+    assert '<html lang="zh-Hans">' in page and "ᠮᠣᠩᠭᠣᠯ" in page  # the switch, in both scripts
+    client.post("/language/", {"language": "mn-mong", "next": "/workbench/"})
+    clerk.refresh_from_db()
+    assert clerk.language == "mn-mong"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.STAFF_LANGUAGE, subject_id=str(clerk.pk)
+    ).exists()
+    frame = client.get("/workbench/").content.decode()
+    assert '<html lang="mn-Mong">' in frame and "mongolian.css" in frame
+    assert catalog.shipped()["窗口受理"].text in frame  # the navigation in Mongolian
+
+    elsewhere = Client()
+    response = elsewhere.post(
+        "/accounts/login/", {"username": "l_window", "password": factories.PASSWORD}
+    )
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "mn-mong"
+    assert '<html lang="mn-Mong">' in elsewhere.get("/workbench/").content.decode()

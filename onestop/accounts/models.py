@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from onestop.core.language import READING_LANGUAGES
 from onestop.regions.models import Region
 
 from .roles import ROLES_REVEALING_ID, Role
@@ -21,6 +22,8 @@ class StaffUser(AbstractUser):
     )
     failed_login_count = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # The language of their pages, chosen with the switch on any page ("" is Chinese).
+    language = models.CharField("界面语言", max_length=8, blank=True, choices=READING_LANGUAGES)
 
     REQUIRED_FIELDS = ["display_name"]
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock
+from onestop.core.language import READING_LANGUAGES
 from onestop.regions.models import OrgUnit
 
 from .actors import staff_of
@@ -246,3 +247,25 @@ def staff_password_change(*, request: HttpRequest, new_password: str) -> None:
         user.save(update_fields=["password"])
         audit_record(actor=user, action=AuditAction.PASSWORD_CHANGE, subject=user)
     auth.update_session_auth_hash(request, user)
+
+
+def staff_language_set(*, actor: StaffUser, language: str) -> bool:
+    """The language a staff member chose for their pages ("" is Chinese), kept on their profile
+    so it comes back at their next login; whether it changed."""
+    if language not in {code for code, _ in READING_LANGUAGES}:
+        raise ValidationError({"language": "不支持这种语言。"})
+    with transaction.atomic():
+        changed = (
+            StaffUser.objects.filter(pk=actor.pk)
+            .exclude(language=language)
+            .update(language=language)
+        )
+        if changed:
+            actor.language = language
+            audit_record(
+                actor=actor,
+                action=AuditAction.STAFF_LANGUAGE,
+                subject=actor,
+                detail={"language": language},
+            )
+    return bool(changed)

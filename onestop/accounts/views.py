@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from onestop.core.language import remember
 from onestop.core.views import safe_next
 
 from . import services
@@ -23,7 +24,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_login(
+            user = services.staff_login(
                 request=request,
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
@@ -31,7 +32,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except services.LoginRefused as exc:
             error = str(exc)
         else:
-            return redirect(safe_next(request) or "workbench:home")
+            response = redirect(safe_next(request) or "workbench:home")
+            remember(response, user.language)  # the language chosen in an earlier session
+            return response
     return render(
         request,
         "accounts/login.html",

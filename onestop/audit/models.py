@@ -90,6 +90,7 @@ class AuditAction(models.TextChoices):
     PARTITION_DROP = "audit.partition_drop", "删除过期月分区"
     PHRASE_REVIEW = "lang.phrase_review", "审校蒙古文译文"
     PERSON_LANGUAGE = "person.language", "选择阅读语言"
+    STAFF_LANGUAGE = "accounts.language", "选择界面语言"
 
 
 LEGACY_CHAIN = "legacy"  # the one global, unkeyed chain written before chains per unit

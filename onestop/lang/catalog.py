@@ -16,10 +16,11 @@ from pathlib import Path
 import polib
 from django.utils.translation import trans_real
 
+from onestop.core.language import MONGOLIAN
 from onestop.core.tablecache import TableCache
 
 CHINESE = "zh-hans"
-MONGOLIAN = "mn-mong"
+__all__ = ["CHINESE", "MONGOLIAN"]
 CATALOG = Path(__file__).resolve().parent / "catalog" / "mn_Mong.po"
 CONTEXT_SEPARATOR = "\x04"  # gettext's own: pgettext looks up "context\x04message"
 

@@ -3,17 +3,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from onestop.accounts.services import staff_language_set
+from onestop.core.language import remember
 from onestop.core.views import safe_next
 from onestop.people.services import person_language_set
 
 from .catalog import CHINESE
-
-COOKIE_AGE = 365 * 24 * 3600
-
-
-def remember(response: HttpResponse, language: str) -> None:
-    """The language the next pages are in, kept in Django's own language cookie."""
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=COOKIE_AGE, samesite="Lax")
 
 
 @require_POST
@@ -24,9 +19,10 @@ def choose(request: HttpRequest) -> HttpResponse:
     response = redirect(safe_next(request) or "/")
     if language in dict(settings.LANGUAGES):
         remember(response, language)
+        reading = "" if language == CHINESE else language
         phone = request.session.get("citizen_phone")
         if phone:  # signed in on the portal: their notices follow the choice too
-            person_language_set(
-                actor=None, phone=phone, language="" if language == CHINESE else language
-            )
+            person_language_set(actor=None, phone=phone, language=reading)
+        if request.user.is_authenticated:  # a staff member: their profile keeps it
+            staff_language_set(actor=request.user, language=reading)
     return response

@@ -9,6 +9,7 @@ from datetime import date
 from django.db import models
 
 from onestop.core import pii
+from onestop.core.language import READING_LANGUAGES
 
 from .identifiers import CATEGORIES, LEVELS, mask_id_number
 
@@ -55,16 +56,12 @@ class EncryptedIdMixin(models.Model):
         return mask_id_number(self.id_number)
 
 
-# The language a person reads first: "" is Chinese.
-LANGUAGE_CHOICES = [("", "中文"), ("mn-mong", "蒙古文（传统蒙古文）")]
-
-
 class Person(EncryptedIdMixin):
     name = models.CharField("姓名", max_length=50)
     name_mn = models.CharField("蒙古文姓名", max_length=100, blank=True, db_index=True)
     # The language the person reads first (a communication need): notices go out in it, with
     # the Chinese beside; "" means Chinese.
-    language = models.CharField("阅读语言", max_length=8, blank=True, choices=LANGUAGE_CHOICES)
+    language = models.CharField("阅读语言", max_length=8, blank=True, choices=READING_LANGUAGES)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     phone = models.CharField("联系电话", max_length=11, blank=True)

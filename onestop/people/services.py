@@ -11,13 +11,13 @@ from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
 from onestop.audit.services import Entry, audit_record, audit_records
 from onestop.core import clock, pii
+from onestop.core.language import READING_LANGUAGES
 from onestop.regions.models import Region
 
 from .identifiers import IdentifierError, parse_certificate_number, parse_id_number, parse_mobile
 from .models import (
     CERT_CONTEXT,
     ID_CONTEXT,
-    LANGUAGE_CHOICES,
     Certificate,
     CertificateStatus,
     DibaoCategory,
@@ -65,7 +65,7 @@ def _clean_name(errors: FieldErrors, field: str, label: str, value: str) -> str:
     return name
 
 
-LANGUAGES = {code for code, _ in LANGUAGE_CHOICES}
+LANGUAGES = {code for code, _ in READING_LANGUAGES}
 
 
 def _check_scope(actor: Actor, region: Region) -> None:

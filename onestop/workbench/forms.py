@@ -9,8 +9,9 @@ from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery, St
 from onestop.cases.selectors import transfer_targets
 from onestop.cases.steps import Decision
 from onestop.core.forms import Form
+from onestop.core.language import READING_LANGUAGES
 from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
-from onestop.people.models import LANGUAGE_CHOICES, DibaoCategory, TekunCategory
+from onestop.people.models import DibaoCategory, TekunCategory
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Level, OrgUnit, Region
 from onestop.regions.selectors import regions_under
@@ -44,7 +45,7 @@ class PersonRegisterForm(Form):
     )
     language = forms.ChoiceField(
         label="阅读语言（通知和回执用这种语言，并附中文）",
-        choices=LANGUAGE_CHOICES,
+        choices=READING_LANGUAGES,
         required=False,
     )
     id_number = forms.CharField(label="身份证号", max_length=18, required=False)

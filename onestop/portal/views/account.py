@@ -8,10 +8,9 @@ from django.views.decorators.http import require_POST
 
 from onestop.benefits.selectors import payments_of
 from onestop.core import clock
+from onestop.core.language import MONGOLIAN, remember
 from onestop.core.ratelimit import client_ip
 from onestop.core.views import safe_next
-from onestop.lang.catalog import MONGOLIAN
-from onestop.lang.views import remember
 from onestop.notices.services import EXPIRY_EVENT
 from onestop.people.identifiers import mask_mobile
 from onestop.people.selectors import language_of_phone
