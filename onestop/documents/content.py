@@ -161,14 +161,21 @@ def _labelled(label: str, value: object) -> str:
     return f"{label}: {written(value, gettext)}"
 
 
-def mongolian_receipt(app: Application, line: Hotline) -> list[str]:
+def _opening(title: str, app: Application) -> list[str]:
+    """A Mongolian page's first lines: the document, its number, whose it is."""
     person = app.applicant
+    return [
+        title,
+        _labelled(gettext("受理编号"), app.tracking_no),
+        _labelled(gettext("申请人"), person.name_mn or person.name),
+    ]
+
+
+def mongolian_receipt(app: Application, line: Hotline) -> list[str]:
     return _in_mongolian(
-        person,
+        app.applicant,
         lambda: [
-            gettext("扶残助困「一件事一次办」受理回执"),
-            _labelled(gettext("受理编号"), app.tracking_no),
-            _labelled(gettext("申请人"), person.name_mn or person.name),
+            *_opening(gettext("扶残助困「一件事一次办」受理回执"), app),
             _labelled(gettext("全部办结期限"), app.due_date or gettext("受理后确定")),
             _labelled(gettext("凭受理编号和身份证号后六位查询进度，或拨打咨询电话"), line.number),
         ],
@@ -176,13 +183,10 @@ def mongolian_receipt(app: Application, line: Hotline) -> list[str]:
 
 
 def mongolian_application_form(app: Application) -> list[str]:
-    person = app.applicant
     return _in_mongolian(
-        person,
+        app.applicant,
         lambda: [
-            gettext("扶残助困「一件事一次办」申请表"),
-            _labelled(gettext("受理编号"), app.tracking_no),
-            _labelled(gettext("申请人"), person.name_mn or person.name),
+            *_opening(gettext("扶残助困「一件事一次办」申请表"), app),
             _labelled(gettext("办理事项"), tuple(m.label for m in app.matters.order_by("pk"))),
             _labelled(gettext("结果送达"), delivery_text(app, gettext)),
             gettext("以上内容与中文申请表一致，以中文为准；请核对后签字。"),
@@ -192,13 +196,10 @@ def mongolian_application_form(app: Application) -> list[str]:
 
 def mongolian_result(matter: Matter, issued: date, approved: bool) -> list[str]:
     app = matter.application
-    person = app.applicant
 
     def lines() -> list[str]:
         out = [
-            gettext("{matter}结果告知书").format(matter=gettext(matter.label)),
-            _labelled(gettext("受理编号"), app.tracking_no),
-            _labelled(gettext("申请人"), person.name_mn or person.name),
+            *_opening(gettext("{matter}结果告知书").format(matter=gettext(matter.label)), app),
             _labelled(
                 gettext("办理结果"), gettext_noop("准予") if approved else gettext_noop("不予批准")
             ),
@@ -214,7 +215,7 @@ def mongolian_result(matter: Matter, issued: date, approved: bool) -> list[str]:
         out.append(_labelled(gettext("出具日期"), issued))
         return out
 
-    return _in_mongolian(person, lines)
+    return _in_mongolian(app.applicant, lines)
 
 
 def receipt(app: Application) -> dict:
