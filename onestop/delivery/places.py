@@ -62,4 +62,4 @@ def how_to_receive(application: Application, code: str = "") -> Words:
     if not code:
         return words(HOW_POST, address=bare(application.delivery_address))
     w = _window(application)
-    return Words(HOW_HOURS if w.hours else HOW, (("code", code), *w.values().items()))
+    return words(HOW_HOURS if w.hours else HOW, code=code, **w.values())
