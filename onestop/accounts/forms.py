@@ -2,16 +2,18 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy
 
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label="用户名",
+        label=gettext_lazy("用户名"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=gettext_lazy("密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

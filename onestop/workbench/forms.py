@@ -1,6 +1,7 @@
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from onestop.cases.chains import Outcome
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
@@ -8,7 +9,7 @@ from onestop.cases.forms import UploadField, suggest_matters
 from onestop.cases.models import AuthorityScope, CommunicationNeed, Delivery, Step
 from onestop.cases.selectors import transfer_targets
 from onestop.cases.steps import Decision
-from onestop.core.forms import Form
+from onestop.core.forms import Form, translated
 from onestop.core.language import READING_LANGUAGES
 from onestop.people.identifiers import CATEGORIES, LEVELS, IdentifierError, parse_id_number
 from onestop.people.models import DibaoCategory, TekunCategory
@@ -19,12 +20,12 @@ from onestop.regions.selectors import regions_under
 
 class IdLookupForm(Form):
     id_number = forms.CharField(
-        label="申请人身份证号",
+        label=gettext_lazy("申请人身份证号"),
         max_length=18,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "inputmode": "text", "autofocus": True}
         ),
-        help_text="18 位，最后一位可以是 X。",
+        help_text=gettext_lazy("18 位，最后一位可以是 X。"),
     )
 
     def clean_id_number(self):
@@ -36,34 +37,38 @@ class IdLookupForm(Form):
 
 class PersonRegisterForm(Form):
     # Not required here: the service checks every field at once and names each problem.
-    name = forms.CharField(label="姓名", max_length=50, required=False)
+    name = forms.CharField(label=gettext_lazy("姓名"), max_length=50, required=False)
     name_mn = forms.CharField(
-        label="蒙古文姓名（身份证上有蒙古文的照抄，没有的不填）",
+        label=gettext_lazy("蒙古文姓名（身份证上有蒙古文的照抄，没有的不填）"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"lang": "mn-Mong"}),
     )
     language = forms.ChoiceField(
-        label="阅读语言（通知和回执用这种语言，并附中文）",
-        choices=READING_LANGUAGES,
+        label=gettext_lazy("阅读语言（通知和回执用这种语言，并附中文）"),
+        choices=translated(READING_LANGUAGES),
         required=False,
     )
-    id_number = forms.CharField(label="身份证号", max_length=18, required=False)
-    township = forms.ChoiceField(label="户籍所在苏木乡镇（街道）", required=False)
-    phone = forms.CharField(label="联系电话（手机）", max_length=20, required=False)
-    address = forms.CharField(label="居住地址", max_length=200, required=False)
+    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=18, required=False)
+    township = forms.ChoiceField(label=gettext_lazy("户籍所在苏木乡镇（街道）"), required=False)
+    phone = forms.CharField(label=gettext_lazy("联系电话（手机）"), max_length=20, required=False)
+    address = forms.CharField(label=gettext_lazy("居住地址"), max_length=200, required=False)
     dibao_category = forms.ChoiceField(
-        label="低保类别", choices=DibaoCategory.choices, initial=DibaoCategory.NONE
+        label=gettext_lazy("低保类别"),
+        choices=translated(DibaoCategory.choices),
+        initial=DibaoCategory.NONE,
     )
     tekun_category = forms.ChoiceField(
-        label="特困供养", choices=TekunCategory.choices, initial=TekunCategory.NONE
+        label=gettext_lazy("特困供养"),
+        choices=translated(TekunCategory.choices),
+        initial=TekunCategory.NONE,
     )
 
     def __init__(self, *args, scope: Region, **kwargs):
         super().__init__(*args, **kwargs)
         townships = regions_under(scope, Level.TOWNSHIP)
         township = cast(forms.ChoiceField, self.fields["township"])
-        township.choices = [("", "请选择")] + [(r.code, r.name) for r in townships]
+        township.choices = [("", gettext("请选择"))] + [(r.code, r.name) for r in townships]
 
 
 class IntakeForm(Form):
