@@ -41,7 +41,9 @@ STAFF_CONVERTED = [
     "workbench/home.html",
     "workbench/intake_register.html",
     "workbench/intake_start.html",
+    "workbench/intake_form.html",
     "workbench/intake_submitted.html",
+    "workbench/receipt.html",
 ]
 CONVERTED = sorted(
     [
@@ -353,17 +355,34 @@ def _data_messages() -> set[str]:
     from onestop.benefits.models import Kind as BenefitKind
     from onestop.cases.chains import DEFAULT_CHAINS, Outcome
     from onestop.cases.consent import TEXTS
-    from onestop.cases.models import Application, CommunicationNeed, Delivery
+    from onestop.cases.models import (
+        Application,
+        AuthorityScope,
+        CommunicationNeed,
+        Delivery,
+        MaterialSource,
+    )
     from onestop.core.language import READING_LANGUAGES
     from onestop.notices.models import Notice
     from onestop.people.identifiers import CATEGORIES, LEVELS
-    from onestop.people.models import DibaoCategory, GuardianKind, TekunCategory
-    from onestop.policy import facts, materials, matters, medical, parameters, reasons, rules
+    from onestop.people.models import DibaoCategory, GuardianKind, Sex, TekunCategory
+    from onestop.policy import (
+        facts,
+        materials,
+        matters,
+        medical,
+        parameters,
+        reasons,
+        rules,
+        verdict,
+    )
     from onestop.ratings.models import Level
+    from onestop.regions.enums import Department
     from onestop.regions.models import Level as RegionLevel
 
     texts = {*reasons.R.values(), words.DAY, "、", "；", matters.RENEWAL_LABEL}
     texts |= {m.label for m in matters.Matter} | set(medical.MEDICAL_GROUPS.values())
+    texts |= set(verdict.OUTCOME_LABELS.values())
     for table in (
         facts.FACT_LABELS,
         facts.FACT_HOLDERS,
@@ -380,6 +399,10 @@ def _data_messages() -> set[str]:
     for choices in (
         Application.Status,
         AuditAction,
+        AuthorityScope,
+        Department,
+        MaterialSource,
+        Sex,
         BenefitKind,
         DibaoCategory,
         EndReason,
@@ -657,6 +680,40 @@ def test_a_clerk_reading_mongolian_logs_in_and_starts_registering_a_walk_in_in_m
         "/workbench/intake/", {"id_number": walk_in}, follow=True
     ).content.decode()
     assert 'name="name_mn"' in pages["register"]
+    registered = client.post(
+        "/workbench/intake/register/",
+        {
+            "name": "巴雅尔",
+            "name_mn": "ᠪᠠᠶᠠᠷ",
+            "language": "mn-mong",
+            "id_number": walk_in,
+            "township": "150702001",
+            "phone": "13947000011",
+            "address": "正阳街道8号",
+            "dibao_category": "urban",
+            "tekun_category": "none",
+        },
+    )
+    form_page = client.get(registered["Location"]).content.decode()
+    pages["form"] = form_page
+    key = re.search(r'name="form_token" value="([^"]+)"', form_page)[1]
+    taken = client.post(
+        registered["Location"],
+        {
+            "matters": ["LIVING", "PENSION"],
+            "delivery": "pickup",
+            "consent_share": "on",
+            "consent_sensitive": "on",
+            "form_token": key,
+        },
+        follow=True,
+    )
+    pages["receipt"] = taken.content.decode()
+    assert 'id="tracking-no"' in pages["receipt"]
+    known += ("巴雅尔", "正阳街道8号", settings.HOTLINE_DEFAULT_NAME)
+    # The window's address and hours are the unit's own record, entered in Chinese.
+    for unit in OrgUnit.objects.exclude(address="", opening_hours=""):
+        known += tuple(unit.address.split()) + tuple(unit.opening_hours.split())
     for name, html in pages.items():
         assert '<html lang="mn-Mong">' in html, name
         assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))

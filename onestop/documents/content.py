@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from onestop.accounts.roles import Role
 from onestop.cases.chains import Outcome
 from onestop.cases.models import Application, AuthorityScope, Matter, Step
-from onestop.core.words import fill, sentences, written
+from onestop.core.words import Translate, bare, fill, recorded, sentences, written
 from onestop.delivery.places import delivery_text, window_name
 from onestop.lang.catalog import MONGOLIAN
 from onestop.people.identifiers import CATEGORIES, LEVELS, mask_id_number
@@ -138,14 +138,17 @@ def _header(app: Application) -> dict:
     }
 
 
-def progress_help(app: Application, line: Hotline | None = None) -> str:
-    """怎样查询进度, on the printed and the on-screen receipt: where to look and whom to call."""
+PROGRESS_HELP = gettext_noop(
+    "凭受理编号和身份证号后六位，在政务服务网「一件事一次办」专栏查询，"
+    "或拨打咨询电话 {number}（{who}）。办理中如需补正材料，我们会一次告知全部需要的材料。"
+)
+
+
+def progress_help(app: Application, line: Hotline | None = None, tr: Translate = recorded) -> str:
+    """怎样查询进度, on the printed and the on-screen receipt: where to look and whom to call
+    (``tr``: the reader's gettext on a page)."""
     line = line or hotline_for(app.applicant.hukou_region_id)
-    return sentences(
-        "凭受理编号和身份证号后六位，在政务服务网「一件事一次办」专栏查询，"
-        f"或拨打咨询电话 {line.number}（{line.who}）",
-        "办理中如需补正材料，我们会一次告知全部需要的材料",
-    )
+    return fill(PROGRESS_HELP, {"number": line.number, "who": bare(line.who)}, tr)
 
 
 def _in_mongolian(person, lines: Callable[[], list[str]]) -> list[str]:

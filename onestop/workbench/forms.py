@@ -75,43 +75,51 @@ class IntakeForm(Form):
     """一表申请 at the window: every matter on one form."""
 
     matters = forms.MultipleChoiceField(
-        label="申请办理的事项",
+        label=gettext_lazy("申请办理的事项"),
         choices=MatterType.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="按申请人的意愿逐项勾选。预审结论只供参考，不会自动勾选。",
+        help_text=gettext_lazy("按申请人的意愿逐项勾选。预审结论只供参考，不会自动勾选。"),
     )
-    representative = forms.ChoiceField(label="办理人", required=False)
+    representative = forms.ChoiceField(label=gettext_lazy("办理人"), required=False)
     authority_scope = forms.MultipleChoiceField(
-        label="代理权限",
-        choices=AuthorityScope.choices,
+        label=gettext_lazy("代理权限"),
+        choices=translated(AuthorityScope.choices),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     authority_until = forms.DateField(
-        label="代理有效期至",
+        label=gettext_lazy("代理有效期至"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="代理人（非监护人）必填。",
+        help_text=gettext_lazy("代理人（非监护人）必填。"),
     )
     communication_needs = forms.MultipleChoiceField(
-        label="沟通需要",
-        choices=CommunicationNeed.choices,
+        label=gettext_lazy("沟通需要"),
+        choices=translated(CommunicationNeed.choices),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="以后所有通知都按这里的选择发送。",
+        help_text=gettext_lazy("以后所有通知都按这里的选择发送。"),
     )
     delivery = forms.ChoiceField(
-        label="结果送达方式", choices=Delivery.choices, widget=forms.RadioSelect
+        label=gettext_lazy("结果送达方式"),
+        choices=translated(Delivery.choices),
+        widget=forms.RadioSelect,
     )
-    delivery_address = forms.CharField(label="邮寄地址", max_length=200, required=False)
+    delivery_address = forms.CharField(
+        label=gettext_lazy("邮寄地址"), max_length=200, required=False
+    )
     living_reason = forms.CharField(
-        label="生活补贴申请理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("生活补贴申请理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     nursing_reason = forms.CharField(
-        label="护理补贴申请理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("护理补贴申请理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    consent_share = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["share"])
-    consent_sensitive = forms.BooleanField(label=TEXTS[CURRENT_VERSION]["sensitive"])
+    consent_share = forms.BooleanField(label=gettext_lazy(TEXTS[CURRENT_VERSION]["share"]))
+    consent_sensitive = forms.BooleanField(label=gettext_lazy(TEXTS[CURRENT_VERSION]["sensitive"]))
 
     BILLS = 3
 
@@ -120,27 +128,35 @@ class IntakeForm(Form):
         suggest_matters(
             cast(forms.ChoiceField, self.fields["matters"]), assessments, renewal=renewal
         )
-        self.fields["representative"].choices = [("", "申请人本人")] + [
-            (str(g.pk), f"{g.name}（{g.get_kind_display()}，{g.relation}）") for g in guardians
+        self.fields["representative"].choices = [("", gettext("申请人本人"))] + [
+            (
+                str(g.pk),
+                gettext("{name}（{kind}，{relation}）").format(
+                    name=g.name, kind=gettext(g.get_kind_display()), relation=g.relation
+                ),
+            )
+            for g in guardians
         ]
-        self.fields["consent_share"].error_messages["required"] = "请确认申请人同意共享信息。"
-        self.fields["consent_sensitive"].error_messages["required"] = (
+        self.fields["consent_share"].error_messages["required"] = gettext(
+            "请确认申请人同意共享信息。"
+        )
+        self.fields["consent_sensitive"].error_messages["required"] = gettext(
             "请确认申请人同意处理敏感个人信息，否则无法办理。"
         )
         for i in range(1, self.BILLS + 1):
             self.fields[f"bill_{i}_day"] = forms.DateField(
-                label=f"第 {i} 张票据日期",
+                label=gettext("第 {n} 张票据日期").format(n=i),
                 required=False,
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
             self.fields[f"bill_{i}_amount"] = forms.DecimalField(
-                label=f"第 {i} 张票据合规自付金额（元）",
+                label=gettext("第 {n} 张票据合规自付金额（元）").format(n=i),
                 required=False,
                 min_value=0,
                 decimal_places=2,
             )
             self.fields[f"bill_{i}_networked"] = forms.BooleanField(
-                label=f"第 {i} 张已在医院联网结算", required=False
+                label=gettext("第 {n} 张已在医院联网结算").format(n=i), required=False
             )
         self.material_fields = []
         for need in materials:
@@ -148,11 +164,16 @@ class IntakeForm(Form):
                 continue
             code = need.material.code
             self.fields[f"paper_{code}"] = forms.BooleanField(
-                label=f"{need.material.name}：原件已核验", required=False
+                label=gettext("{material}：原件已核验").format(
+                    material=gettext(need.material.name)
+                ),
+                required=False,
             )
             self.fields[f"file_{code}"] = UploadField(
-                slot=need.material.name,
-                label=f"{need.material.name}：上传扫描件或照片",
+                slot=gettext(need.material.name),
+                label=gettext("{material}：上传扫描件或照片").format(
+                    material=gettext(need.material.name)
+                ),
                 required=False,
             )
             self.material_fields.append((need, f"paper_{code}", f"file_{code}"))
@@ -178,7 +199,9 @@ class IntakeForm(Form):
         data = super().clean()
         for i in range(1, self.BILLS + 1):
             if bool(data.get(f"bill_{i}_day")) != (data.get(f"bill_{i}_amount") is not None):
-                self.add_error(f"bill_{i}_amount", f"第 {i} 张票据的日期和金额要一起填写。")
+                self.add_error(
+                    f"bill_{i}_amount", gettext("第 {n} 张票据的日期和金额要一起填写。").format(n=i)
+                )
         return data
 
 

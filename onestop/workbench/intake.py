@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from onestop.accounts.roles import Role
@@ -24,6 +25,7 @@ from onestop.cases.selectors import (
 from onestop.core import clock, formtokens, pii
 from onestop.documents.content import progress_help
 from onestop.people.identifiers import CATEGORIES, LEVELS
+from onestop.people.models import DibaoCategory, TekunCategory
 from onestop.people.selectors import (
     certificate_to_renew,
     guardian_of,
@@ -105,7 +107,7 @@ def register(request):
             form_errors_from(form, exc, {"hukou_region": "township"})
         else:
             request.session.pop("intake_id_number", None)
-            messages.success(request, f"已登记{person.name}。")
+            messages.success(request, gettext("已登记{name}。").format(name=person.name))
             return redirect("workbench:intake_form", person.pk)
     return render(request, "workbench/intake_register.html", {"form": form})
 
@@ -149,13 +151,13 @@ def application_form(request, person_id: int):
     token = request.POST.get(formtokens.FIELD, "")
     key = formtokens.redeem(token, request.user.pk, person.pk)
     if request.method == "POST" and key is None:
-        form.add_error(None, "这张表已过期（例如页面打开太久），请核对后再提交一次。")
+        form.add_error(None, gettext("这张表已过期（例如页面打开太久），请核对后再提交一次。"))
     if request.method == "POST" and form.is_valid():
         application = _submit(request, person, form, result, key)
         if application is not None:
             return redirect("workbench:receipt", application.pk)
     known = [
-        (FACT_LABELS[f], _fact_text(getattr(result.facts, f)))
+        (gettext(FACT_LABELS[f]), _fact_text(getattr(result.facts, f)))
         for f in FACT_LABELS
         if f in result.facts.shared and f != "hukou_path"
     ]
@@ -192,21 +194,19 @@ def _form_token(request, person) -> str:
 
 
 def _fact_text(value) -> str:
+    """A shared fact in the reader's language."""
     if value is True:
-        return "是"
+        return gettext("是")
     if value is False:
-        return "否"
+        return gettext("否")
     if isinstance(value, HeldCertificate):
-        kind = f"{CATEGORIES[value.category]}{LEVELS[value.level]}"
-        return f"{kind}，有效期至 {value.valid_until:%Y-%m-%d}"
-    labels = {
-        "none": "无",
-        "urban": "城镇",
-        "rural": "农村",
-        "centralized": "集中供养",
-        "dispersed": "分散供养",
-    }
-    return labels.get(str(value), str(value))
+        return gettext("{category}{level}，有效期至 {day}").format(
+            category=gettext(CATEGORIES[value.category]),
+            level=gettext(LEVELS[value.level]),
+            day=f"{value.valid_until:%Y-%m-%d}",
+        )
+    labels = {**dict(DibaoCategory.choices), **dict(TekunCategory.choices)}
+    return gettext(labels[value]) if value in labels else str(value)
 
 
 def _submit(request, person, form, result, key: str | None):
@@ -275,7 +275,7 @@ def receipt(request, pk: int):
             "application": application,
             "matters": matters,
             "materials": application.materials.all(),
-            "progress_help": progress_help(application),
+            "progress_help": progress_help(application, tr=gettext),
             "follow_url": request.build_absolute_uri(reverse("workbench:home")).rsplit(
                 "/workbench/", 1
             )[0],
