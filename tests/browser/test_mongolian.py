@@ -3,11 +3,14 @@ laid out vertically in the platform's own font, fitting a phone and a desktop, a
 
 With ONESTOP_SCREENSHOTS=1 the pages are photographed into test-artifacts/."""
 
+import io
 import os
 import re
+from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from pypdf import PdfReader
 
 from onestop.accounts.roles import Role
 from onestop.cases.acceptance import application_accept
@@ -266,4 +269,58 @@ def test_a_mongolian_reader_checks_applies_supplies_and_rates_by_keyboard(
     assert Rating.objects.filter(application=app, level=5).count() == 1
     follow(page, mn("消息"))
     looked_at("inbox")
+    context.close()
+
+
+def test_a_mongolian_reading_clerk_registers_a_walk_in_and_prints_the_bilingual_receipt(
+    live_clock, browser, live_server
+):
+    """The window in Mongolian: the clerk's pages pass axe and fit; the walk-in's reading
+    language gives the receipt its Mongolian page."""
+    clerk = factories.staff("mb_window", Role.WINDOW_CLERK, "cdpf-150702", name="乌云")
+    type(clerk).objects.filter(pk=clerk.pk).update(language=MONGOLIAN)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    shots = os.environ.get("ONESTOP_SCREENSHOTS") == "1"
+
+    def looked_at(name: str) -> None:
+        assert page.locator("html").get_attribute("lang") == "mn-Mong"
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, (name, results.generate_report())
+        if shots:
+            page.screenshot(path=str(ARTIFACTS / f"mongolian-window-{name}.png"))
+
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill("mb_window")
+    page.locator("#id_password").fill(factories.PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url("**/workbench/")
+    looked_at("home")  # the language chosen earlier came back with the login
+
+    page.get_by_role("link", name=mn("窗口受理")).first.click()
+    walk_in = factories.id_number(birth=date(1961, 3, 3))
+    page.get_by_label(mn("申请人身份证号")).fill(walk_in)
+    page.get_by_role("button", name=mn("下一步")).click()
+    looked_at("register")
+    page.get_by_label(mn("姓名"), exact=True).fill("巴雅尔")
+    page.locator("#id_name_mn").fill("ᠪᠠᠶᠠᠷ")
+    page.locator("#id_language").select_option(MONGOLIAN)
+    page.locator("#id_township").select_option("150702001")
+    page.locator("#id_phone").fill("13947000012")
+    page.get_by_role("button", name=mn("登记并继续")).click()
+    looked_at("form")
+    page.get_by_role("checkbox", name=mn("困难残疾人生活补贴")).check()
+    page.locator("#id_delivery_0").check()  # 窗口自取
+    page.locator("#id_consent_share").check()
+    page.locator("#id_consent_sensitive").check()
+    page.get_by_role("button", name=mn("提交并受理")).click()
+    looked_at("receipt")
+    app = Application.objects.get(tracking_no=page.locator("#tracking-no").inner_text())
+    assert app.applicant.language == MONGOLIAN and app.applicant.name_mn == "ᠪᠠᠶᠠᠷ"
+
+    link = page.get_by_role("link", name=mn("PDF 回执（带验证码）"))
+    pdf = page.request.get(link.get_attribute("href")).body()  # the PDF receipt, bilingual
+    mongolian = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text().replace("\x00", "")
+    assert "ᠪᠠᠶᠠᠷ" in mongolian and app.tracking_no in mongolian
     context.close()
