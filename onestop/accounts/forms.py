@@ -22,12 +22,12 @@ class OwnPasswordChangeForm(PasswordChangeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["old_password"].label = "当前密码"
-        self.fields["new_password1"].label = "新密码"
-        self.fields["new_password2"].label = "再次输入新密码"
-        self.fields[
-            "new_password1"
-        ].help_text = "至少 10 位，不能全是数字，不能与用户名相近或过于常见。"
+        self.fields["old_password"].label = gettext_lazy("当前密码")
+        self.fields["new_password1"].label = gettext_lazy("新密码")
+        self.fields["new_password2"].label = gettext_lazy("再次输入新密码")
+        self.fields["new_password1"].help_text = gettext_lazy(
+            "至少 10 位，不能全是数字，不能与用户名相近或过于常见。"
+        )
 
     def save(self, commit: bool = True) -> Any:
         raise NotImplementedError("Use accounts.services.staff_password_change.")
