@@ -48,6 +48,22 @@ STAFF_CONVERTED = [
     "workbench/intake_form.html",
     "workbench/intake_submitted.html",
     "workbench/receipt.html",
+    "workbench/window.html",
+    "workbench/queue.html",
+    "workbench/search.html",
+    "workbench/search_form.html",
+    "workbench/pages.html",
+    "workbench/field.html",
+    "workbench/timeline.html",
+    "workbench/application.html",
+    "workbench/matter.html",
+    "workbench/decide_confirm.html",
+    "workbench/person_list.html",
+    "workbench/person_detail.html",
+    "workbench/supervise.html",
+    "workbench/ratings.html",
+    "workbench/rating.html",
+    "workbench/reviews.html",
 ]
 CONVERTED = sorted(
     [
@@ -355,21 +371,32 @@ def test_the_official_terms_are_used_the_same_way_everywhere():
 def _data_messages() -> set[str]:
     """The texts the code holds as data and pages show through the ``tr`` filter or a
     reason's ``shown``: the rules' sentences, the matters, the materials, the facts' labels."""
-    from onestop.benefits.models import EndReason
+    from onestop.benefits.models import REVIEW_CHECKS, EndReason, ReviewItem
     from onestop.benefits.models import Kind as BenefitKind
     from onestop.cases.chains import DEFAULT_CHAINS, Outcome
     from onestop.cases.consent import TEXTS
     from onestop.cases.models import (
+        Alert,
         Application,
         AuthorityScope,
+        Channel,
         CommunicationNeed,
         Delivery,
         MaterialSource,
+        Matter,
+        Step,
     )
     from onestop.core.language import READING_LANGUAGES
+    from onestop.delivery.models import Handover
     from onestop.notices.models import Notice
     from onestop.people.identifiers import CATEGORIES, LEVELS
-    from onestop.people.models import DibaoCategory, GuardianKind, Sex, TekunCategory
+    from onestop.people.models import (
+        CertificateStatus,
+        DibaoCategory,
+        GuardianKind,
+        Sex,
+        TekunCategory,
+    )
     from onestop.policy import (
         facts,
         materials,
@@ -380,7 +407,7 @@ def _data_messages() -> set[str]:
         rules,
         verdict,
     )
-    from onestop.ratings.models import Level
+    from onestop.ratings.models import Level, Rating
     from onestop.regions.enums import Department
     from onestop.regions.models import Level as RegionLevel
 
@@ -417,9 +444,20 @@ def _data_messages() -> set[str]:
         CommunicationNeed,
         GuardianKind,
         Level,
+        Handover.Method,
+        Handover.Status,
+        Channel,
+        Matter.Status,
+        Step.Status,
+        Alert.Kind,
+        CertificateStatus,
+        Rating.Channel,
+        Rating.FollowUp,
+        ReviewItem.Status,
     ):
         texts |= set(choices.labels)
     texts |= set(Outcome.LABELS.values()) | set(Notice.Channel.labels)
+    texts |= set(REVIEW_CHECKS.values())
     texts |= {label for _, label in READING_LANGUAGES}
     texts |= {step.name for chain in DEFAULT_CHAINS.values() for step in chain.steps}
     texts |= {text for version in TEXTS.values() for text in version.values()}
@@ -720,4 +758,112 @@ def test_a_clerk_reading_mongolian_logs_in_and_starts_registering_a_walk_in_in_m
         known += tuple(unit.address.split()) + tuple(unit.opening_hours.split())
     for name, html in pages.items():
         assert '<html lang="mn-Mong">' in html, name
+        assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))
+
+
+def _staff_known(*names: str) -> tuple[str, ...]:
+    """What a staff page shows as recorded in Chinese: people's and staff names, places,
+    units with their addresses and hours, the hotline's name."""
+    from onestop.regions.models import OrgUnit, Region
+
+    known = (*names, settings.HOTLINE_DEFAULT_NAME, *Region.objects.values_list("name", flat=True))
+    for unit in OrgUnit.objects.all():
+        known += (unit.name, *unit.address.split(), *unit.opening_hours.split())
+    return known
+
+
+@pytest.mark.django_db
+def test_a_mongolian_reading_clerk_takes_an_online_application_and_reads_refusals_in_mongolian(
+    client,
+):
+    """The window's to-do, the application's page, accepting it, and the refusals the services
+    give (a mistyped ID number, a search that cannot be run) all read in Mongolian."""
+    from onestop.cases.intake import application_submit
+
+    clerk = factories.staff("l_window3", Role.WINDOW_CLERK, "cdpf-150702", name="乌云")
+    type(clerk).objects.filter(pk=clerk.pk).update(language=catalog.MONGOLIAN)
+    applicant = factories.certified_person(name="巴特尔", phone="13947000021")
+    app = application_submit(
+        actor=None,
+        channel="online",
+        applicant=applicant,
+        matters=["LIVING", "NURSING"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "mn-mong"
+    client.post("/accounts/login/", {"username": "l_window3", "password": factories.PASSWORD})
+    shipped = catalog.shipped()
+    pages = {"window": client.get("/workbench/window/").content.decode()}
+    assert app.tracking_no in pages["window"]
+    assert shipped["网上申请待受理（%(n)s）"].text.replace("%(n)s", "1") in pages["window"]
+    pages["application"] = client.get(f"/workbench/applications/{app.pk}/").content.decode()
+    accepted = client.post(f"/workbench/applications/{app.pk}/accept/", follow=True)
+    pages["accepted"] = accepted.content.decode()
+    assert shipped["已受理，事项已分发到各部门。"].text in pages["accepted"]
+
+    wrong = "1" if applicant.id_number[17] != "1" else "2"
+    mistyped = client.post(
+        "/workbench/intake/", {"id_number": applicant.id_number[:17] + wrong}
+    ).content.decode()
+    pages["mistyped"] = mistyped
+    check = shipped["{field}校验位不正确，请核对是否有输错的数字。"].text
+    assert check.format(field=shipped["身份证号"].text) in mistyped
+    pages["search"] = client.post("/workbench/search/", {"q": "12345"}).content.decode()
+    assert (
+        shipped["请输入完整的受理编号或 18 位身份证号（{problem}）"].text.split("(")[0]
+        in (pages["search"])
+    )
+    pages["people"] = client.get("/workbench/persons/").content.decode()
+    pages["person"] = client.get(f"/workbench/persons/{applicant.pk}/").content.decode()
+    found = client.post("/workbench/persons/", {"q": "1507021"}).content.decode()
+    assert (
+        shipped["{field}应为 18 位，您填写了 {length} 位。"].text.format(
+            field=shipped["身份证号"].text, length=7
+        )
+        in found
+    )
+    pages["person search"] = found
+    known = _staff_known("乌云", "巴特尔", "测试", applicant.address)
+    for name, html in pages.items():
+        assert '<html lang="mn-Mong">' in html, name
+        assert not CYRILLIC.search(html), name
+        assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))
+
+
+@pytest.mark.django_db
+def test_a_mongolian_reading_officer_decides_from_the_queue_in_mongolian(client):
+    """From the queue to the matter (its prescreen's reasons too) and the confirmation, an
+    officer reading Mongolian decides without a Chinese word of the platform's own."""
+    clerk = factories.staff("l_window4", Role.WINDOW_CLERK, "cdpf-150702")
+    officer = factories.staff("l_town", Role.TOWNSHIP_CIVIL, "civil-150702001", name="其其格")
+    type(officer).objects.filter(pk=officer.pk).update(language=catalog.MONGOLIAN)
+    applicant = factories.certified_person(name="巴特尔", phone="13947000022")
+    app = factories.application_accepted(clerk, applicant, matters=("LIVING",))
+    matter = app.matters.get()
+    step = matter.steps.get(status="active")
+    assert step.role == Role.TOWNSHIP_CIVIL
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "mn-mong"
+    client.post("/accounts/login/", {"username": "l_town", "password": factories.PASSWORD})
+    shipped = catalog.shipped()
+    pages = {"queue": client.get("/workbench/queue/?tab=unclaimed").content.decode()}
+    assert app.tracking_no in pages["queue"]
+    pages["matter"] = client.get(f"/workbench/matters/{matter.pk}/").content.decode()
+    reasons = re.search(r'<ul id="prescreen-reasons">(.*?)</ul>', pages["matter"], re.S)[1]
+    assert MONGOLIAN.search(reasons) and not HAN.search(reasons)  # said again, in Mongolian
+    data = {"step": step.pk, "outcome": "approve"}
+    pages["confirm"] = client.post(f"/workbench/matters/{matter.pk}/decide/", data).content.decode()
+    assert shipped["确认提交"].text in pages["confirm"]
+    done = client.post(
+        f"/workbench/matters/{matter.pk}/decide/", {**data, "confirmed": "yes"}, follow=True
+    )
+    pages["decided"] = done.content.decode()
+    assert shipped["已办理：{step}，结论：{outcome}。"].text.split("᠄")[0] in pages["decided"]
+    step.refresh_from_db()
+    assert step.status == "done" and step.decided_by == officer
+    known = _staff_known("其其格", "巴特尔", "测试", applicant.address, "测试员")
+    for name, html in pages.items():
+        assert '<html lang="mn-Mong">' in html, name
+        assert not CYRILLIC.search(html), name
         assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))

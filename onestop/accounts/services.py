@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
@@ -35,14 +36,14 @@ def _check_admin_scope(actor: StaffUser | None, unit: OrgUnit | None) -> None:
         or actor.scope is None
         or not actor.scope.contains(unit.region)
     ):
-        raise PermissionDenied("您无权管理该单位的工作人员。")
+        raise PermissionDenied(gettext("您无权管理该单位的工作人员。"))
 
 
 def _check_placement(role: str, unit: OrgUnit | None) -> OrgUnit:
     if role not in Role.values:
-        raise ValidationError({"role": "请选择有效的角色。"})
+        raise ValidationError({"role": gettext("请选择有效的角色。")})
     if unit is None:
-        raise ValidationError({"org_unit": "请选择所属单位。"})
+        raise ValidationError({"org_unit": gettext("请选择所属单位。")})
     problem = placement_error(role, unit.department, unit.region.level)
     if problem:
         raise ValidationError({"org_unit": problem})
@@ -72,9 +73,9 @@ def staff_user_create(
     username = username.strip()
     display_name = display_name.strip()
     if not username:
-        raise ValidationError({"username": "请填写用户名。"})
+        raise ValidationError({"username": gettext("请填写用户名。")})
     if not display_name:
-        raise ValidationError({"display_name": "请填写姓名。"})
+        raise ValidationError({"display_name": gettext("请填写姓名。")})
     org_unit = staff_user_check(actor=actor, role=role, org_unit=org_unit)
     user = StaffUser(
         username=username,
@@ -90,7 +91,7 @@ def staff_user_create(
     user.set_password(password)
     with transaction.atomic():
         if StaffUser.objects.filter(username__iexact=username).exists():
-            raise ValidationError({"username": "该用户名已被使用。"})
+            raise ValidationError({"username": gettext("该用户名已被使用。")})
         user.save()
         audit_record(
             actor=actor,
@@ -113,9 +114,9 @@ def staff_user_update(
 ) -> StaffUser:
     staff_user_check(actor=actor, role=role, org_unit=org_unit, user=user)
     if not display_name.strip():
-        raise ValidationError({"display_name": "请填写姓名。"})
+        raise ValidationError({"display_name": gettext("请填写姓名。")})
     if actor is not None and actor.pk == user.pk and (not is_active or role != Role.ADMIN):
-        raise ValidationError({"role": "不能停用自己的账号或取消自己的管理员角色。"})
+        raise ValidationError({"role": gettext("不能停用自己的账号或取消自己的管理员角色。")})
     changes = {}
     for field, value in (
         ("display_name", display_name.strip()),
@@ -189,7 +190,9 @@ def _refuse_locked(account: StaffUser, username: str, ip: str) -> LoginRefused:
     locked_until = StaffUser.objects.values_list("locked_until", flat=True).get(pk=account.pk)
     minutes = max(1, int(((locked_until or now) - now).total_seconds() // 60) + 1)
     return LoginRefused(
-        f"该账号因连续输错密码已被锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+        gettext(
+            "该账号因连续输错密码已被锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+        ).format(minutes=minutes)
     )
 
 
@@ -253,7 +256,7 @@ def staff_language_set(*, actor: StaffUser, language: str) -> bool:
     """The language a staff member chose for their pages ("" is Chinese), kept on their profile
     so it comes back at their next login; whether it changed."""
     if language not in {code for code, _ in READING_LANGUAGES}:
-        raise ValidationError({"language": "不支持这种语言。"})
+        raise ValidationError({"language": gettext("不支持这种语言。")})
     with transaction.atomic():
         changed = (
             StaffUser.objects.filter(pk=actor.pk)

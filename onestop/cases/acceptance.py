@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
@@ -34,7 +35,7 @@ def _check_window(actor: Actor, application: Application) -> None:
         or actor.scope is None
         or not actor.scope.contains(application.township)
     ):
-        raise PermissionDenied("只有申请人户籍地的窗口工作人员可以受理。")
+        raise PermissionDenied(gettext("只有申请人户籍地的窗口工作人员可以受理。"))
 
 
 def application_accept(*, actor: Actor, application: Application) -> Application:
@@ -104,7 +105,7 @@ def application_refuse(*, actor: Actor, application: Application, reason: str) -
     _check_window(actor, application)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "请填写不予受理的理由。"})
+        raise ValidationError({"reason": gettext("请填写不予受理的理由。")})
     with transaction.atomic():
         app = locked(application)
         if app.status == Application.Status.REFUSED:
@@ -143,7 +144,7 @@ def application_withdraw(
             refusal=f"该申请当前为“{app.get_status_display()}”，不能撤回。",
         )
         if any_decided(app):
-            raise CaseError("已有事项作出了决定，不能整体撤回；如需停办请联系窗口。")
+            raise CaseError(gettext("已有事项作出了决定，不能整体撤回；如需停办请联系窗口。"))
         now = clock.now()
         app.concluded_at = now
         app.save(update_fields=["status", "concluded_at"])

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
@@ -19,18 +20,18 @@ from .models import Alert, Matter, Step
 def matter_press(*, actor: Actor, matter: Matter, message: str) -> Alert:
     """督办: a supervisor presses the unit holding the matter's open step."""
     if actor is None or actor.role != Role.SUPERVISOR:
-        raise PermissionDenied("只有政务服务监督员可以督办。")
+        raise PermissionDenied(gettext("只有政务服务监督员可以督办。"))
     app = matter.application
     if actor.scope is None or not actor.scope.contains(app.township):
-        raise PermissionDenied("该申请不在您的监督范围内。")
+        raise PermissionDenied(gettext("该申请不在您的监督范围内。"))
     message = (message or "").strip()
     if not message:
-        raise ValidationError({"message": "请填写督办意见。"})
+        raise ValidationError({"message": gettext("请填写督办意见。")})
     with transaction.atomic():
         locked = Matter.objects.select_for_update().get(pk=matter.pk)
         step = locked.steps.filter(status=Step.Status.ACTIVE).first()
         if step is None:
-            raise CaseError("该事项当前没有正在办理的环节，无需督办。")
+            raise CaseError(gettext("该事项当前没有正在办理的环节，无需督办。"))
         alert = Alert.objects.create(
             step=step,
             kind=Alert.Kind.PRESSED,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
@@ -221,11 +222,11 @@ def _receive(
 
 def _check_submit(actor: Actor, channel: str, applicant: Person, consented: bool) -> None:
     if channel not in Channel.values or channel == Channel.PROACTIVE:
-        raise ValidationError({"channel": "申请渠道无效。"})
+        raise ValidationError({"channel": gettext("申请渠道无效。")})
     if actor is not None and (
         actor.scope is None or not actor.scope.contains(applicant.hukou_region)
     ):
-        raise PermissionDenied("申请人户籍不在您的管辖范围内，请到户籍所在地窗口办理。")
+        raise PermissionDenied(gettext("申请人户籍不在您的管辖范围内，请到户籍所在地窗口办理。"))
     if not consented:
         raise ValidationError(
             {
@@ -246,7 +247,7 @@ def create_application(
     township = applicant.hukou_region
     county = township.parent_id
     if county is None:
-        raise CaseError("申请人户籍须登记到苏木乡镇（街道）。")
+        raise CaseError(gettext("申请人户籍须登记到苏木乡镇（街道）。"))
     day = clock.today()
     application = Application(
         applicant=applicant,
@@ -271,7 +272,9 @@ def create_application(
         chain_id = reference.chain_id_for(kind, application.county_id)
         if chain_id is None:
             raise CaseError(
-                f"没有为该地区配置“{MatterType(kind).label}”的办理流程，请联系系统管理员。"
+                gettext("没有为该地区配置“{matter}”的办理流程，请联系系统管理员。").format(
+                    matter=gettext(MatterType(kind).label)
+                )
             )
         for step in reference.chain_definition(chain_id).steps:
             unit_for(step, application)  # route every step now: a missing unit fails the submit
@@ -304,9 +307,13 @@ def medical_claim(
                 bool(raw.get("networked", False)),
             )
         except (KeyError, TypeError, ValueError, InvalidOperation):
-            raise ValidationError({"medical_bills": f"第 {i} 张票据的日期或金额无效。"}) from None
+            raise ValidationError(
+                {"medical_bills": gettext("第 {n} 张票据的日期或金额无效。").format(n=i)}
+            ) from None
         if bill.policy_self_pay < 0 or not bill.policy_self_pay.is_finite():
-            raise ValidationError({"medical_bills": f"第 {i} 张票据的金额不能为负数。"})
+            raise ValidationError(
+                {"medical_bills": gettext("第 {n} 张票据的金额不能为负数。").format(n=i)}
+            )
         bills.append(bill)
     if person is None or day is None:
         return MedicalClaim(tuple(bills))

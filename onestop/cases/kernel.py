@@ -24,6 +24,7 @@ from onestop.outbox.models import OutboxEvent
 from onestop.outbox.services import emit_many
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
+from onestop.policy.reasons import said
 from onestop.policy.verdict import Assessment
 from onestop.regions.enums import Level
 from onestop.regions.models import OrgUnit
@@ -178,6 +179,11 @@ def snapshot(assessment: Assessment) -> dict[str, Any]:
         "missing": [f"{m.label}（{m.holder}）" for m in assessment.missing],
         "amount": None if amount is None or amount.value is None else str(amount.value),
         "unit": amount.unit if amount else "",
+        # What was said, to show it again in the reader's language (the lists above are Chinese).
+        "said": {
+            "reasons": [said(r) for r in assessment.reasons],
+            "missing": [[m.label, m.holder] for m in assessment.missing],
+        },
     }
 
 

@@ -83,7 +83,7 @@ def matter_attach(*, actor: Actor, matter: Matter, material: MaterialIn) -> Mate
     """A document a department adds to a matter it works on (e.g. a decision notice)."""
     step = Step.objects.filter(matter=matter, unit_id=getattr(actor, "org_unit_id", None)).first()
     if step is None:
-        raise PermissionDenied("只能为本单位办理的事项附上文书。")
+        raise PermissionDenied(gettext("只能为本单位办理的事项附上文书。"))
     with transaction.atomic():
         app = locked(matter.application)
         active = matter.steps.filter(status=Step.Status.ACTIVE).first()
@@ -103,7 +103,7 @@ def material_open(*, actor: StaffUser, material: Material) -> File | None:
     for those who see a matter it belongs to; every opening is audited. None: the material was
     handed in on paper and has no file."""
     if not material_visible_to(actor, material):
-        raise PermissionDenied("该材料仅供办理相关事项的部门查看。")
+        raise PermissionDenied(gettext("该材料仅供办理相关事项的部门查看。"))
     if not material.file:
         return None
     with transaction.atomic():

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from onestop.accounts.actors import Viewer
 from onestop.accounts.models import StaffUser
@@ -21,12 +22,12 @@ from .models import Alert, Application, Material, Matter, Step
 from .tracking import normalise
 
 QUEUE_TABS = {
-    "mine": "我的待办",
-    "unclaimed": "本单位未认领",
-    "due_soon": "临期",
-    "overdue": "超期",
-    "done": "已办",
-    "pressed": "被督办",
+    "mine": gettext_noop("我的待办"),
+    "unclaimed": gettext_noop("本单位未认领"),
+    "due_soon": gettext_noop("临期"),
+    "overdue": gettext_noop("超期"),
+    "done": gettext_noop("已办"),
+    "pressed": gettext_noop("被督办"),
 }
 
 
@@ -73,7 +74,9 @@ def applications_search(user: StaffUser, text: str) -> tuple[QuerySet[Applicatio
     try:
         id_number = parse_id_number(text).number
     except IdentifierError as exc:
-        return visible.none(), f"请输入完整的受理编号或 18 位身份证号（{exc}）"
+        return visible.none(), gettext("请输入完整的受理编号或 18 位身份证号（{problem}）").format(
+            problem=exc
+        )
     index = pii.blind_index(id_number, context=ID_CONTEXT)
     return visible.filter(applicant__id_number_index=index), ""
 

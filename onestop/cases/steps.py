@@ -13,6 +13,7 @@ from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
@@ -49,7 +50,7 @@ from .workflow import MATTER, STEP, all_closed, can_decide, can_supply, move
 
 def step_claim(*, actor: StaffUser, step: Step) -> Step:
     if not can_act(actor, step):
-        raise PermissionDenied("该环节不由您所在的单位和岗位办理。")
+        raise PermissionDenied(gettext("该环节不由您所在的单位和岗位办理。"))
     with transaction.atomic():
         claimed = Step.objects.filter(
             pk=step.pk, status=Step.Status.ACTIVE, assignee__isnull=True
@@ -71,7 +72,7 @@ def step_claim(*, actor: StaffUser, step: Step) -> Step:
 def step_assign(*, actor: StaffUser, step: Step, assignee: StaffUser) -> Step:
     """Hand an open step to a colleague of the same unit and role."""
     if not can_act(actor, step) or not can_act(assignee, step):
-        raise PermissionDenied("只能在本单位同一岗位的工作人员之间分派。")
+        raise PermissionDenied(gettext("只能在本单位同一岗位的工作人员之间分派。"))
     with transaction.atomic():
         locked_step = Step.objects.select_for_update().get(pk=step.pk)
         if locked_step.status != Step.Status.ACTIVE:
@@ -134,7 +135,7 @@ def _locked_step(actor: StaffUser, step: Step, decision: Decision) -> tuple[Step
         label = Outcome.LABELS.get(found.outcome, "已取消")
         raise Conflict(f"该环节已由{who}于{when}办理（{label}），请刷新后查看。")
     if not can_act(actor, found):
-        raise PermissionDenied("该环节不由您所在的单位和岗位办理。")
+        raise PermissionDenied(gettext("该环节不由您所在的单位和岗位办理。"))
     if found.assignee is not None and found.assignee_id != actor.pk:
         raise Conflict(f"该环节已由{found.assignee.display_name}认领，请联系其办理或申请改派。")
     return found, True
@@ -149,7 +150,11 @@ def step_decide(*, actor: StaffUser, step: Step, decision: Decision) -> Step:
         matter = Matter.objects.select_for_update().get(pk=found.matter_id)
         app = locked(matter.application)
         if not can_decide(matter.status):
-            raise CaseError(f"该事项当前为“{matter.get_status_display()}”，暂不能办理。")
+            raise CaseError(
+                gettext("该事项当前为“{status}”，暂不能办理。").format(
+                    status=gettext(matter.get_status_display())
+                )
+            )
         definition = reference.chain_definition(matter.chain_id)
         sdef = definition.steps[found.index]
         decision_check(matter=matter, step=found, sdef=sdef, decision=decision)
@@ -320,16 +325,16 @@ def _medical_amount(matter: Matter, decision: Decision, reason: str) -> dict:
     proposed = matter.prescreen.get("amount")
     amount = amount_to_record(decision.amount, proposed)
     if amount is None:
-        raise ValidationError({"amount": "请填写核定的报销金额。"})
+        raise ValidationError({"amount": gettext("请填写核定的报销金额。")})
     try:
         amount = Decimal(amount).quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise ValidationError({"amount": "报销金额应为数字。"}) from None
+        raise ValidationError({"amount": gettext("报销金额应为数字。")}) from None
     if amount < 0:
-        raise ValidationError({"amount": "报销金额不能为负数。"})
+        raise ValidationError({"amount": gettext("报销金额不能为负数。")})
     edited = proposed is not None and amount != Decimal(proposed)
     if (edited or proposed is None) and not reason:
-        raise ValidationError({"reason": "核定金额与系统计算不同时，请填写调整理由。"})
+        raise ValidationError({"reason": gettext("核定金额与系统计算不同时，请填写调整理由。")})
     return {"amount": str(amount), "unit": "元", "calculated": proposed, "adjusted": edited}
 
 
@@ -342,14 +347,14 @@ def matter_supply(
         held = Matter.objects.select_for_update().select_related("chain").get(pk=matter.pk)
         app = locked(held.application)
         if not can_supply(held.status):
-            raise CaseError("该事项当前不需要补正材料。")
+            raise CaseError(gettext("该事项当前不需要补正材料。"))
         if actor is not None and (actor.scope is None or not actor.scope.contains(app.township)):
-            raise PermissionDenied("申请人户籍不在您的管辖范围内。")
+            raise PermissionDenied(gettext("申请人户籍不在您的管辖范围内。"))
         if not materials:
-            raise ValidationError({"materials": "请提交需要补正的材料。"})
+            raise ValidationError({"materials": gettext("请提交需要补正的材料。")})
         returned = held.steps.filter(outcome=Outcome.RETURN).order_by("-decided_at").first()
         if returned is None:
-            raise CaseError("该事项当前不需要补正材料。")
+            raise CaseError(gettext("该事项当前不需要补正材料。"))
         today = clock.today()
         stopped = resume(held, today)
         held.save()

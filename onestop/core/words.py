@@ -47,6 +47,29 @@ def fill(template: str, values: dict, tr: Translate = recorded) -> str:
     return text.format(**{k: written(v, tr) for k, v in values.items()}) if values else text
 
 
+def stored(value: object) -> object:
+    """A value as JSON keeps it (a record's snapshot), to be written later in the reader's
+    language: see ``restored``. Numbers and texts are kept as they would be written."""
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Words):
+        return {"words": value.template, "values": {k: stored(v) for k, v in value.values}}
+    if isinstance(value, tuple | list):
+        return [stored(v) for v in value]
+    return value if isinstance(value, int | str) or value is None else str(value)
+
+
+def restored(value: object) -> object:
+    """A value ``stored`` kept, as ``written`` takes it."""
+    if isinstance(value, dict) and "date" in value:
+        return date.fromisoformat(value["date"])
+    if isinstance(value, dict) and "words" in value:
+        return Words(value["words"], tuple((k, restored(v)) for k, v in value["values"].items()))
+    if isinstance(value, list):
+        return tuple(restored(v) for v in value)
+    return value
+
+
 def written(value: object, tr: Translate = recorded) -> str:
     """A value in words: a date as a date of that language, a tuple or list as a list,
     ``Words`` as a sentence, a text as the catalog has it; numbers stay as they are."""

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
@@ -97,14 +97,14 @@ def _results(matters: list[Matter]) -> Words:
 def handover_request_early(*, application: Application, matter: Matter) -> Handover:
     """The applicant asks for one decided result now rather than with the others."""
     if matter.application_id != application.pk or not is_decided(matter.status):
-        raise DeliveryRefused("这个事项还没有办理结果。")
+        raise DeliveryRefused(gettext("这个事项还没有办理结果。"))
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         handover = handover_prepare(
             application=locked, matters=locked.matters.filter(pk=matter.pk), early=True
         )
     if handover is None:
-        raise DeliveryRefused("这个结果已经安排送达了。")
+        raise DeliveryRefused(gettext("这个结果已经安排送达了。"))
     return handover
 
 
@@ -115,7 +115,7 @@ def _check_window(actor: Actor, application: Application) -> None:
         or not actor.scope
         or not actor.scope.contains(application.township)
     ):
-        raise PermissionDenied("由申请人户籍地的窗口办理送达。")
+        raise PermissionDenied(gettext("由申请人户籍地的窗口办理送达。"))
 
 
 def _delivered(actor: Actor, handover: Handover, detail: dict) -> None:
@@ -154,11 +154,11 @@ def handover_pickup(*, actor: Actor, handover: Handover, code: str) -> Handover:
         if locked.status == Handover.Status.DELIVERED:
             return locked
         if locked.method != Handover.Method.PICKUP:
-            raise DeliveryRefused("这份结果是邮寄的，不在窗口领取。")
+            raise DeliveryRefused(gettext("这份结果是邮寄的，不在窗口领取。"))
         if not hmac.compare_digest(
             locked.pickup_code_hash, _code_hash(locked.pk, (code or "").strip())
         ):
-            raise DeliveryRefused("取件码不对，请核对申请人收到的短信或站内信。")
+            raise DeliveryRefused(gettext("取件码不对，请核对申请人收到的短信或站内信。"))
         locked.handed_over_by = actor
         Application.objects.filter(pk=locked.application_id).update(trips=F("trips") + 1)
         _delivered(actor, locked, {"note": "窗口领取"})
@@ -169,11 +169,11 @@ def handover_post(*, actor: Actor, handover: Handover, tracking_no: str) -> Hand
     _check_window(actor, handover.application)
     tracking_no = (tracking_no or "").strip()
     if not tracking_no:
-        raise ValidationError({"tracking_no": "请填写邮件号。"})
+        raise ValidationError({"tracking_no": gettext("请填写邮件号。")})
     with transaction.atomic():
         locked = Handover.objects.select_for_update().get(pk=handover.pk)
         if locked.method != Handover.Method.POST or locked.status != Handover.Status.READY:
-            raise DeliveryRefused("这份结果不是待寄出的邮件。")
+            raise DeliveryRefused(gettext("这份结果不是待寄出的邮件。"))
         locked.status, locked.tracking_no, locked.handed_over_by = (
             Handover.Status.POSTED,
             tracking_no[:40],
@@ -201,11 +201,13 @@ def handover_track(
 ) -> Handover:
     """A postal status (from the window, or from the logistics system through the API)."""
     if status not in (Handover.Status.DELIVERED, Handover.Status.RETURNED):
-        raise ValidationError({"status": "邮件状态只能是 delivered（已签收）或 returned（退回）。"})
+        raise ValidationError(
+            {"status": gettext("邮件状态只能是 delivered（已签收）或 returned（退回）。")}
+        )
     with transaction.atomic():
         locked = Handover.objects.select_for_update().get(pk=handover.pk)
         if locked.method != Handover.Method.POST:
-            raise DeliveryRefused("这份结果不是邮寄的。")
+            raise DeliveryRefused(gettext("这份结果不是邮寄的。"))
         if locked.status == status:
             return locked
         if tracking_no:

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
+from django.utils.translation import gettext
 
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
@@ -270,11 +271,11 @@ def notice_handled(*, actor: StaffUser, notice: Notice, reached: bool, note: str
         or actor.role != Role.WINDOW_CLERK
         or notice.unit_id != actor.org_unit_id
     ):
-        raise PermissionDenied("这条告知不归本窗口办理。")
+        raise PermissionDenied(gettext("这条告知不归本窗口办理。"))
     with transaction.atomic():
         current = Notice.objects.select_for_update().get(pk=notice.pk)
         if current.status != Notice.Status.PENDING:
-            raise ValidationError("这条告知已经办理过了。")
+            raise ValidationError(gettext("这条告知已经办理过了。"))
         attempts = current.attempts + 1
         if reached:
             status = Notice.Status.SENT

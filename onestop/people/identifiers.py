@@ -1,8 +1,9 @@
 """Chinese identity numbers: 身份证号 (GB 11643-1999), 第二代残疾人证号, mobile numbers.
 
 Pure functions; every refusal is a ``ValueError`` whose message names the field and the reason in
-Chinese. The division code rule is the code *of issue*: a code is acceptable if it ever existed and
-was not abolished before the holder's birth year (see docs/MISSION.md).
+the reader's language (Chinese by default). The division code rule is the code *of issue*: a code
+is acceptable if it ever existed and was not abolished before the holder's birth year (see
+docs/MISSION.md).
 """
 
 import re
@@ -11,6 +12,7 @@ from datetime import date
 from functools import lru_cache
 from operator import mul
 
+from django.utils.translation import gettext, gettext_noop
 from stdnum import numdb
 
 from onestop.core import clock
@@ -33,6 +35,11 @@ LEVELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 class IdentifierError(ValueError):
     pass
+
+
+def _error(message: str, field: str, **values: object) -> IdentifierError:
+    """A refusal in the reader's language; ``field`` names what was checked (a catalog text)."""
+    return IdentifierError(gettext(message).format(field=gettext(field), **values))
 
 
 def check_digit(first17: str) -> str:
@@ -74,33 +81,46 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * 8 + number[14:]
 
 
-def parse_id_number(value: str, *, today: date | None = None, field: str = "身份证号") -> IdNumber:
+def parse_id_number(
+    value: str, *, today: date | None = None, field: str = gettext_noop("身份证号")
+) -> IdNumber:
     number = (value or "").strip().upper()
     if not number:
-        raise IdentifierError(f"请填写{field}。")
+        raise IdentifierError(gettext("请填写{}。").format(gettext(field)))
     if len(number) != 18:
-        raise IdentifierError(f"{field}应为 18 位，您填写了 {len(number)} 位。")
+        raise _error(
+            gettext_noop("{field}应为 18 位，您填写了 {length} 位。"), field, length=len(number)
+        )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise IdentifierError(f"{field}前 17 位应为数字，最后一位为数字或 X。")
+        raise _error(gettext_noop("{field}前 17 位应为数字，最后一位为数字或 X。"), field)
     if check_digit(number[:17]) != number[17]:
-        raise IdentifierError(f"{field}校验位不正确，请核对是否有输错的数字。")
+        raise _error(gettext_noop("{field}校验位不正确，请核对是否有输错的数字。"), field)
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdentifierError(f"{field}中的出生日期（第 7 至 14 位）不是真实存在的日期。") from None
+        raise _error(
+            gettext_noop("{field}中的出生日期（第 7 至 14 位）不是真实存在的日期。"), field
+        ) from None
     if birth > (today or clock.today()):
-        raise IdentifierError(f"{field}中的出生日期晚于今天。")
+        raise _error(gettext_noop("{field}中的出生日期晚于今天。"), field)
     if birth < EARLIEST_BIRTH:
-        raise IdentifierError(f"{field}中的出生日期过早，请核对。")
+        raise _error(gettext_noop("{field}中的出生日期过早，请核对。"), field)
     code = number[:6]
     try:
         last_year = division_last_year(code)
     except KeyError:
-        raise IdentifierError(f"{field}前 6 位“{code}”不是有效的行政区划代码。") from None
+        raise _error(
+            gettext_noop("{field}前 6 位“{code}”不是有效的行政区划代码。"), field, code=code
+        ) from None
     if last_year is not None and last_year < birth.year:
-        raise IdentifierError(
-            f"{field}前 6 位“{code}”的行政区划在 {last_year} 年后已撤销，"
-            f"不能用于 {birth.year} 年出生的人。"
+        raise _error(
+            gettext_noop(
+                "{field}前 6 位“{code}”的行政区划在 {last} 年后已撤销，不能用于 {born} 年出生的人。"
+            ),
+            field,
+            code=code,
+            last=last_year,
+            born=birth.year,
         )
     return IdNumber(number, code, birth, "M" if int(number[16]) % 2 else "F")
 
@@ -133,13 +153,15 @@ def parse_certificate_number(
     value: str, *, holder_id: str | IdNumber | None = None, today: date | None = None
 ) -> CertificateNumber:
     """``holder_id`` already parsed saves parsing the ID part again (bulk sync)."""
-    field = "残疾人证号"
+    field = gettext_noop("残疾人证号")
     number = (value or "").strip().upper()
     if not number:
-        raise IdentifierError(f"请填写{field}。")
+        raise IdentifierError(gettext("请填写{}。").format(gettext(field)))
     if len(number) < 20:
-        raise IdentifierError(
-            f"{field}应为 20 位（身份证号加残疾类别和等级），您填写了 {len(number)} 位。"
+        raise _error(
+            gettext_noop("{field}应为 20 位（身份证号加残疾类别和等级），您填写了 {length} 位。"),
+            field,
+            length=len(number),
         )
     if isinstance(holder_id, IdNumber):
         held, holder_id = holder_id, holder_id.number
@@ -148,33 +170,32 @@ def parse_certificate_number(
     if held is not None and held.number == number[:18]:
         id_part = held
     else:
-        try:
-            id_part = parse_id_number(number[:18], today=today, field=f"{field}中的身份证号")
-        except IdentifierError as exc:
-            raise IdentifierError(str(exc)) from None
+        id_part = parse_id_number(
+            number[:18], today=today, field=gettext_noop("残疾人证号中的身份证号")
+        )
     category, level, suffix = number[18], number[19], number[20:]
     if not category.isdigit() or int(category) not in CATEGORIES:
-        raise IdentifierError(f"{field}第 19 位是残疾类别，应为 1 至 7。")
+        raise _error(gettext_noop("{field}第 19 位是残疾类别，应为 1 至 7。"), field)
     if not level.isdigit() or int(level) not in LEVELS:
-        raise IdentifierError(f"{field}第 20 位是残疾等级，应为 1 至 4。")
+        raise _error(gettext_noop("{field}第 20 位是残疾等级，应为 1 至 4。"), field)
     if suffix and not CERT_SUFFIX.fullmatch(suffix):
-        raise IdentifierError(f"{field}第 20 位之后只能是换发标记（如 B1）。")
+        raise _error(gettext_noop("{field}第 20 位之后只能是换发标记（如 B1）。"), field)
     if holder_id is not None and id_part.number != holder_id.strip().upper():
-        raise IdentifierError(f"{field}中的身份证号与持证人的身份证号不一致。")
+        raise _error(gettext_noop("{field}中的身份证号与持证人的身份证号不一致。"), field)
     return CertificateNumber(number, id_part, int(category), int(level), suffix)
 
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
-def parse_mobile(value: str, *, field: str = "手机号码") -> str:
+def parse_mobile(value: str, *, field: str = gettext_noop("手机号码")) -> str:
     number = re.sub(r"[\s-]", "", value or "")
     if number.startswith("+86"):
         number = number[3:]
     if not number:
-        raise IdentifierError(f"请填写{field}。")
+        raise IdentifierError(gettext("请填写{}。").format(gettext(field)))
     if not MOBILE.fullmatch(number):
-        raise IdentifierError(f"{field}应为 11 位数字，以 13 至 19 开头。")
+        raise _error(gettext_noop("{field}应为 11 位数字，以 13 至 19 开头。"), field)
     return number
 
 

@@ -4,6 +4,8 @@ the Chinese: stored normalised (NFC, single spaces) so the same name always matc
 import re
 import unicodedata
 
+from django.utils.translation import gettext
+
 from onestop.core.words import MONGOLIAN_LETTER
 
 from .identifiers import IdentifierError
@@ -16,15 +18,15 @@ SCRIPT = re.compile("[\u1800-\u18af\u202f\u200c\u200d ·]+")
 
 
 def clean_mongolian_name(value: str) -> str:
-    """The name normalised, or "" when none was given; IdentifierError (in Chinese) if it is
-    not Mongolian script."""
+    """The name normalised, or "" when none was given; IdentifierError (in the reader's
+    language) if it is not Mongolian script."""
     name = " ".join(unicodedata.normalize("NFC", value or "").split())
     if not name:
         return ""
     if len(name) > MAX_LENGTH:
-        raise IdentifierError(f"蒙古文姓名不能超过 {MAX_LENGTH} 个字符。")
+        raise IdentifierError(gettext("蒙古文姓名不能超过 {n} 个字符。").format(n=MAX_LENGTH))
     if not SCRIPT.fullmatch(name) or not MONGOLIAN_LETTER.search(name):
         raise IdentifierError(
-            "蒙古文姓名只能用传统蒙古文书写（不能含汉字、拉丁字母或西里尔字母）。"
+            gettext("蒙古文姓名只能用传统蒙古文书写（不能含汉字、拉丁字母或西里尔字母）。")
         )
     return name

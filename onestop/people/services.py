@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.audit.models import AuditAction
@@ -59,9 +60,14 @@ class FieldErrors:
 def _clean_name(errors: FieldErrors, field: str, label: str, value: str) -> str:
     name = (value or "").strip()
     if not name:
-        errors.add(field, f"请填写{label}。")
+        errors.add(field, gettext("请填写{}。").format(gettext(label)))
     elif not NAME.fullmatch(name):
-        errors.add(field, f"{label}只能包含汉字、字母和间隔号“·”，不超过 50 个字。")
+        errors.add(
+            field,
+            gettext("{label}只能包含汉字、字母和间隔号“·”，不超过 50 个字。").format(
+                label=gettext(label)
+            ),
+        )
     return name
 
 
@@ -70,7 +76,7 @@ LANGUAGES = {code for code, _ in READING_LANGUAGES}
 
 def _check_scope(actor: Actor, region: Region) -> None:
     if actor is not None and (actor.scope is None or not actor.scope.contains(region)):
-        raise PermissionDenied("该人员的户籍地不在您的管辖范围内。")
+        raise PermissionDenied(gettext("该人员的户籍地不在您的管辖范围内。"))
 
 
 def person_register(
@@ -87,21 +93,24 @@ def person_register(
     language: str = "",
 ) -> Person:
     errors = FieldErrors()
-    name = _clean_name(errors, "name", "姓名", name)
+    name = _clean_name(errors, "name", gettext_noop("姓名"), name)
     name_mn = errors.check("name_mn", clean_mongolian_name, name_mn) or ""
     if language not in LANGUAGES:
-        errors.add("language", "阅读语言只能是中文或蒙古文。")
+        errors.add("language", gettext("阅读语言只能是中文或蒙古文。"))
     parsed = errors.check("id_number", parse_id_number, id_number)
     mobile = errors.check("phone", parse_mobile, phone) if phone else ""
     region = Region.objects.filter(code=(hukou_region_code or "").strip()).first()
     if not (hukou_region_code or "").strip():
-        errors.add("hukou_region", "请选择户籍地。")
+        errors.add("hukou_region", gettext("请选择户籍地。"))
     elif region is None:
-        errors.add("hukou_region", f"户籍地区划代码“{hukou_region_code}”不存在。")
+        errors.add(
+            "hukou_region",
+            gettext("户籍地区划代码“{code}”不存在。").format(code=hukou_region_code),
+        )
     if dibao_category not in DibaoCategory.values:
-        errors.add("dibao_category", "低保类别只能是城镇、农村或无。")
+        errors.add("dibao_category", gettext("低保类别只能是城镇、农村或无。"))
     if tekun_category not in TekunCategory.values:
-        errors.add("tekun_category", "特困供养类别无效。")
+        errors.add("tekun_category", gettext("特困供养类别无效。"))
     errors.raise_if_any()
     assert parsed is not None and region is not None  # any problem was raised just above
     _check_scope(actor, region)
@@ -128,7 +137,9 @@ def person_register(
                 detail={"hukou_region": region.code},
             )
     except IntegrityError:
-        raise ValidationError({"id_number": ["该身份证号已登记，请直接查找该人员。"]}) from None
+        raise ValidationError(
+            {"id_number": [gettext("该身份证号已登记，请直接查找该人员。")]}
+        ) from None
     return person
 
 
@@ -151,17 +162,19 @@ def guardian_add(
 ) -> Guardian:
     errors = FieldErrors()
     if kind not in GuardianKind.values:
-        errors.add("kind", "请选择监护人或代理人。")
-    name = _clean_name(errors, "name", "监护人姓名", name)
-    parsed = errors.check("id_number", parse_id_number, id_number, field="监护人身份证号")
-    mobile = errors.check("phone", parse_mobile, phone, field="监护人联系电话")
+        errors.add("kind", gettext("请选择监护人或代理人。"))
+    name = _clean_name(errors, "name", gettext_noop("监护人姓名"), name)
+    parsed = errors.check(
+        "id_number", parse_id_number, id_number, field=gettext_noop("监护人身份证号")
+    )
+    mobile = errors.check("phone", parse_mobile, phone, field=gettext_noop("监护人联系电话"))
     relation = (relation or "").strip()
     if not relation:
-        errors.add("relation", "请填写监护人与申请人的关系。")
+        errors.add("relation", gettext("请填写监护人与申请人的关系。"))
     errors.raise_if_any()
     assert parsed is not None and mobile is not None  # any problem was raised just above
     if parsed.number == person.id_number:
-        raise ValidationError({"id_number": ["监护人或代理人不能是申请人本人。"]})
+        raise ValidationError({"id_number": [gettext("监护人或代理人不能是申请人本人。")]})
     _check_scope(actor, person.hukou_region)
     guardian = Guardian(
         person=person,
@@ -206,13 +219,13 @@ def certificate_record(
     except IdentifierError as exc:
         raise ValidationError({"number": [str(exc)]}) from None
     if issue_date > clock.today():
-        raise ValidationError({"issue_date": ["发证日期不能晚于今天。"]})
+        raise ValidationError({"issue_date": [gettext("发证日期不能晚于今天。")]})
     if valid_until is None:
         valid_until = certificate_default_expiry(issue_date)
     if valid_until <= issue_date:
-        raise ValidationError({"valid_until": ["有效期应晚于发证日期。"]})
+        raise ValidationError({"valid_until": [gettext("有效期应晚于发证日期。")]})
     if status not in CertificateStatus.values:
-        raise ValidationError({"status": ["残疾人证状态无效。"]})
+        raise ValidationError({"status": [gettext("残疾人证状态无效。")]})
     _check_scope(actor, person.hukou_region)
     cert = Certificate(
         person=person,
@@ -233,7 +246,7 @@ def certificate_record(
                 detail={"person": person.pk, "category": cert.category, "level": cert.level},
             )
     except IntegrityError:
-        raise ValidationError({"number": ["该残疾人证号已登记。"]}) from None
+        raise ValidationError({"number": [gettext("该残疾人证号已登记。")]}) from None
     return cert
 
 
@@ -263,7 +276,7 @@ def certificate_find_by_number(queryset: QuerySet[Certificate], number: str) -> 
 def person_reveal_id(*, actor: Actor, person: Person) -> str:
     """The full ID number, for roles whose work needs it; every reveal is audited."""
     if actor is None or not actor.can_reveal_id:
-        raise PermissionDenied("您的角色无权查看完整身份证号。")
+        raise PermissionDenied(gettext("您的角色无权查看完整身份证号。"))
     _check_scope(actor, person.hukou_region)
     with transaction.atomic():
         audit_record(actor=actor, action=AuditAction.PERSON_REVEAL_ID, subject=person)
@@ -275,7 +288,7 @@ def person_language_set(*, actor: Actor, phone: str, language: str) -> int:
     of the persons whose own phone that is (a guardian's choice is theirs, not the ward's).
     Returns how many persons changed."""
     if language not in LANGUAGES:
-        raise ValidationError({"language": "不支持这种语言。"})
+        raise ValidationError({"language": gettext("不支持这种语言。")})
     with transaction.atomic():
         persons = list(
             Person.objects.select_for_update().filter(phone=phone).exclude(language=language)

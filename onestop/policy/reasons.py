@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext
 
-from onestop.core.words import fill
+from onestop.core.words import fill, restored, stored
 
 CENT = Decimal("0.01")
 
@@ -82,6 +82,19 @@ R = {
     # parameters
     "PARAM.MISSING": "【政策参数】{date}在本地区没有适用的“{label}”，金额待人工确定。",
 }
+
+
+def said(reason: Reason) -> dict:
+    """A reason as a record keeps it to show it again in any language (``shown_again``)."""
+    return {"code": reason.code, "values": {k: stored(v) for k, v in reason.values}}
+
+
+def shown_again(kept: dict) -> str | None:
+    """A kept reason in the reader's language; None if the catalogue no longer has it."""
+    if kept.get("code") not in R:
+        return None
+    values = tuple((k, restored(v)) for k, v in kept.get("values", {}).items())
+    return Reason(kept["code"], "", values).shown
 
 
 def reason(code: str, **values: object) -> Reason:

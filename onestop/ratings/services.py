@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.roles import Role
@@ -82,7 +82,7 @@ def _create(
     channel: str,
 ) -> Rating:
     if level not in Level.values:
-        raise ValidationError({"level": "请选择一个评价。"})
+        raise ValidationError({"level": gettext("请选择一个评价。")})
     unit, step = _attribution(application, matter)
     negative = level in NEGATIVE
     today = clock.today()
@@ -116,7 +116,7 @@ def _create(
             if negative:
                 _route_bad_rating(rating)
     except IntegrityError:
-        raise ValidationError({"level": "已经评价过了，谢谢您。"}) from None
+        raise ValidationError({"level": gettext("已经评价过了，谢谢您。")}) from None
     return rating
 
 
@@ -152,9 +152,9 @@ def rating_submit(
 ) -> Rating:
     """好差评 online, of the whole application or of one matter, once each, after the results."""
     if not is_ratable(application.status):
-        raise ValidationError({"level": "办结后才能评价。"})
+        raise ValidationError({"level": gettext("办结后才能评价。")})
     if matter is not None and matter.application_id != application.pk:
-        raise ValidationError({"matter": "该事项不属于这份申请。"})
+        raise ValidationError({"matter": gettext("该事项不属于这份申请。")})
     return _create(
         application=application,
         matter=matter,
@@ -175,7 +175,7 @@ def rating_submit_window(
         or actor.scope is None
         or not actor.scope.contains(application.township)
     ):
-        raise PermissionDenied("只有受理窗口可以请申请人当场评价。")
+        raise PermissionDenied(gettext("只有受理窗口可以请申请人当场评价。"))
     return _create(
         application=application,
         matter=None,
@@ -202,9 +202,9 @@ def _check_follow_up(actor: Actor, rating: Rating) -> None:
         and actor.scope.contains(rating.application.township)
     )
     if not (own_unit or supervisor):
-        raise PermissionDenied("只有被评价的单位或监督员可以跟进这条差评。")
+        raise PermissionDenied(gettext("只有被评价的单位或监督员可以跟进这条差评。"))
     if not rating.followup:
-        raise ValidationError({"followup": "这不是差评，无需跟进。"})
+        raise ValidationError({"followup": gettext("这不是差评，无需跟进。")})
 
 
 def rating_call_back(*, actor: Actor, rating: Rating, note: str) -> Rating:
@@ -212,7 +212,7 @@ def rating_call_back(*, actor: Actor, rating: Rating, note: str) -> Rating:
     _check_follow_up(actor, rating)
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": "请填写回访和核实情况。"})
+        raise ValidationError({"note": gettext("请填写回访和核实情况。")})
     with transaction.atomic():
         Rating.objects.filter(pk=rating.pk).update(
             called_at=clock.now(),
@@ -238,7 +238,7 @@ def rating_answer(
     _check_follow_up(actor, rating)
     answer = (answer or "").strip()
     if not answer:
-        raise ValidationError({"answer": "请填写回复和整改情况。"})
+        raise ValidationError({"answer": gettext("请填写回复和整改情况。")})
     with transaction.atomic():
         rating = Rating.objects.select_for_update().get(pk=rating.pk)
         rating.answer, rating.answered_by, rating.answered_at = answer, actor, clock.now()
@@ -265,10 +265,10 @@ def rating_answer(
 def rating_appeal(*, actor: Actor, rating: Rating, reason: str) -> Rating:
     """The unit contests a malicious or mistaken rating; the supervisor decides."""
     if actor is None or actor.org_unit_id != rating.unit_id:
-        raise PermissionDenied("只有被评价的单位可以申诉。")
+        raise PermissionDenied(gettext("只有被评价的单位可以申诉。"))
     reason = (reason or "").strip()
     if not reason or not rating.followup or rating.followup == Rating.FollowUp.WITHDRAWN:
-        raise ValidationError({"reason": "请填写申诉理由（仅差评可申诉）。"})
+        raise ValidationError({"reason": gettext("请填写申诉理由（仅差评可申诉）。")})
     with transaction.atomic():
         Rating.objects.filter(pk=rating.pk).update(
             followup=Rating.FollowUp.APPEALED, appeal_reason=reason[:500]
@@ -290,12 +290,12 @@ def rating_appeal_decide(*, actor: Actor, rating: Rating, upheld: bool, note: st
         or actor.scope is None
         or not actor.scope.contains(rating.application.township)
     ):
-        raise PermissionDenied("申诉由政务服务监督员处理。")
+        raise PermissionDenied(gettext("申诉由政务服务监督员处理。"))
     if rating.followup != Rating.FollowUp.APPEALED:
-        raise ValidationError({"upheld": "这条评价没有待处理的申诉。"})
+        raise ValidationError({"upheld": gettext("这条评价没有待处理的申诉。")})
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": "请填写处理意见。"})
+        raise ValidationError({"note": gettext("请填写处理意见。")})
     back = Rating.FollowUp.ANSWERED if rating.answered_at else Rating.FollowUp.OPEN
     with transaction.atomic():
         Rating.objects.filter(pk=rating.pk).update(
@@ -313,15 +313,15 @@ def rating_appeal_decide(*, actor: Actor, rating: Rating, upheld: bool, note: st
 
 def rating_rate_rectification(*, phone: str, rating: Rating, level: int) -> Rating:
     if not rating.answered_at:
-        raise ValidationError({"level": "还没有收到回复，暂时不能评价整改。"})
+        raise ValidationError({"level": gettext("还没有收到回复，暂时不能评价整改。")})
     if level not in Level.values:
-        raise ValidationError({"level": "请选择一个评价。"})
+        raise ValidationError({"level": gettext("请选择一个评价。")})
     with transaction.atomic():
         updated = Rating.objects.filter(pk=rating.pk, rectification_level__isnull=True).update(
             rectification_level=level
         )
         if not updated:
-            raise ValidationError({"level": "已经评价过整改情况了，谢谢您。"})
+            raise ValidationError({"level": gettext("已经评价过整改情况了，谢谢您。")})
         audit_record(
             actor=None,
             action=AuditAction.RATING_RECTIFICATION,

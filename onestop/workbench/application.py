@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import OFFICER_ROLES, Role
@@ -67,7 +68,7 @@ def accept(request, pk: int):
     run_action(
         request,
         lambda: application_accept(actor=request.user, application=application),
-        "已受理，事项已分发到各部门。",
+        gettext("已受理，事项已分发到各部门。"),
     )
     return redirect("workbench:receipt", pk)
 
@@ -82,10 +83,10 @@ def refuse(request, pk: int):
         run_action(
             request,
             lambda: application_refuse(actor=request.user, application=application, reason=reason),
-            "已作不予受理，理由将告知申请人。",
+            gettext("已作不予受理，理由将告知申请人。"),
         )
     else:
-        messages.error(request, "请填写不予受理的理由。")
+        messages.error(request, gettext("请填写不予受理的理由。"))
     return redirect("workbench:application", pk)
 
 
@@ -104,7 +105,7 @@ def material(request, pk: int):
     application_for(request.user, item.application_id)  # 404 unless the user may see it
     opened = material_open(actor=request.user, material=item)
     if opened is None:
-        raise Http404("该材料没有电子文件。")
+        raise Http404(gettext("该材料没有电子文件。"))
     # Streamed as it is decrypted (the whole file was checked first): memory stays flat.
     response = FileResponse(
         opened,

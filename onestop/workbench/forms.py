@@ -207,59 +207,65 @@ class IntakeForm(Form):
 
 class RefuseForm(Form):
     reason = forms.CharField(
-        label="不予受理的理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("不予受理的理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class PressForm(Form):
     message = forms.CharField(
-        label="督办意见", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("督办意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class SupplyForm(Form):
-    file = UploadField(label="补正材料（扫描件或照片）", slot="补正材料", required=False)
-    paper = forms.BooleanField(label="原件已在窗口核验", required=False)
+    file = UploadField(
+        label=gettext_lazy("补正材料（扫描件或照片）"),
+        slot=gettext_lazy("补正材料"),
+        required=False,
+    )
+    paper = forms.BooleanField(label=gettext_lazy("原件已在窗口核验"), required=False)
 
     def clean(self):
         data = super().clean()
         if not data.get("file") and not data.get("paper"):
-            raise forms.ValidationError("请上传补正材料，或确认原件已核验。")
+            raise forms.ValidationError(gettext("请上传补正材料，或确认原件已核验。"))
         return data
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label="办理结论", widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=gettext_lazy("办理结论"), widget=forms.RadioSelect)
     reason = forms.CharField(
-        label="理由或意见",
+        label=gettext_lazy("理由或意见"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="不通过和转办必须填写，会告知申请人。",
+        help_text=gettext_lazy("不通过和转办必须填写，会告知申请人。"),
     )
     missing_materials = forms.CharField(
-        label="需要补正的材料（每行一项）",
+        label=gettext_lazy("需要补正的材料（每行一项）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="退回补正时填写，一次告知全部。",
+        help_text=gettext_lazy("退回补正时填写，一次告知全部。"),
     )
-    transfer_to = forms.ChoiceField(label="转办给", required=False)
+    transfer_to = forms.ChoiceField(label=gettext_lazy("转办给"), required=False)
     category = forms.TypedChoiceField(
-        label="评定的残疾类别",
+        label=gettext_lazy("评定的残疾类别"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "请选择"), *sorted(CATEGORIES.items())],
+        choices=[("", gettext_lazy("请选择")), *translated(sorted(CATEGORIES.items()))],
     )
     level = forms.TypedChoiceField(
-        label="评定的残疾等级",
+        label=gettext_lazy("评定的残疾等级"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "请选择"), *sorted(LEVELS.items())],
+        choices=[("", gettext_lazy("请选择")), *translated(sorted(LEVELS.items()))],
     )
     amount = forms.DecimalField(
-        label="核定报销金额（元）", required=False, min_value=0, decimal_places=2
+        label=gettext_lazy("核定报销金额（元）"), required=False, min_value=0, decimal_places=2
     )
 
     def __init__(
@@ -274,15 +280,15 @@ class DecisionForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["outcome"]).choices = [
-            (o, Outcome.LABELS[o]) for o in outcomes
+            (o, gettext(Outcome.LABELS[o])) for o in outcomes
         ]
         # The units offered, by choice value: the one chosen is among them once the form is valid.
         self.transfer_units: dict[str, OrgUnit] = {}
         if Outcome.TRANSFER in outcomes:
             self.transfer_units = {str(u.pk): u for u in transfer_targets(step)}
-            cast(forms.ChoiceField, self.fields["transfer_to"]).choices = [("", "请选择")] + [
-                (pk, u.name) for pk, u in self.transfer_units.items()
-            ]
+            cast(forms.ChoiceField, self.fields["transfer_to"]).choices = [
+                ("", gettext("请选择"))
+            ] + [(pk, u.name) for pk, u in self.transfer_units.items()]
         else:
             del self.fields["transfer_to"]
         if records != "assessment":
@@ -293,25 +299,34 @@ class DecisionForm(forms.Form):
                 renews.category,
                 renews.level,
             )
-            self.fields["level"].help_text = (
-                f"换证：原证为{renews.get_category_display()}{renews.get_level_display()}，"
-                "已预先选好；重新评定后有变化的，请按评定结果选择。"
+            self.fields["level"].help_text = gettext(
+                "换证：原证为{category}{level}，已预先选好；重新评定后有变化的，请按评定结果选择。"
+            ).format(
+                category=gettext(renews.get_category_display()),
+                level=gettext(renews.get_level_display()),
             )
         if records != "amount":
             del self.fields["amount"]
         elif proposed_amount:
             # Shown filled in, so nobody approves a figure they have not seen.
             self.fields["amount"].initial = proposed_amount
-            self.fields["amount"].help_text = (
-                f"已按医疗救助规则和申请时填写的票据算好：{proposed_amount} 元；"
-                "核对票据原件后可修改。"
-            )
+            self.fields["amount"].help_text = gettext(
+                "已按医疗救助规则和申请时填写的票据算好：{amount} 元；核对票据原件后可修改。"
+            ).format(amount=proposed_amount)
         if Outcome.RETURN not in outcomes:
             del self.fields["missing_materials"]
 
     @property
     def outcome_label(self) -> str:
         return Outcome.LABELS[self.cleaned_data["outcome"]]
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES[int(self.cleaned_data["category"])]
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS[int(self.cleaned_data["level"])]
 
     @property
     def transfer_unit(self) -> OrgUnit | None:

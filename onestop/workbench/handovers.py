@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import Role
@@ -24,7 +25,7 @@ def handover_pickup(request, pk: int):
     run_action(
         request,
         lambda: delivery.handover_pickup(actor=request.user, handover=handover, code=code),
-        "已交付，本次到窗口计入跑动次数。",
+        gettext("已交付，本次到窗口计入跑动次数。"),
     )
     return redirect("workbench:application", handover.application_id)
 
@@ -39,7 +40,7 @@ def handover_post(request, pk: int):
         lambda: delivery.handover_post(
             actor=request.user, handover=handover, tracking_no=tracking_no
         ),
-        "已登记寄出，申请人会收到邮件号。",
+        gettext("已登记寄出，申请人会收到邮件号。"),
     )
     return redirect("workbench:application", handover.application_id)
 
@@ -49,11 +50,11 @@ def handover_post(request, pk: int):
 def handover_track(request, pk: int):
     handover = _handover_for(request.user, pk)
     if request.user.role != Role.WINDOW_CLERK:
-        raise PermissionDenied("由窗口登记邮件状态。")
+        raise PermissionDenied(gettext("由窗口登记邮件状态。"))
     status = request.POST.get("status", "")
     run_action(
         request,
         lambda: delivery.handover_track(actor=request.user, handover=handover, status=status),
-        "已登记邮件状态。",
+        gettext("已登记邮件状态。"),
     )
     return redirect("workbench:application", handover.application_id)

@@ -48,7 +48,7 @@ INTAKE_ID_CONTEXT = "workbench.session.intake_id_number"
 def window_only(view):
     def wrapped(request, *args, **kwargs):
         if request.user.role != Role.WINDOW_CLERK:
-            raise PermissionDenied("只有窗口受理员可以受理申请。")
+            raise PermissionDenied(gettext("只有窗口受理员可以受理申请。"))
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)

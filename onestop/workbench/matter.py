@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import Role
@@ -42,7 +43,7 @@ from .intake import form_errors_from
 def _matter_for(user, pk) -> Matter:
     matter = matter_visible_to(user, pk)
     if matter is None:
-        raise Http404("未找到该事项。")
+        raise Http404(gettext("未找到该事项。"))
     return matter
 
 
@@ -123,7 +124,7 @@ def decide(request, pk: int):
     matter = _matter_for(request.user, pk)
     step = matter_active_step(matter)
     if step is None or str(step.pk) != request.POST.get("step"):
-        messages.error(request, "该环节已由他人办理或已变化，请查看最新情况。")
+        messages.error(request, gettext("该环节已由他人办理或已变化，请查看最新情况。"))
         return redirect("workbench:matter", pk)
     sdef = chain_definition(matter.chain_id).steps[step.index]
     form = _decision_form(matter, step, request.POST)
@@ -157,7 +158,10 @@ def decide(request, pk: int):
         messages.error(request, str(exc))
         return redirect("workbench:matter", pk)
     messages.success(
-        request, f"已办理：{step.name}，结论：{Outcome.LABELS[form.cleaned_data['outcome']]}。"
+        request,
+        gettext("已办理：{step}，结论：{outcome}。").format(
+            step=gettext(step.name), outcome=gettext(Outcome.LABELS[form.cleaned_data["outcome"]])
+        ),
     )
     return redirect("workbench:queue")
 
@@ -168,11 +172,11 @@ def claim(request, pk: int):
     matter = _matter_for(request.user, pk)
     step = matter_active_step(matter)
     if step is None:
-        raise Http404("该事项没有正在办理的环节。")
+        raise Http404(gettext("该事项没有正在办理的环节。"))
     run_action(
         request,
         lambda: step_claim(actor=request.user, step=step),
-        "已认领，其他同事将不能办理此环节。",
+        gettext("已认领，其他同事将不能办理此环节。"),
     )
     return redirect("workbench:matter", pk)
 
@@ -196,7 +200,7 @@ def supply(request, pk: int):
         lambda: matter_supply(
             actor=request.user, matter=matter, materials=[material], in_person=True
         ),
-        "已补正，办理计时恢复。",
+        gettext("已补正，办理计时恢复。"),
     )
     return redirect("workbench:matter", pk)
 
@@ -211,8 +215,8 @@ def press(request, pk: int):
         run_action(
             request,
             lambda: matter_press(actor=request.user, matter=matter, message=message),
-            "已督办，办理单位会在待办中看到。",
+            gettext("已督办，办理单位会在待办中看到。"),
         )
     else:
-        messages.error(request, "请填写督办意见。")
+        messages.error(request, gettext("请填写督办意见。"))
     return redirect("workbench:matter", pk)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import OFFICER_ROLES
@@ -16,6 +17,7 @@ from onestop.cases.selectors import (
     queue_filtered,
 )
 from onestop.core import clock
+from onestop.core.forms import translated
 from onestop.policy.matters import Matter as MatterType
 from onestop.regions.models import Level
 from onestop.regions.selectors import regions_under
@@ -26,23 +28,29 @@ SEARCH_LIMIT = 20
 
 class QueueFilter(forms.Form):
     matter = forms.ChoiceField(
-        label="事项", required=False, choices=[("", "全部"), *MatterType.choices]
+        label=gettext_lazy("事项"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *translated(MatterType.choices)],
     )
-    township = forms.ChoiceField(label="户籍地", required=False)
+    township = forms.ChoiceField(label=gettext_lazy("户籍地"), required=False)
     due_from = forms.DateField(
-        label="期限从", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("期限从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     due_to = forms.DateField(
-        label="期限到", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("期限到"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
-        label="排序", required=False, choices=[("due", "期限由近到远"), ("-due", "期限由远到近")]
+        label=gettext_lazy("排序"),
+        required=False,
+        choices=[("due", gettext_lazy("期限由近到远")), ("-due", gettext_lazy("期限由远到近"))],
     )
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         townships = regions_under(scope, Level.TOWNSHIP)
-        self.fields["township"].choices = [("", "全部")] + [(r.code, r.name) for r in townships]
+        self.fields["township"].choices = [("", gettext("全部"))] + [
+            (r.code, r.name) for r in townships
+        ]
 
 
 @login_required
@@ -52,7 +60,7 @@ def queue_page(request):
         return redirect("workbench:home")
     tab = request.GET.get("tab", "mine")
     if tab not in QUEUE_TABS:
-        raise Http404("没有这个标签页。")
+        raise Http404(gettext("没有这个标签页。"))
     filters = QueueFilter(request.GET or None, scope=user.scope)
     chosen = QueueFilters(**filters.cleaned_data) if filters.is_valid() else QueueFilters()
     steps = queue_filtered(user, tab, chosen)
@@ -85,7 +93,7 @@ def search(request):
         "workbench/search.html",
         {
             "results": results,
-            "error": error or ("没有找到符合的申请。" if not results else ""),
+            "error": error or (gettext("没有找到符合的申请。") if not results else ""),
             "query": request.POST.get("q", ""),
         },
     )

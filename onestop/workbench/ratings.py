@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import Role
@@ -22,10 +23,13 @@ from onestop.ratings.selectors import followups_for, rating_visible_to
 
 class AnswerForm(Form):
     answer = forms.CharField(
-        label="回复申请人的内容（核实情况和整改措施）", widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("回复申请人的内容（核实情况和整改措施）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     rectify_by = forms.DateField(
-        label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("整改期限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -48,7 +52,7 @@ def rating_list(request):
 def _rating_for(user, pk) -> Rating:
     rating = rating_visible_to(user, pk)
     if rating is None:
-        raise Http404("未找到该评价。")
+        raise Http404(gettext("未找到该评价。"))
     return rating
 
 
@@ -80,7 +84,7 @@ def rating_act(request, pk: int, action: str):
         run_action(
             request,
             lambda: services.rating_call_back(actor=user, rating=rating, note=post.get("note", "")),
-            "已记录回访情况。",
+            gettext("已记录回访情况。"),
         )
     elif action == "answer":
         form = AnswerForm(post)
@@ -90,7 +94,7 @@ def rating_act(request, pk: int, action: str):
             lambda: services.rating_answer(
                 actor=user, rating=rating, answer=post.get("answer", ""), rectify_by=rectify_by
             ),
-            "已回复申请人，申请人可以评价整改情况。",
+            gettext("已回复申请人，申请人可以评价整改情况。"),
         )
     elif action == "appeal":
         run_action(
@@ -98,7 +102,7 @@ def rating_act(request, pk: int, action: str):
             lambda: services.rating_appeal(
                 actor=user, rating=rating, reason=post.get("reason", "")
             ),
-            "申诉已提交，由监督员处理。",
+            gettext("申诉已提交，由监督员处理。"),
         )
     elif action == "decide":
         upheld = post.get("upheld") == "yes"
@@ -107,7 +111,7 @@ def rating_act(request, pk: int, action: str):
             lambda: services.rating_appeal_decide(
                 actor=user, rating=rating, upheld=upheld, note=post.get("note", "")
             ),
-            "申诉已处理。",
+            gettext("申诉已处理。"),
         )
     else:
         raise Http404
@@ -131,6 +135,6 @@ def window_rating(request, pk: int):
             level=level,
             comment=request.POST.get("comment", ""),
         ),
-        "谢谢，本次评价已记录。",
+        gettext("谢谢，本次评价已记录。"),
     )
     return redirect("workbench:receipt", pk)

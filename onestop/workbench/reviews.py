@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.actors import staff_of
@@ -18,12 +19,14 @@ from onestop.core.forms import Form
 
 class ReviewForm(Form):
     keep = forms.ChoiceField(
-        label="复核结论",
-        choices=[("yes", "继续享受"), ("no", "停止享受（自下月起）")],
+        label=gettext_lazy("复核结论"),
+        choices=[("yes", gettext_lazy("继续享受")), ("no", gettext_lazy("停止享受（自下月起）"))],
         initial="yes",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="复核意见（停止享受时必填）", required=False, max_length=200)
+    note = forms.CharField(
+        label=gettext_lazy("复核意见（停止享受时必填）"), required=False, max_length=200
+    )
 
 
 def _prefix(pk: int) -> str:
@@ -60,7 +63,7 @@ def review_act(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_of(request)
     item = review_item_for(user, pk)
     if item is None:
-        raise Http404("未找到该复核对象。")
+        raise Http404(gettext("未找到该复核对象。"))
     form = ReviewForm(request.POST, prefix=_prefix(pk))
     valid = form.is_valid()
     keep = valid and form.cleaned_data["keep"] == "yes"
@@ -68,7 +71,10 @@ def review_act(request: HttpRequest, pk: int) -> HttpResponse:
     run_action(
         request,
         lambda: review_decide(actor=user, item=item, keep=keep, note=note),
-        f"已记录：{item.entitlement.person.name}"
-        + ("继续享受。" if keep else "自下月起停止享受。"),
+        (
+            gettext("已记录：{name}继续享受。")
+            if keep
+            else gettext("已记录：{name}自下月起停止享受。")
+        ).format(name=item.entitlement.person.name),
     )
     return redirect("workbench:reviews")

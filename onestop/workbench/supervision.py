@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import Role
@@ -18,6 +19,7 @@ from onestop.cases.selectors import (
     window_supplements,
 )
 from onestop.core import clock
+from onestop.core.forms import translated
 from onestop.delivery.selectors import handovers_to_deliver
 from onestop.notices.services import notice_handled, window_notices
 from onestop.regions.models import Level
@@ -28,22 +30,26 @@ PAGE_SIZE = 20
 
 class ApplicationFilter(forms.Form):
     status = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部"), *Application.Status.choices]
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *translated(Application.Status.choices)],
     )
-    county = forms.ChoiceField(label="旗县（市、区）", required=False)
-    overdue = forms.BooleanField(label="只看已超期", required=False)
+    county = forms.ChoiceField(label=gettext_lazy("旗县（市、区）"), required=False)
+    overdue = forms.BooleanField(label=gettext_lazy("只看已超期"), required=False)
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         counties = regions_under(scope, Level.COUNTY)
-        self.fields["county"].choices = [("", "全部")] + [(r.code, r.name) for r in counties]
+        self.fields["county"].choices = [("", gettext("全部"))] + [
+            (r.code, r.name) for r in counties
+        ]
 
 
 @login_required
 def supervise(request):
     user = request.user
     if user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied("只有政务服务监督员可以查看监督页面。")
+        raise PermissionDenied(gettext("只有政务服务监督员可以查看监督页面。"))
     filters = ApplicationFilter(request.GET or None, scope=user.scope)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     applications = applications_supervised(
@@ -74,7 +80,7 @@ def window(request):
     """The window's lists: online applications to accept, supplements due, results to deliver."""
     user = request.user
     if user.role != Role.WINDOW_CLERK:
-        raise PermissionDenied("只有窗口受理员可以查看窗口工作台。")
+        raise PermissionDenied(gettext("只有窗口受理员可以查看窗口工作台。"))
     return render(
         request,
         "workbench/window.html",
@@ -99,7 +105,7 @@ def notice_done(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        done = "已记录送达" if reached else "已记录未接通，稍后再打"
+        done = gettext("已记录送达") if reached else gettext("已记录未接通，稍后再打")
         messages.success(request, f"{notice.person.name}：{done}。")
     return redirect("workbench:window")
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.roles import OFFICER_ROLES, Role
@@ -72,10 +73,10 @@ def person_list(request):
 
 
 class PayeeAccountForm(Form):
-    bank = forms.CharField(label="开户银行", max_length=60)
-    holder = forms.CharField(label="户名", max_length=60)
+    bank = forms.CharField(label=gettext_lazy("开户银行"), max_length=60)
+    holder = forms.CharField(label=gettext_lazy("户名"), max_length=60)
     number = forms.CharField(
-        label="账号（惠民惠农「一卡通」或银行卡）",
+        label=gettext_lazy("账号（惠民惠农「一卡通」或银行卡）"),
         max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -112,7 +113,7 @@ def person_account(request, pk: int):
         done = run_action(
             request,
             lambda: payee_account_set(actor=request.user, person=person, **form.cleaned_data),
-            "收款账户已登记；此前退回的款项将在下次发放时重发。",
+            gettext("收款账户已登记；此前退回的款项将在下次发放时重发。"),
         )
         if done:
             return redirect("workbench:person_detail", pk)

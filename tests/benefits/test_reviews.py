@@ -129,7 +129,7 @@ def test_people_entitled_after_the_round_opened_get_their_own_deadline(client, s
 
     # On the day it arrives the newcomer is not overdue; the first one is, and comes first.
     body = _review_page(client, staff["township"], date(2026, 12, 1))
-    assert "期限 2026-12-22。" in body and "期限 2026-11-23（已超期）" in body
+    assert "期限 2026年12月22日。" in body and "期限 2026年11月23日（已超期）" in body
     assert body.index(first.person.name) < body.index("其其格")
     portal = payments_of(Person.objects.filter(pk=newcomer.person_id))[0]
     assert portal.review == items[newcomer.pk]

@@ -16,6 +16,7 @@ from onestop.accounts.roles import Role
 from onestop.cases.acceptance import application_accept
 from onestop.cases.chains import Outcome
 from onestop.cases.consent import CURRENT_VERSION, TEXTS
+from onestop.cases.intake import application_submit
 from onestop.cases.models import Application, Step
 from onestop.cases.steps import Decision, step_decide
 from onestop.lang import catalog
@@ -323,4 +324,72 @@ def test_a_mongolian_reading_clerk_registers_a_walk_in_and_prints_the_bilingual_
     pdf = page.request.get(link.get_attribute("href")).body()  # the PDF receipt, bilingual
     mongolian = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text().replace("\x00", "")
     assert "ᠪᠠᠶᠠᠷ" in mongolian and app.tracking_no in mongolian
+    context.close()
+
+
+def test_a_mongolian_reading_officer_decides_from_the_queue_and_each_page_passes_axe(
+    live_clock, browser, live_server
+):
+    """The township officer in Mongolian: the queue, the matter with its prescreen said again
+    in Mongolian, the decision and its confirmation, then the window's to-do for the clerk."""
+    clerk = factories.staff("mb_window2", Role.WINDOW_CLERK, "cdpf-150702", name="乌云")
+    officer = factories.staff("mb_town", Role.TOWNSHIP_CIVIL, "civil-150702001", name="其其格")
+    type(officer).objects.filter(pk__in=[clerk.pk, officer.pk]).update(language=MONGOLIAN)
+    applicant = factories.certified_person(name="巴特尔", phone="13947000031")
+    app = factories.application_accepted(clerk, applicant, matters=("LIVING",))
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    shots = os.environ.get("ONESTOP_SCREENSHOTS") == "1"
+
+    def looked_at(name: str) -> None:
+        assert page.locator("html").get_attribute("lang") == "mn-Mong"
+        assert not CYRILLIC.search(page.content()), name
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, (name, results.generate_report())
+        if shots:
+            page.screenshot(path=str(ARTIFACTS / f"mongolian-officer-{name}.png"), full_page=True)
+
+    def log_in(username: str) -> None:
+        page.goto("/accounts/login/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(factories.PASSWORD)
+        page.locator("button[type=submit]").click()
+        page.wait_for_url("**/workbench/")
+
+    log_in("mb_town")
+    page.get_by_role("link", name=mn("待办")).first.click()
+    page.locator('a[href="?tab=unclaimed"]').click()  # 本单位未认领
+    looked_at("queue")
+    page.get_by_role("link", name=app.tracking_no).click()
+    looked_at("matter")
+    assert MONGOLIAN_TEXT.search(page.locator("#prescreen-reasons").inner_text())
+    page.get_by_role("radio", name=mn("通过")).check()
+    page.get_by_role("button", name=mn("下一步：确认")).click()
+    looked_at("confirm")
+    page.get_by_role("button", name=mn("确认提交")).click()
+    page.wait_for_url("**/workbench/queue/")
+    looked_at("decided")
+    step = Step.objects.get(matter__application=app, role=Role.TOWNSHIP_CIVIL)
+    assert step.status == "done" and step.outcome == Outcome.APPROVE
+    context.clear_cookies()
+
+    online = application_submit(
+        actor=None,
+        channel="online",
+        applicant=factories.certified_person(name="巴雅尔", phone="13947000032"),
+        matters=["NURSING"],
+        delivery="pickup",
+        consent_given=True,
+        sensitive_consent_given=True,
+    )
+    log_in("mb_window2")
+    page.get_by_role("link", name=mn("窗口待办")).first.click()
+    looked_at("window")
+    page.get_by_role("link", name=online.tracking_no).click()
+    looked_at("application")
+    page.get_by_role("button", name=mn("受理"), exact=True).click()
+    looked_at("accepted")
+    online.refresh_from_db()
+    assert online.status == "in_progress"
     context.close()

@@ -25,8 +25,8 @@ def bare(text: object) -> str:
 
 @register.filter
 def listing(items: Iterable[str] | None) -> str:
-    """Items joined by 、, numbered when an item contains 、 itself."""
-    return words.listing(items or [])
+    """Items joined by 、 (the reader's separator), numbered when an item contains it itself."""
+    return words.listing(items or [], gettext)
 
 
 @register.filter

@@ -1,10 +1,13 @@
 from django import template
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext
 
 from onestop.core import clock
+from onestop.core.templatetags.words import chinese
 from onestop.core.words import clauses
 from onestop.policy import calendar
 from onestop.policy.matters import matter_label
+from onestop.policy.reasons import shown_again
 
 register = template.Library()
 
@@ -71,3 +74,21 @@ def result_text(result: dict) -> str:
     if result.get("reason"):
         parts.append(gettext("理由：{reason}").format(reason=result["reason"]))
     return clauses(parts, gettext("；"))
+
+
+@register.filter
+def prescreen_lines(prescreen: dict) -> list[str]:
+    """The prescreen's reasons and the facts left to check, in the reader's language where the
+    record kept what was said (older records show their Chinese, marked as such)."""
+    kept = prescreen.get("said") or {}
+    shown = [shown_again(r) for r in kept.get("reasons", [])]
+    if kept and None not in shown:
+        lines: list[str] = [escape(s) for s in shown if s is not None]
+        lines += [
+            escape(gettext("待核实：{fact}（{holder}）").format(fact=gettext(f), holder=gettext(h)))
+            for f, h in kept.get("missing", [])
+        ]
+        return lines
+    return [chinese(r) for r in prescreen.get("reasons", [])] + [
+        format_html("{}{}", gettext("待核实："), chinese(m)) for m in prescreen.get("missing", [])
+    ]
