@@ -3,6 +3,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from onestop.accounts.roles import Role
 from onestop.core import clock, tablecache
@@ -63,6 +65,15 @@ def _fresh_configuration_caches():
     tablecache.reset_all()
     yield
     tablecache.reset_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the thread (as in a server's worker, where the
+    next request sets its own): each test starts in the default language, as a process does."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,8 @@ STAFF_CONVERTED = [
     "workbench/ratings.html",
     "workbench/rating.html",
     "workbench/reviews.html",
+    "workbench/translations.html",
+    "workbench/notice_print.html",
 ]
 CONVERTED = sorted(
     [

@@ -1,5 +1,6 @@
 """Notices to people: the channels each needs, the window's calls and letters, texts, the inbox."""
 
+import re
 from datetime import date
 
 import pytest
@@ -187,3 +188,29 @@ def test_people_receive_notices_in_their_portal_inbox(client, person):
     assert Notice.objects.filter(person=person, channel="inbox").exclude(read_at=None).exists()
     assert not Notice.objects.filter(person=stranger).exclude(read_at=None).exists()
     assert "新消息" not in client.get("/portal/inbox/").content.decode()
+
+
+def test_the_large_print_letter_is_in_the_applicants_language_whatever_the_clerks(client, db):
+    """A clerk reading Chinese prints the letter of an applicant reading Mongolian: the letter
+    is Mongolian (with the Chinese beside it in its text), the clerk's hints stay Chinese."""
+    from onestop.lang import catalog
+
+    blind = factories.person(
+        "150702001",
+        name="阿拉坦",
+        name_mn="ᠠᠯᠲᠠᠨ",
+        language=catalog.MONGOLIAN,
+        birth=date(1960, 1, 1),
+        phone="13904755566",
+    )
+    certificate_record(
+        actor=None, person=blind, number=blind.id_number + "11", issue_date=date(2024, 1, 5)
+    )
+    letter = Notice.objects.get(application=_accept(blind), channel="large_print")
+    client.force_login(User.objects.get(username="n_clerk"))
+    page = client.get(f"/workbench/notices/{letter.pk}/print/").content.decode()
+    article = re.search(r'<article class="large-print" lang="mn-Mong">(.*?)</article>', page, re.S)
+    assert article is not None
+    assert catalog.shipped()["办事告知"].text in article[1] and "ᠠᠯᠲᠠᠨ" in article[1]
+    assert '<span lang="zh-Hans">' in article[1]  # the Chinese line of the bilingual text
+    assert '<html lang="zh-Hans">' in page and "打印后交给申请人" in page

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from onestop.accounts.models import StaffUser
@@ -209,3 +210,27 @@ def test_staff_without_a_unit_may_neither_take_a_window_rating_nor_decide_an_app
         rating_submit_window(actor=clerk, application=concluded, level=5)
     with pytest.raises(PermissionDenied):
         rating_appeal_decide(actor=supervisor, rating=rating, upheld=True, note="核实")
+
+
+def test_the_follow_up_of_a_bad_rating_reads_in_mongolian(client, team, concluded):
+    """A supervisor reading Mongolian: the follow-up list and page, and the supervision page,
+    in the catalog's words; the applicant's comment stays as they wrote it."""
+    from onestop.lang import catalog
+    from tests.test_lang import _chinese_left, _staff_known
+
+    bad = rating_submit(phone="13904788801", application=concluded, level=1, comment="等了很久")
+    StaffUser.objects.filter(pk=team["supervisor"].pk).update(language=catalog.MONGOLIAN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = catalog.MONGOLIAN
+    login(client, team["supervisor"])
+    shipped = catalog.shipped()
+    pages = {
+        "supervise": client.get("/workbench/supervise/").content.decode(),
+        "ratings": client.get("/workbench/ratings/").content.decode(),
+        "rating": client.get(f"/workbench/ratings/{bad.pk}/").content.decode(),
+    }
+    assert shipped["待回访整改"].text in pages["rating"]
+    assert shipped["非常不满意"].text in pages["ratings"]
+    known = _staff_known("萨仁", "测试员", "等了很久")
+    for name, html in pages.items():
+        assert '<html lang="mn-Mong">' in html, name
+        assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))

@@ -10,6 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from onestop.accounts.models import StaffUser
 from onestop.accounts.roles import Role
@@ -73,7 +74,7 @@ def review_open(*, actor: StaffUser | None, county: Region, year: int) -> Review
         or actor.scope is None
         or not actor.scope.contains(county)
     ):
-        raise PermissionDenied("定期复核由旗县（市、区）民政局开展。")
+        raise PermissionDenied(gettext("定期复核由旗县（市、区）民政局开展。"))
     due = calendar.add_working_days(clock.today(), settings.BENEFITS_REVIEW_DAYS)
     with transaction.atomic():
         ReviewRound.objects.get_or_create(
@@ -134,14 +135,14 @@ def review_decide(*, actor: StaffUser, item: ReviewItem, keep: bool, note: str =
         )
         if not may_decide(actor, item):
             raise PermissionDenied(
-                "户籍已不在本旗县的人员由发放旗县（市、区）民政局复核。"
+                gettext("户籍已不在本旗县的人员由发放旗县（市、区）民政局复核。")
                 if item.by_county
-                else "定期复核由户籍所在苏木乡镇（街道）民政审核员办理。"
+                else gettext("定期复核由户籍所在苏木乡镇（街道）民政审核员办理。")
             )
         if not keep and not note:
-            raise ActionRefused("停止享受须写明复核意见（原因）。")
+            raise ActionRefused(gettext("停止享受须写明复核意见（原因）。"))
         if item.status != ReviewItem.Status.PENDING:
-            raise ActionRefused("该人员已复核过了。")
+            raise ActionRefused(gettext("该人员已复核过了。"))
         item.status = ReviewItem.Status.KEPT if keep else ReviewItem.Status.STOPPED
         item.note, item.decided_by, item.decided_at = note[:200], actor, clock.now()
         item.save(update_fields=["status", "note", "decided_by", "decided_at"])

@@ -9,6 +9,11 @@ READING_LANGUAGES = [("", "中文"), (MONGOLIAN, "蒙古文（传统蒙古文）
 COOKIE_AGE = 365 * 24 * 3600
 
 
+def html_lang(code: str | None) -> str:
+    """A language as the ``lang`` attribute writes it (BCP 47; Django's codes are lower case)."""
+    return "mn-Mong" if code == MONGOLIAN else "zh-Hans"
+
+
 def remember(response: HttpResponse, language: str) -> None:
     """The language the next pages are in, kept in Django's own language cookie ("" is
     Chinese)."""

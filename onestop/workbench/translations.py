@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.actors import staff_of
@@ -19,7 +20,7 @@ from onestop.lang.services import phrase_review
 def _admin(request: HttpRequest) -> StaffUser:
     user = staff_of(request)
     if not user.is_admin_role:
-        raise PermissionDenied("只有系统管理员可以审校译文。")
+        raise PermissionDenied(gettext("只有系统管理员可以审校译文。"))
     return user
 
 
@@ -55,7 +56,7 @@ def translation_review(request: HttpRequest) -> HttpResponse:
     run_action(
         request,
         lambda: phrase_review(actor=user, msgid=msgid, text=text),
-        f"已审校：{msgid[:30]}",
+        gettext("已审校：{text}").format(text=msgid[:30]),
     )
     back = request.POST.get("back", "")
     return redirect(reverse("workbench:translations") + (f"?{back}" if back else ""))

@@ -5,6 +5,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
@@ -242,3 +243,34 @@ def test_the_command_says_who_is_left_and_the_latest_deadline(staff, hailar):
         "户籍已不在本旗县、由民政局直接复核 1 人。"
         "每人自列入复核之日起 15 个工作日内复核完毕，最晚的期限为 2026年11月23日。"
     )
+
+
+def test_the_review_queue_reads_in_mongolian(client, staff, hailar):
+    """A township officer reading Mongolian sees each person's pre-check in Mongolian."""
+    from onestop.accounts.models import StaffUser
+    from onestop.lang import catalog
+    from tests.test_lang import _chinese_left, _staff_known
+
+    doubtful = approved_living(
+        staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10), name="巴图"
+    )
+    shared_record_upsert(
+        actor=None,
+        person=doubtful.person,
+        fact="deceased",
+        value=True,
+        source="公安户籍",
+        source_time=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    with at(date(2026, 11, 2)):
+        review_open(actor=staff["county"], county=hailar, year=2026)
+    StaffUser.objects.filter(pk=staff["township"].pk).update(language=catalog.MONGOLIAN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = catalog.MONGOLIAN
+    client.force_login(staff["township"])
+    with at(date(2026, 11, 10)):
+        html = client.get("/workbench/reviews/").content.decode()
+    shipped = catalog.shipped()
+    assert '<html lang="mn-Mong">' in html
+    doubt = shipped["预核有疑问：%(doubts)s，请核实。"].text % {"doubts": shipped["健在"].text}
+    assert doubt in html
+    assert not _chinese_left(html, *_staff_known("巴图", "township员"))

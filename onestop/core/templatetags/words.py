@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from onestop.core import words
+from onestop.core.language import html_lang
 
 register = template.Library()
 
@@ -55,6 +56,12 @@ def chinese(text: object) -> str:
     if not text or (get_language() or "").startswith("zh"):
         return str(text or "")
     return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+@register.filter
+def lang_attr(code: str | None) -> str:
+    """A reading language ("" is Chinese) as the ``lang`` attribute writes it."""
+    return html_lang(code)
 
 
 @register.filter
