@@ -66,6 +66,9 @@ STAFF_CONVERTED = [
     "workbench/reviews.html",
     "workbench/translations.html",
     "workbench/notice_print.html",
+    "workbench/payments.html",
+    "workbench/payment_run.html",
+    "workbench/payment_returns.html",
 ]
 CONVERTED = sorted(
     [
@@ -373,7 +376,13 @@ def test_the_official_terms_are_used_the_same_way_everywhere():
 def _data_messages() -> set[str]:
     """The texts the code holds as data and pages show through the ``tr`` filter or a
     reason's ``shown``: the rules' sentences, the matters, the materials, the facts' labels."""
-    from onestop.benefits.models import REVIEW_CHECKS, EndReason, ReviewItem
+    from onestop.benefits.models import (
+        REVIEW_CHECKS,
+        EndReason,
+        PaymentLine,
+        PaymentRun,
+        ReviewItem,
+    )
     from onestop.benefits.models import Kind as BenefitKind
     from onestop.cases.chains import DEFAULT_CHAINS, Outcome
     from onestop.cases.consent import TEXTS
@@ -413,7 +422,7 @@ def _data_messages() -> set[str]:
     from onestop.regions.enums import Department
     from onestop.regions.models import Level as RegionLevel
 
-    texts = {*reasons.R.values(), words.DAY, "、", "；", matters.RENEWAL_LABEL}
+    texts = {*reasons.R.values(), words.DAY, words.MONTH, "、", "；", matters.RENEWAL_LABEL}
     texts |= {m.label for m in matters.Matter} | set(medical.MEDICAL_GROUPS.values())
     texts |= set(verdict.OUTCOME_LABELS.values())
     for table in (
@@ -456,6 +465,9 @@ def _data_messages() -> set[str]:
         Rating.Channel,
         Rating.FollowUp,
         ReviewItem.Status,
+        PaymentRun.Status,
+        PaymentLine.Type,
+        PaymentLine.Status,
     ):
         texts |= set(choices.labels)
     texts |= set(Outcome.LABELS.values()) | set(Notice.Channel.labels)

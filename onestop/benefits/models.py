@@ -6,8 +6,10 @@ is owed; a change that stops it takes effect from the month after the event."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from onestop.core import pii
+from onestop.core.words import MONTH, Words, words, written
 from onestop.policy.matters import Matter as MatterType
 
 ACCOUNT_CONTEXT = "benefits.payeeaccount.number"
@@ -175,11 +177,21 @@ class PaymentRun(models.Model):
         return f"{self.county_id} {self.get_kind_display()} {self.period}"
 
     @property
-    def period(self) -> str:
-        """What the roll pays for, as staff and the paying agent read it."""
+    def period_words(self) -> Words:
+        """What the roll pays for: a month, or for the pension premium a year (and its
+        supplementary batch)."""
         if self.kind != Kind.PENSION:
-            return f"{self.month.year}年{self.month.month}月"
-        return f"{self.month.year}年度" + (f"补充名单（第{self.batch}批）" if self.batch else "")
+            return words(MONTH, y=self.month.year, m=self.month.month)
+        if self.batch:
+            return words(
+                gettext_noop("{y}年度补充名单（第{n}批）"), y=self.month.year, n=self.batch
+            )
+        return words(gettext_noop("{y}年度"), y=self.month.year)
+
+    @property
+    def period(self) -> str:
+        """The period as staff and the paying agent read it in the records and the files."""
+        return written(self.period_words)
 
 
 class PaymentLine(models.Model):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.utils.translation import gettext
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
@@ -36,8 +37,9 @@ RUN_MOVES = {
 def run_move(run: PaymentRun, to: str) -> None:
     if to not in RUN_MOVES[PaymentRun.Status(run.status)]:
         raise ActionRefused(
-            f"该发放名册当前为“{run.get_status_display()}”，"
-            f"不能改为“{PaymentRun.Status(to).label}”。"
+            gettext("该发放名册当前为“{now}”，不能改为“{to}”。").format(
+                now=gettext(run.get_status_display()), to=gettext(PaymentRun.Status(to).label)
+            )
         )
     run.status = to
 
@@ -54,7 +56,7 @@ def check_officer(actor: Actor, county: Region, kind: str, roles: tuple[str, ...
         or actor.scope is None
         or not actor.scope.contains(county)
     ):
-        raise PermissionDenied("您没有办理该旗县此项待遇发放的权限。")
+        raise PermissionDenied(gettext("您没有办理该旗县此项待遇发放的权限。"))
 
 
 def run_approve(*, actor: StaffUser, run: PaymentRun) -> PaymentRun:
@@ -63,7 +65,9 @@ def run_approve(*, actor: StaffUser, run: PaymentRun) -> PaymentRun:
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().get(pk=run.pk)
         if run.prepared_by_id == actor.pk:
-            raise ActionRefused("发放名册须由另一名工作人员审核，生成名册的人不能审核自己的名册。")
+            raise ActionRefused(
+                gettext("发放名册须由另一名工作人员审核，生成名册的人不能审核自己的名册。")
+            )
         run_move(run, PaymentRun.Status.APPROVED)
         run.approved_by, run.approved_at = actor, clock.now()
         run.save(update_fields=["status", "approved_by", "approved_at"])
@@ -100,9 +104,9 @@ def run_release(
     sent. Only an approved roll is released."""
     agent = agent or settings.BENEFITS_DEFAULT_AGENT
     if agent not in settings.BENEFITS_AGENTS:
-        raise ActionRefused(f"未配置代发机构“{agent}”。")
+        raise ActionRefused(gettext("未配置代发机构“{agent}”。").format(agent=agent))
     if fmt not in WRITERS:
-        raise ActionRefused("代发文件格式只能是 CSV 或 Excel。")
+        raise ActionRefused(gettext("代发文件格式只能是 CSV 或 Excel。"))
     check_officer(actor, run.county, run.kind, settings.BENEFITS_APPROVE_ROLES)
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().select_related("county").get(pk=run.pk)
@@ -110,11 +114,13 @@ def run_release(
         unpayable = run.lines.filter(person__payee_account__isnull=True).count()
         if unpayable:
             raise ActionRefused(
-                f"有 {unpayable} 笔明细的享受人员还没有登记收款账户，请先在人员页面登记后再发放。"
+                gettext(
+                    "有 {n} 笔明细的享受人员还没有登记收款账户，请先在人员页面登记后再发放。"
+                ).format(n=unpayable)
             )
         data, count, total = WRITERS[fmt](run, agent, _rows(run))
         if count != run.line_count or total != run.total:  # the roll changed under the file
-            raise ActionRefused("发放名册与代发文件的笔数或金额不一致，请重新生成名册。")
+            raise ActionRefused(gettext("发放名册与代发文件的笔数或金额不一致，请重新生成名册。"))
         now = clock.now()
         batch = f"-{run.batch}" if run.batch else ""
         name = f"{run.county_id}-{run.kind}-{run.month:%Y%m}{batch}.{fmt}"
@@ -143,9 +149,9 @@ def run_file_open(*, actor: StaffUser, run: PaymentRun) -> File:
     """The released roll's file (names, ID and account numbers in clear): only for those who
     pay, and every opening is audited."""
     if not pays(actor):
-        raise PermissionDenied("只有办理待遇发放的工作人员可以下载代发文件。")
+        raise PermissionDenied(gettext("只有办理待遇发放的工作人员可以下载代发文件。"))
     if not run.file:
-        raise ActionRefused("该名册尚未发放，没有代发文件。")
+        raise ActionRefused(gettext("该名册尚未发放，没有代发文件。"))
     with transaction.atomic():
         audit_record(
             actor=actor, action=AuditAction.RUN_FILE_OPEN, subject=run, detail={"sm3": run.digest}

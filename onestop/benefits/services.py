@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
@@ -16,7 +16,7 @@ from onestop.audit.models import AuditAction
 from onestop.audit.services import audit_record
 from onestop.core import clock, pii
 from onestop.core.actions import ActionRefused
-from onestop.core.words import words
+from onestop.core.words import MONTH, words
 from onestop.notices.services import notify_application
 from onestop.people.models import Person
 
@@ -24,8 +24,8 @@ from .events import payment_returned
 from .models import ACCOUNT_CONTEXT, Kind, PayeeAccount, PaymentLine, PaymentRun, Recovery
 from .selectors import pays, runs_visible_to
 
-MONTH = gettext_noop("{y}年{m}月")
-
+# The paying agent's result file: its columns and results, as the agents write them.
+LINE, RESULT, REASON = "流水号", "结果", "原因"
 SUCCESS, FAILURE = "成功", "失败"
 # Who records a payee's account: the window (where the person comes) and the county 民政局.
 ACCOUNT_ROLES = (Role.WINDOW_CLERK, Role.COUNTY_CIVIL)
@@ -41,15 +41,15 @@ def payee_account_set(
         or actor.scope is None
         or not actor.scope.contains(person.hukou_region)
     ):
-        raise PermissionDenied("您没有登记该人员收款账户的权限。")
+        raise PermissionDenied(gettext("您没有登记该人员收款账户的权限。"))
     number = "".join(number.split())
     errors = {}
     if not bank.strip():
-        errors["bank"] = "请填写开户银行。"
+        errors["bank"] = gettext("请填写开户银行。")
     if not holder.strip():
-        errors["holder"] = "请填写户名。"
+        errors["holder"] = gettext("请填写户名。")
     if not (number.isdigit() and 10 <= len(number) <= 30):
-        errors["number"] = "账号应为 10 到 30 位数字。"
+        errors["number"] = gettext("账号应为 10 到 30 位数字。")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -83,19 +83,24 @@ def _parse_returns(data: bytes) -> tuple[list[tuple[int, str, str]], list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], ["文件不是 UTF-8 编码的 CSV。"]
+        return [], [gettext("文件不是 UTF-8 编码的 CSV。")]
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"流水号", "结果"} <= set(reader.fieldnames):
-        return [], ["文件须有“流水号”“结果”两列（失败时另有“原因”列）。"]
+    if not reader.fieldnames or not {LINE, RESULT} <= set(reader.fieldnames):
+        missing = gettext("文件须有“{line}”“{result}”两列（失败时另有“{reason}”列）。")
+        return [], [missing.format(line=LINE, result=RESULT, reason=REASON)]
     rows, errors = [], []
     for number, record in enumerate(reader, start=2):
-        line, result = (record.get("流水号") or "").strip(), (record.get("结果") or "").strip()
+        line, result = (record.get(LINE) or "").strip(), (record.get(RESULT) or "").strip()
         if not line and not result:
             continue
         if not line.isdigit() or result not in (SUCCESS, FAILURE):
-            errors.append(f"第 {number} 行：流水号应为数字，结果应为“成功”或“失败”。")
+            errors.append(
+                gettext("第 {n} 行：{line}应为数字，{result}应为“{ok}”或“{failed}”。").format(
+                    n=number, line=LINE, result=RESULT, ok=SUCCESS, failed=FAILURE
+                )
+            )
             continue
-        rows.append((int(line), result, (record.get("原因") or "").strip()[:200]))
+        rows.append((int(line), result, (record.get(REASON) or "").strip()[:200]))
     return rows, errors
 
 
@@ -112,7 +117,7 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
     """Results ``(line, 成功 or 失败, reason)`` for lines of released rolls the actor may see;
     none is applied if any line is unknown. A line returned stays returned."""
     if actor is not None and not pays(actor):
-        raise PermissionDenied("只有办理待遇发放的工作人员可以登记代发结果。")
+        raise PermissionDenied(gettext("只有办理待遇发放的工作人员可以登记代发结果。"))
     report = ReturnsReport()
     known = PaymentLine.objects.filter(
         pk__in=[pk for pk, _, _ in rows], run__status=PaymentRun.Status.RELEASED
@@ -122,7 +127,9 @@ def returns_apply(*, actor: Actor, rows: list[tuple[int, str, str]]) -> ReturnsR
     known = known.select_related("entitlement__matter__application", "run")
     lines = {line.pk: line for line in known}
     report.errors += [
-        f"流水号 {pk} 不是已发放名册中的明细。" for pk, _, _ in rows if pk not in lines
+        gettext("流水号 {n} 不是已发放名册中的明细。").format(n=pk)
+        for pk, _, _ in rows
+        if pk not in lines
     ]
     if report.errors:
         return report
@@ -183,10 +190,10 @@ def recovery_resolve(
     """Close a recovery: the money came back (追回), or it is written off by decision (核销),
     which needs the decision's reference in the note."""
     if not pays(actor):
-        raise PermissionDenied("只有办理待遇发放的工作人员可以处理待追回款。")
+        raise PermissionDenied(gettext("只有办理待遇发放的工作人员可以处理待追回款。"))
     note = note.strip()
     if not note:
-        raise ValidationError({"note": "请写明追回方式或核销依据。"})
+        raise ValidationError({"note": gettext("请写明追回方式或核销依据。")})
     with transaction.atomic():
         recovery = (
             Recovery.objects.select_for_update()
@@ -194,9 +201,9 @@ def recovery_resolve(
             .get(pk=recovery.pk)
         )
         if recovery.line.run not in runs_visible_to(actor):
-            raise PermissionDenied("该待追回款不在您的办理范围内。")
+            raise PermissionDenied(gettext("该待追回款不在您的办理范围内。"))
         if recovery.status != Recovery.Status.OPEN:
-            raise ActionRefused("该待追回款已处理过了。")
+            raise ActionRefused(gettext("该待追回款已处理过了。"))
         recovery.status = Recovery.Status.RECOVERED if recovered else Recovery.Status.WAIVED
         recovery.note = note[:200]
         recovery.save(update_fields=["status", "note"])

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.actors import staff_of
@@ -33,16 +35,16 @@ from onestop.core.replica import replica_reads
 from onestop.core.spreadsheets import xlsx_response
 from onestop.regions.selectors import regions_under
 
-CONFIRM = "我已核对名册的人数和金额"
+CONFIRM = gettext_lazy("我已核对名册的人数和金额")
 
 
 class PrepareForm(Form):
-    county = forms.ChoiceField(label="旗县（市、区）")
-    kind = forms.ChoiceField(label="待遇")
+    county = forms.ChoiceField(label=gettext_lazy("旗县（市、区）"))
+    kind = forms.ChoiceField(label=gettext_lazy("待遇"))
     # Plain text, not <input type=month>: typed the same way with any keyboard or browser.
     month = forms.CharField(
-        label="发放月份",
-        help_text="按“年-月”填写，例如 2026-04。",
+        label=gettext_lazy("发放月份"),
+        help_text=gettext_lazy("按“年-月”填写，例如 2026-04。"),
         max_length=7,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -53,7 +55,7 @@ class PrepareForm(Form):
         county, kind = self.fields["county"], self.fields["kind"]
         assert isinstance(county, forms.ChoiceField) and isinstance(kind, forms.ChoiceField)
         county.choices = [(c.code, c.name) for c in self.counties.values()]
-        kind.choices = [(k, Kind(k).label) for k in kinds_for(user)]
+        kind.choices = [(k, gettext(Kind(k).label)) for k in kinds_for(user)]
 
     def clean_county(self) -> Any:
         return self.counties[self.cleaned_data["county"]]
@@ -67,11 +69,13 @@ class PrepareForm(Form):
 
 class ReleaseForm(Form):
     agent = forms.ChoiceField(
-        label="代发机构",
+        label=gettext_lazy("代发机构"),
         choices=[(k, v["name"]) for k, v in settings.BENEFITS_AGENTS.items()],
         initial=settings.BENEFITS_DEFAULT_AGENT,
     )
-    fmt = forms.ChoiceField(label="文件格式", choices=[("csv", "CSV"), ("xlsx", "Excel")])
+    fmt = forms.ChoiceField(
+        label=gettext_lazy("文件格式"), choices=[("csv", "CSV"), ("xlsx", "Excel")]
+    )
     confirm = forms.BooleanField(label=CONFIRM)
 
 
@@ -81,15 +85,20 @@ class ApproveForm(Form):
 
 class RecoveryForm(Form):
     outcome = forms.ChoiceField(
-        label="处理结果",
-        choices=[("recovered", "已追回"), ("waived", "经批准核销")],
+        label=gettext_lazy("处理结果"),
+        choices=[("recovered", gettext_lazy("已追回")), ("waived", gettext_lazy("经批准核销"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="追回方式或核销依据（文号）", max_length=200)
+    note = forms.CharField(label=gettext_lazy("追回方式或核销依据（文号）"), max_length=200)
 
 
 class ReturnsForm(Form):
-    file = forms.FileField(label="代发结果文件（CSV：流水号、结果、原因）")
+    file = forms.FileField(
+        label=format_lazy(
+            gettext_lazy("代发结果文件（CSV：{columns}）"),
+            columns="、".join((services.LINE, services.RESULT, services.REASON)),
+        )
+    )
 
 
 @login_required
@@ -155,7 +164,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
                 month=form.cleaned_data["month"],
             ).run
         ),
-        "发放名册已生成，请另一名工作人员审核。",
+        gettext("发放名册已生成，请另一名工作人员审核。"),
     )
     return redirect("workbench:payment_run", made[0].pk) if ok else redirect("workbench:payments")
 
@@ -163,7 +172,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
 def _run_for(request: HttpRequest, pk: int) -> PaymentRun:
     run = run_visible_to(staff_of(request), pk)
     if run is None:
-        raise Http404("未找到该发放名册。")
+        raise Http404(gettext("未找到该发放名册。"))
     return run
 
 
@@ -197,16 +206,16 @@ def run_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = (ApproveForm if action == "approve" else ReleaseForm)(request.POST)
     if not form.is_valid():
-        messages.error(request, f"请先勾选“{CONFIRM}”。")
+        messages.error(request, gettext("请先勾选“{box}”。").format(box=CONFIRM))
     elif action == "approve":
-        run_action(request, lambda: runs.run_approve(actor=user, run=run), "名册已审核。")
+        run_action(request, lambda: runs.run_approve(actor=user, run=run), gettext("名册已审核。"))
     else:
         run_action(
             request,
             lambda: runs.run_release(
                 actor=user, run=run, agent=form.cleaned_data["agent"], fmt=form.cleaned_data["fmt"]
             ),
-            "已发放：代发文件已生成，可下载后报送代发机构。",
+            gettext("已发放：代发文件已生成，可下载后报送代发机构。"),
         )
     return redirect("workbench:payment_run", pk)
 
@@ -215,7 +224,7 @@ def run_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def run_file(request: HttpRequest, pk: int) -> FileResponse:
     run = _run_for(request, pk)
     if not run.file:
-        raise Http404("该名册尚未发放，没有代发文件。")
+        raise Http404(gettext("该名册尚未发放，没有代发文件。"))
     name = (run.file.name or "").rsplit("/", 1)[-1]
     opened = runs.run_file_open(actor=staff_of(request), run=run)
     response = FileResponse(opened, as_attachment=True, filename=name)
@@ -227,7 +236,7 @@ def run_file(request: HttpRequest, pk: int) -> FileResponse:
 def returns_page(request: HttpRequest) -> HttpResponse:
     user = staff_of(request)
     if not pays(user):
-        raise PermissionDenied("只有办理待遇发放的工作人员可以处理退回。")
+        raise PermissionDenied(gettext("只有办理待遇发放的工作人员可以处理退回。"))
     form = ReturnsForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -271,10 +280,10 @@ def recovery_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_of(request)
     recovery = recovery_for(user, pk)
     if recovery is None:
-        raise Http404("未找到该待追回款。")
+        raise Http404(gettext("未找到该待追回款。"))
     form = RecoveryForm(request.POST, prefix=f"recovery-{pk}")
     if not form.is_valid():
-        messages.error(request, "请选择处理结果，并写明追回方式或核销依据。")
+        messages.error(request, gettext("请选择处理结果，并写明追回方式或核销依据。"))
     else:
         run_action(
             request,
@@ -284,6 +293,6 @@ def recovery_resolve(request: HttpRequest, pk: int) -> HttpResponse:
                 recovered=form.cleaned_data["outcome"] == "recovered",
                 note=form.cleaned_data["note"],
             ),
-            "已记录待追回款的处理结果。",
+            gettext("已记录待追回款的处理结果。"),
         )
     return redirect("workbench:payment_returns")

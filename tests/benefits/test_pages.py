@@ -384,3 +384,53 @@ def test_the_window_records_the_account_and_a_roll_without_one_is_not_released(
     )
     with at(date(2026, 5, 6)):
         assert run_release(actor=staff["head"], run=run).status == "released"
+
+
+def test_the_payment_pages_read_in_mongolian(client, staff, hailar):
+    """An officer reading Mongolian prepares, another approves and releases, a bad result file
+    is refused with its reasons: every page and refusal in the catalog's words."""
+    from django.conf import settings
+
+    from onestop.accounts.models import StaffUser
+    from onestop.lang import catalog
+    from tests.test_lang import _chinese_left, _staff_known
+
+    approved_living(staff, applied=date(2026, 1, 15), approved=date(2026, 3, 10), name="巴特尔")
+    StaffUser.objects.filter(pk__in=[staff["county"].pk, staff["head"].pk]).update(
+        language=catalog.MONGOLIAN
+    )
+    shipped = catalog.shipped()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = catalog.MONGOLIAN
+    with at(date(2026, 4, 5)):
+        officer = _signed_in(client, staff["county"])
+        pages = {"payments": officer.get("/workbench/payments/").content.decode()}
+        made = officer.post(
+            "/workbench/payments/new/",
+            {"county": "150702", "kind": "LIVING", "month": "2026-04"},
+            follow=True,
+        )
+        pages["prepared"] = made.content.decode()
+        assert shipped["发放名册已生成，请另一名工作人员审核。"].text in pages["prepared"]
+        run = PaymentRun.objects.get()
+        head = _signed_in(client, staff["head"])
+        pages["unticked"] = head.post(
+            f"/workbench/payments/{run.pk}/approve/", {}, follow=True
+        ).content.decode()
+        head.post(f"/workbench/payments/{run.pk}/approve/", {"confirm": "on"})
+        pages["released"] = head.post(
+            f"/workbench/payments/{run.pk}/release/",
+            {"agent": "yikatong", "fmt": "csv", "confirm": "on"},
+            follow=True,
+        ).content.decode()
+        bad = head.post(
+            "/workbench/payments/returns/",
+            {"file": SimpleUploadedFile("r.csv", b"id,ok\n1,2\n", content_type="text/csv")},
+        )
+        pages["returns"] = bad.content.decode()
+    assert shipped["文件有误，未导入任何结果"].text in pages["returns"]
+    assert shipped["{y}年{m}月"].text.format(y=2026, m=4) in pages["released"]
+    agent = settings.BENEFITS_AGENTS["yikatong"]["name"]
+    known = _staff_known("巴特尔", "county员", "head员", agent, "流水号", "结果", "原因")
+    for name, html in pages.items():
+        assert '<html lang="mn-Mong">' in html, name
+        assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))

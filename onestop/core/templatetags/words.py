@@ -44,6 +44,23 @@ def tr_each(texts: Iterable[object] | None) -> list[str]:
 
 
 @register.filter
+def month(value: date | None) -> str:
+    """A month (a date within it) as the reader writes it (2026年4月 in Chinese)."""
+    return (
+        words.written(words.words(words.MONTH, y=value.year, m=value.month), gettext)
+        if value
+        else ""
+    )
+
+
+@register.filter
+def said(value: object) -> str:
+    """A value (a sentence kept with its values, a list, a date) written in the reader's
+    language."""
+    return words.written(value, gettext)
+
+
+@register.filter
 def day(value: date | None) -> str:
     """A date as the reader writes it (2026年1月2日 in Chinese)."""
     return words.written(value, gettext) if value else ""
