@@ -174,5 +174,5 @@ def test_an_unforeseen_fault_gets_a_page_in_chinese_that_asks_nothing_of_the_dat
         response = client.get("/fail/")
     assert response.status_code == 500
     text = response.content.decode()
-    assert "系统暂时出了问题" in text and 'lang="zh-CN"' in text
+    assert "系统暂时出了问题" in text and 'lang="zh-Hans"' in text
     assert "已经提交的不会丢失" in text

@@ -2,7 +2,10 @@
 
 import ast
 import csv
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -69,6 +72,8 @@ STAFF_CONVERTED = [
     "workbench/payments.html",
     "workbench/payment_run.html",
     "workbench/payment_returns.html",
+    "documents/verify.html",
+    "errors/500.html",
 ]
 CONVERTED = sorted(
     [
@@ -399,6 +404,7 @@ def _data_messages() -> set[str]:
     )
     from onestop.core.language import READING_LANGUAGES
     from onestop.delivery.models import Handover
+    from onestop.documents.models import DocumentKind
     from onestop.notices.models import Notice
     from onestop.people.identifiers import CATEGORIES, LEVELS
     from onestop.people.models import (
@@ -468,6 +474,7 @@ def _data_messages() -> set[str]:
         PaymentRun.Status,
         PaymentLine.Type,
         PaymentLine.Status,
+        DocumentKind,
     ):
         texts |= set(choices.labels)
     texts |= set(Outcome.LABELS.values()) | set(Notice.Channel.labels)
@@ -669,6 +676,9 @@ PUBLIC_PAGES = [
     "/portal/accessibility/",
     "/portal/hotlines/",
     "/portal/no-such-page/",
+    "/v/",
+    "/v/ABCD-EFGH-JK/",  # no such document
+    "/v/0/",  # not a code
     *(
         f"/portal/guide/{kind.lower()}/"
         for kind in ("CERT", "LIVING", "NURSING", "MEDICAL", "PENSION")
@@ -682,6 +692,45 @@ def test_every_public_page_reads_in_mongolian(client, path):
     html = _mongolian(client, path)
     assert '<html lang="mn-Mong">' in html
     assert not _chinese_left(html), _chinese_left(html)
+
+
+@pytest.mark.django_db
+def test_a_genuine_document_is_confirmed_in_mongolian(client):
+    from onestop.documents.services import document_issue
+
+    clerk = factories.staff("l_window5", Role.WINDOW_CLERK, "cdpf-150702")
+    app = factories.application_accepted(clerk, factories.certified_person(name="巴特尔"))
+    issued = document_issue(actor=clerk, application=app, kind="receipt")
+    html = _mongolian(client, f"/v/{issued.code}/")
+    assert catalog.shipped()["文书真实有效"].text in html
+    assert not _chinese_left(html, issued.issuer), _chinese_left(html, issued.issuer)
+
+
+def test_the_server_error_page_reads_in_mongolian_while_the_database_is_down():
+    """A process whose database does not answer (nothing listens on its port) still tells a
+    Mongolian reader, in Mongolian, that the system has a problem; and a Chinese reader too."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.utils import translation\n"
+        "from onestop.core.views import server_error\n"
+        "with translation.override('mn-mong'):\n"
+        "    print(server_error(None).content.decode())\n"
+        "print(server_error(None).content.decode())\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "onestop.settings",
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nowhere",
+    }
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    mongolian, chinese = done.stdout.split("</html>")[:2]
+    assert '<html lang="mn-Mong">' in mongolian and "mongolian.css" in mongolian
+    assert catalog.shipped()["系统暂时出了问题"].text in mongolian
+    assert not HAN.search(mongolian)
+    assert '<html lang="zh-Hans">' in chinese and "系统暂时出了问题" in chinese
 
 
 @pytest.mark.django_db

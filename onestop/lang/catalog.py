@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import polib
+from django.db import DatabaseError
 from django.utils.translation import trans_real
 
 from onestop.core.language import MONGOLIAN
@@ -68,6 +69,15 @@ def _token() -> tuple[object, ...]:
 entries = TableCache(_build, _token)
 
 
+def _in_force() -> dict[str, Entry]:
+    """The wording in force; the shipped one while the database does not answer, so that the
+    error page saying so still reads."""
+    try:
+        return entries.get()
+    except DatabaseError:
+        return shipped()
+
+
 class Mongolian(gettext.NullTranslations):
     """What Django's translation functions ask of an active translation."""
 
@@ -76,12 +86,12 @@ class Mongolian(gettext.NullTranslations):
         self._chinese = chinese
 
     def gettext(self, message: str) -> str:
-        found = entries.get().get(message)
+        found = _in_force().get(message)
         return found.text if found is not None else self._chinese.gettext(message)
 
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         # Neither Chinese nor Mongolian inflects the noun after a numeral: one form serves.
-        found = entries.get().get(msgid1)
+        found = _in_force().get(msgid1)
         return found.text if found is not None else self._chinese.ngettext(msgid1, msgid2, n)
 
     def to_language(self) -> str:
