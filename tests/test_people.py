@@ -346,3 +346,13 @@ def test_a_mongolian_name_in_another_script_is_refused(name_mn):
     with pytest.raises(ValidationError, match="传统蒙古文"):
         factories.person(name="其木格", name_mn=name_mn)
     assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_name_typed_in_the_legacy_menksoft_code_is_refused_with_the_way_to_retype_it():
+    """Menksoft's private-use glyph codes (U+E234-U+E71D) show nothing without its font: the
+    name is not stored as unreadable code points, and the clerk is told what to do."""
+    for legacy in ("\ue234", "\ue71d", "\ue2f2\ue3a1\ue26c"):
+        with pytest.raises(ValidationError, match="蒙科立旧编码"):
+            factories.person(name="其木格", name_mn=legacy)
+    assert not Person.objects.exists()
