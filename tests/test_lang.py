@@ -74,6 +74,7 @@ STAFF_CONVERTED = [
     "workbench/payment_returns.html",
     "documents/verify.html",
     "errors/500.html",
+    "reports/report.html",
 ]
 CONVERTED = sorted(
     [

@@ -327,3 +327,32 @@ def test_the_figures_say_their_age_and_agree_right_after_a_delivery_and_a_bad_ra
         assert figures() == ("10:45", "3", [2, "50.0%", 1, 1])
     with moment(date(2026, 10, 17), 8, 0):
         assert figures()[0] == "2026年10月16日 10:45"
+
+
+def test_a_supervisor_reading_mongolian_reads_the_report_and_files_the_chinese_record(
+    client, staff, seeded
+):
+    """The page is Mongolian (titles, columns, tiles, charts' descriptions, matters and steps);
+    the exports and the monthly PDF are records and stay Chinese."""
+    from django.conf import settings
+
+    from onestop.accounts.models import StaffUser
+    from onestop.lang import catalog
+    from tests.test_lang import _chinese_left, _staff_known
+
+    StaffUser.objects.filter(pk=staff["hailar"].pk).update(language=catalog.MONGOLIAN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = catalog.MONGOLIAN
+    client.force_login(staff["hailar"])
+    query = "?date_from=2026-09-01&date_to=2026-10-31"
+    shipped = catalog.shipped()
+    with at(date(2026, 10, 16)):
+        body = client.get("/reports/" + query).content.decode()
+        exported = client.get("/reports/" + query + "&export=csv&table=trips")
+        pdf = client.get("/reports/monthly.pdf?county=150702&month=2026-10")
+    assert '<html lang="mn-Mong">' in body
+    for message in ("「最多跑一次」：已送达申请的到现场次数", "按时办结率", "困难残疾人生活补贴"):
+        assert shipped[message].text in body, message
+    assert not _chinese_left(body, *_staff_known()), _chinese_left(body, *_staff_known())
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0] == ["到现场次数", "件数", "占比"]
+    assert "2026年10月工作月报" in pdf_text(pdf.content)

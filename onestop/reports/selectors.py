@@ -13,12 +13,15 @@ from typing import Any
 from django import forms
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from onestop.benefits.models import Kind
 from onestop.benefits.months import next_month
 from onestop.benefits.selectors import payments_by_county_month
 from onestop.cases.models import Application, Channel, Matter, Step
 from onestop.core import clock
+from onestop.core.forms import translated
+from onestop.core.words import written
 from onestop.policy import calendar
 from onestop.policy.matters import Matter as MatterType
 from onestop.ratings.models import NEGATIVE, Rating
@@ -41,33 +44,39 @@ OPEN_FOLLOWUP = (Rating.FollowUp.OPEN, Rating.FollowUp.CALLED, Rating.FollowUp.A
 
 class ReportFilter(forms.Form):
     date_from = forms.DateField(
-        label="开始日期",
+        label=gettext_lazy("开始日期"),
         required=False,
-        help_text="不填为本月 1 日",
+        help_text=gettext_lazy("不填为本月 1 日"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label="结束日期",
+        label=gettext_lazy("结束日期"),
         required=False,
-        help_text="不填为今天",
+        help_text=gettext_lazy("不填为今天"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    county = forms.ChoiceField(label="旗县（市、区）", required=False)
+    county = forms.ChoiceField(label=gettext_lazy("旗县（市、区）"), required=False)
     channel = forms.ChoiceField(
-        label="渠道", required=False, choices=[("", "全部"), *Channel.choices]
+        label=gettext_lazy("渠道"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *translated(Channel.choices)],
     )
     kind = forms.ChoiceField(
-        label="事项", required=False, choices=[("", "全部"), *MatterType.choices]
+        label=gettext_lazy("事项"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *translated(MatterType.choices)],
     )
 
     def __init__(self, *args, counties, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].choices = [("", "全部")] + [(r.code, r.name) for r in counties]
+        self.fields["county"].choices = [("", gettext("全部"))] + [
+            (r.code, r.name) for r in counties
+        ]
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "结束日期不能早于开始日期。")
+            self.add_error("date_to", gettext("结束日期不能早于开始日期。"))
         return data
 
 
@@ -80,7 +89,7 @@ class Table:
     # The chart beside the table: which column labels the bars and which gives their length.
     chart_label: int = 0
     chart_value: int | None = 1
-    chart_unit: str = "件"
+    chart_unit: str = gettext_noop("件")
 
 
 @dataclass
@@ -96,10 +105,11 @@ class Report:
     def counted_label(self) -> str:
         """数据更新于 …: the time in Beijing, with the date when it is not today's."""
         if self.counted_at is None:
-            return "尚未统计"
+            return gettext("尚未统计")
         local = timezone.localtime(self.counted_at)
-        same_day = local.date() == clock.today()
-        return f"{local:%H:%M}" if same_day else f"{local:%Y年%-m月%-d日 %H:%M}"
+        if local.date() == clock.today():
+            return f"{local:%H:%M}"
+        return f"{written(local.date(), gettext)} {local:%H:%M}"
 
 
 def counties_for(user) -> list[Region]:
@@ -220,14 +230,31 @@ def build(user, data: dict) -> Report:
         Figures(RatingDay, *window), date_from, date_to, codes, today, counted_at
     )
     delivered = totals["delivered"]
+    pieces = gettext("件")
     tiles = [
-        ("申请", f"{totals['submitted']:,}", "件"),
-        ("已送达", f"{delivered:,}", "件"),
-        ("最多跑一次", _share(totals["t0"] + totals["t1"], delivered), "已送达中到现场不超过 1 次"),
-        ("按时办结率", _share(on_time_all, decided_all), f"{decided_all:,} 个环节"),
-        ("好评率", _share(good_all, rated_all), f"{rated_all:,} 条评价"),
-        ("免申即享已确认", f"{proactive:,}", "件"),
-        ("当前超期", f"{sum(r[1] for r in overdue.rows):,}", "个环节（此刻）"),
+        (gettext("申请"), f"{totals['submitted']:,}", pieces),
+        (gettext("已送达"), f"{delivered:,}", pieces),
+        (
+            gettext("最多跑一次"),
+            _share(totals["t0"] + totals["t1"], delivered),
+            gettext("已送达中到现场不超过 1 次"),
+        ),
+        (
+            gettext("按时办结率"),
+            _share(on_time_all, decided_all),
+            gettext("{n} 个环节").format(n=f"{decided_all:,}"),
+        ),
+        (
+            gettext("好评率"),
+            _share(good_all, rated_all),
+            gettext("{n} 条评价").format(n=f"{rated_all:,}"),
+        ),
+        (gettext("免申即享已确认"), f"{proactive:,}", pieces),
+        (
+            gettext("当前超期"),
+            f"{sum(r[1] for r in overdue.rows):,}",
+            gettext("个环节（此刻）"),
+        ),
     ]
     return Report(
         date_from,
@@ -253,10 +280,24 @@ def _payments(codes: list[str], date_from: date, date_to: date) -> Table:
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     return Table(
         "payments",
-        "待遇发放：各旗县（市、区）按月已发放的名册",
-        ["旗县（市、区）", "月份", "待遇", "笔数", "金额（元）", "退回笔数"],
+        gettext("待遇发放：各旗县（市、区）按月已发放的名册"),
         [
-            [names[county], f"{month:%Y-%m}", Kind(kind).label, lines, f"{total:.2f}", back]
+            gettext("旗县（市、区）"),
+            gettext("月份"),
+            gettext("待遇"),
+            gettext("笔数"),
+            gettext("金额（元）"),
+            gettext("退回笔数"),
+        ],
+        [
+            [
+                names[county],
+                f"{month:%Y-%m}",
+                gettext(Kind(kind).label),
+                lines,
+                f"{total:.2f}",
+                back,
+            ]
             for county, month, kind, lines, total, back in payments_by_county_month(
                 codes, date_from, date_to
             )
@@ -273,8 +314,8 @@ def _months(apps: Figures, channel: str | None) -> Table:
     channels = [c for c in Channel if not channel or c == channel]
     return Table(
         "months",
-        "按月份和渠道的申请件数",
-        ["月份", *(c.label for c in channels), "合计"],
+        gettext("按月份和渠道的申请件数"),
+        [gettext("月份"), *(gettext(c.label) for c in channels), gettext("合计")],
         [
             [month, *(by_month[month][c] for c in channels), sum(by_month[month].values())]
             for month in sorted(by_month)
@@ -288,8 +329,15 @@ def _counties(apps: Figures, codes: list[str]) -> Table:
     per_county = apps.by("county_id", **APPLICATION_SUMS)
     return Table(
         "counties",
-        "各旗县（市、区）",
-        ["旗县（市、区）", "申请", "受理", "办结", "送达", "最多跑一次占比"],
+        gettext("各旗县（市、区）"),
+        [
+            gettext("旗县（市、区）"),
+            gettext("申请"),
+            gettext("受理"),
+            gettext("办结"),
+            gettext("送达"),
+            gettext("最多跑一次占比"),
+        ],
         [
             [
                 names[code],
@@ -309,12 +357,12 @@ def _trips(totals: dict[str, int]) -> Table:
     delivered = totals["delivered"]
     return Table(
         "trips",
-        "「最多跑一次」：已送达申请的到现场次数",
-        ["到现场次数", "件数", "占比"],
+        gettext("「最多跑一次」：已送达申请的到现场次数"),
+        [gettext("到现场次数"), gettext("件数"), gettext("占比")],
         [
-            ["0 次（全程网办或上门）", totals["t0"], _share(totals["t0"], delivered)],
-            ["1 次", totals["t1"], _share(totals["t1"], delivered)],
-            ["2 次及以上", totals["more"], _share(totals["more"], delivered)],
+            [gettext("0 次（全程网办或上门）"), totals["t0"], _share(totals["t0"], delivered)],
+            [gettext("1 次"), totals["t1"], _share(totals["t1"], delivered)],
+            [gettext("2 次及以上"), totals["more"], _share(totals["more"], delivered)],
         ],
     )
 
@@ -326,10 +374,15 @@ def _matters(matters: Figures) -> Table:
     )
     return Table(
         "matters",
-        "各事项",
-        ["事项", "申请", "通过", "未通过"],
+        gettext("各事项"),
+        [gettext("事项"), gettext("申请"), gettext("通过"), gettext("未通过")],
         [
-            [labels[k], kinds[k]["submitted"], kinds[k]["approved"], kinds[k]["rejected"]]
+            [
+                gettext(labels[k]),
+                kinds[k]["submitted"],
+                kinds[k]["approved"],
+                kinds[k]["rejected"],
+            ]
             for k in MatterType.values
             if k in kinds
         ],
@@ -351,12 +404,19 @@ def _timeliness(figures: Figures) -> tuple[Table, int, int]:
     )
     table = Table(
         "timeliness",
-        "按时办结：各单位各环节",
-        ["单位", "环节", "办理件数", "按时办结率", "用时中位数（工作日）", "90%在（工作日）内"],
+        gettext("按时办结：各单位各环节"),
+        [
+            gettext("单位"),
+            gettext("环节"),
+            gettext("办理件数"),
+            gettext("按时办结率"),
+            gettext("用时中位数（工作日）"),
+            gettext("90%在（工作日）内"),
+        ],
         [
             [
                 unit_names.get(unit_id, ""),
-                step,
+                gettext(step),
                 decided,
                 _share(on_time, decided),
                 percentile(hist, 0.5),
@@ -391,8 +451,8 @@ def _overdue(codes: list[str], today: date) -> Table:
     )
     return Table(
         "overdue",
-        f"当前超期和临期（截至 {today:%Y年%-m月%-d日}）",
-        ["单位", "已超期环节", "1个工作日内到期"],
+        gettext("当前超期和临期（截至 {day}）").format(day=written(today, gettext)),
+        [gettext("单位"), gettext("已超期环节"), gettext("1个工作日内到期")],
         [[r["unit__name"], r["overdue"], r["due_soon"]] for r in late],
     )
 
@@ -431,7 +491,7 @@ def _ratings(
         f = followups.get(unit_id, {"open": 0, "late": 0})
         rows.append(
             [
-                names.get(unit_id, "未归属单位"),
+                names.get(unit_id) or gettext("未归属单位"),
                 r["rated"],
                 _share(r["good"], r["rated"]),
                 r["bad"],
@@ -441,8 +501,15 @@ def _ratings(
         )
     table = Table(
         "ratings",
-        "好差评",
-        ["单位", "评价数", "好评率", "差评", "差评待整改", "差评整改超期"],
+        gettext("好差评"),
+        [
+            gettext("单位"),
+            gettext("评价数"),
+            gettext("好评率"),
+            gettext("差评"),
+            gettext("差评待整改"),
+            gettext("差评整改超期"),
+        ],
         rows,
         chart_value=1,
     )

@@ -6,14 +6,17 @@ import io
 from datetime import date
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from onestop.accounts.roles import REPORT_READERS
 from onestop.core import clock
@@ -30,7 +33,7 @@ BAR_X, BAR_AREA = 200, 360  # the bars start after the labels; the longest is th
 
 def _reader(user) -> None:
     if user.role not in REPORT_READERS:
-        raise PermissionDenied("统计报表仅供政务服务监督员、部门负责人和系统管理员查看。")
+        raise PermissionDenied(gettext("统计报表仅供政务服务监督员、部门负责人和系统管理员查看。"))
 
 
 def _cell(value) -> str:
@@ -57,12 +60,13 @@ def chart(table: Table) -> dict | None:
     if table.chart_value is None or not table.rows:
         return None
     top = max(r[table.chart_value] for r in table.rows) or 1
+    colon, semicolon, unit = gettext("："), gettext("；"), escape(gettext(table.chart_unit))
     desc, bars = [], []
     for i, r in enumerate(table.rows):
         label, value, y = escape(r[table.chart_label]), escape(r[table.chart_value]), i * 28
         width = round(BAR_AREA * r[table.chart_value] / top, 1)
         short = escape(Truncator(r[table.chart_label]).chars(14))
-        desc.append(f"{label}：{value}{escape(table.chart_unit)}；")
+        desc.append(f"{label}{colon}{value}{unit}{semicolon}")
         bars.append(
             f'<text x="0" y="{y + 18}" font-size="14">{short}</text>'
             f'<rect x="{BAR_X}" y="{y + 4}" width="{width}" height="20" class="bar"></rect>'
@@ -81,12 +85,14 @@ def report_page(request):
     _reader(request.user)
     form = ReportFilter(request.GET or None, counties=counties_for(request.user))
     data = form.cleaned_data if form.is_valid() else {}
-    report = build(request.user, data)
     export = request.GET.get("export")
-    if export == "csv":
-        return _csv(report, request.GET.get("table", ""))
-    if export == "xlsx":
-        return _xlsx(report)
+    if export in ("csv", "xlsx"):
+        with translation.override(settings.LANGUAGE_CODE):  # files are records: in Chinese
+            report = build(request.user, data)
+            if export == "csv":
+                return _csv(report, request.GET.get("table", ""))
+            return _xlsx(report)
+    report = build(request.user, data)
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("table", None)
@@ -131,8 +137,13 @@ def _xlsx(report: Report) -> HttpResponse:
 @login_required
 @replica_reads
 def monthly_pdf(request):
-    """One page per 旗县 and month, to print and file."""
+    """One page per 旗县 and month, to print and file (a record: in Chinese)."""
     _reader(request.user)
+    with translation.override(settings.LANGUAGE_CODE):
+        return _monthly_pdf(request)
+
+
+def _monthly_pdf(request):
     counties = {c.code: c for c in counties_for(request.user)}
     county = counties.get(request.GET.get("county", ""))
     if county is None:
