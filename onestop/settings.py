@@ -450,6 +450,7 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "zh-hans"
 # Traditional Mongolian beside Chinese (onestop.lang): Django's own "mn" is Cyrillic.
 LANGUAGES = [("zh-hans", "简体中文"), ("mn-mong", "ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ")]
+FORMAT_MODULE_PATH = ["onestop.lang.formats"]  # mn_Mong has none in Django
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -931,3 +931,16 @@ def test_a_mongolian_reading_officer_decides_from_the_queue_in_mongolian(client)
         assert '<html lang="mn-Mong">' in html, name
         assert not CYRILLIC.search(html), name
         assert not _chinese_left(html, *known), (name, _chinese_left(html, *known))
+
+
+def test_dates_and_numbers_on_a_mongolian_page_never_take_mongolias_cyrillic_formats():
+    from django.utils import formats
+
+    moment = datetime(2026, 4, 5, 15, 30, tzinfo=UTC)
+    with translation.override(catalog.MONGOLIAN):
+        assert formats.date_format(moment.date()) == "2026-04-05"
+        assert formats.time_format(moment.time()) == "15:30"
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+        assert formats.number_format(1234.5, 2, force_grouping=True) == "1,234.50"
+    with translation.override("zh-hans"):
+        assert formats.date_format(moment.date()) == "2026年4月5日"
