@@ -107,22 +107,30 @@ MONGOLIAN_PAGES = {
 }
 
 
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 @pytest.mark.parametrize("width", [320, 1280])
-def test_the_mongolian_pages_pass_axe_and_fit(browser, live_server, width):
+def test_the_mongolian_pages_pass_axe_and_fit(browser, live_server, width, elder):
+    """In the standard and the 长辈版 (large type) alike."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 800}
     )
-    context.add_cookies([{"name": "django_language", "value": "mn-mong", "url": live_server.url}])
+    cookies = {"django_language": "mn-mong", **({"onestop_elder": "1"} if elder else {})}
+    context.add_cookies(
+        [{"name": k, "value": v, "url": live_server.url} for k, v in cookies.items()]
+    )
     page = context.new_page()
     for name, path in MONGOLIAN_PAGES.items():
         page.goto(path)
         page.evaluate("document.fonts.ready")
         assert page.evaluate("document.fonts.check('20px \"Noto Sans Mongolian\"', 'ᠮᠣᠩᠭᠣᠯ')")
+        size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert size >= 26 if elder else size == 20, (path, size)  # 长辈版 is larger type
         assert page.evaluate(OVERFLOWING) == [], path
         results = Axe().run(page, options=WCAG)
         assert results.violations_count == 0, (path, results.generate_report())
         if os.environ.get("ONESTOP_SCREENSHOTS") == "1":
-            page.screenshot(path=str(ARTIFACTS / f"mongolian-{name}-{width}.png"))
+            kind = "-elder" if elder else ""
+            page.screenshot(path=str(ARTIFACTS / f"mongolian-{name}{kind}-{width}.png"))
     context.close()
 
 
