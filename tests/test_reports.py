@@ -353,6 +353,7 @@ def test_a_supervisor_reading_mongolian_reads_the_report_and_files_the_chinese_r
     for message in ("「最多跑一次」：已送达申请的到现场次数", "按时办结率", "困难残疾人生活补贴"):
         assert shipped[message].text in body, message
     assert not _chinese_left(body, *_staff_known()), _chinese_left(body, *_staff_known())
+    assert '<th scope="row" lang="zh-Hans">海拉尔区</th>' in body  # a recorded name, marked
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == ["到现场次数", "件数", "占比"]
     assert "2026年10月工作月报" in pdf_text(pdf.content)

@@ -16,6 +16,7 @@ from datetime import date
 DAY = "{y}年{m}月{d}日"  # a date as people write it; a message of the catalog
 MONTH = "{y}年{m}月"  # a month, likewise
 MONGOLIAN_LETTER = re.compile("[\u1820-\u18af]")  # of the traditional script
+HAN = re.compile("[\u4e00-\u9fff]")  # Chinese characters
 STOPS = "。！？"
 TRAILING = "。！？；，、：,.;: \u3000\n"
 

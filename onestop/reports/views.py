@@ -22,6 +22,7 @@ from onestop.accounts.roles import REPORT_READERS
 from onestop.core import clock
 from onestop.core.replica import replica_reads
 from onestop.core.spreadsheets import attachment, xlsx_response
+from onestop.core.words import HAN
 from onestop.documents.sheet import Sheet
 from onestop.policy.calendar import month_end
 
@@ -40,14 +41,20 @@ def _cell(value) -> str:
     return "—" if value is None else escape(value)
 
 
+def _opening(tag: str, value: object, marked: bool) -> str:
+    return f'<{tag} lang="zh-Hans">' if marked and HAN.search(str(value)) else f"<{tag}>"
+
+
 def rows_html(table: Table) -> str:
     """The table's body, rendered here once (every cell escaped): a year's report has thousands
     of cells, and the template language, or format_html per cell, costs several microseconds
-    each."""
+    each. On a page in another language, a cell of Chinese (a unit's recorded name) says so."""
+    marked = translation.get_language() != settings.LANGUAGE_CODE
+    head = 'th scope="row"'
     return mark_safe(  # noqa: S308 - every value is escaped by _cell
         "".join(
-            f'<tr><th scope="row">{_cell(row[0])}</th>'
-            + "".join([f"<td>{_cell(c)}</td>" for c in row[1:]])
+            f"<tr>{_opening(head, row[0], marked)}{_cell(row[0])}</th>"
+            + "".join([f"{_opening('td', c, marked)}{_cell(c)}</td>" for c in row[1:]])
             + "</tr>"
             for row in table.rows
         )
