@@ -17,7 +17,18 @@ from onestop.cases.intake import application_submit
 from onestop.cases.materials import MaterialIn
 from onestop.cases.models import Application, MaterialSource, Matter, Step
 from onestop.cases.steps import Decision, matter_supply, step_decide
-from onestop.core.words import bare, clashes, clauses, listing, sentence, sentences
+from onestop.core.words import (
+    bare,
+    clashes,
+    clauses,
+    listing,
+    restored,
+    sentence,
+    sentences,
+    stored,
+    words,
+    written,
+)
 from onestop.delivery.models import Handover
 from onestop.delivery.services import handover_pickup
 from onestop.documents.models import DocumentKind
@@ -257,3 +268,19 @@ def test_every_county_window_has_a_place_and_hours_to_tell_people():
     assert not windows.filter(opening_hours="").exists()
     hailar = windows.get(code="cdpf-150702")
     assert hailar.address == "海拉尔区政务服务中心一楼"
+
+
+def test_a_value_kept_in_a_record_is_written_the_same_when_read_back():
+    """A reason's values kept as JSON (a matter's prescreen) come back as the same dates, lists
+    and nested sentences, so the sentence can be written later in any reader's language."""
+    import json
+
+    value = (
+        date(2026, 6, 30),
+        words("{y}年度", y=2026),
+        ("城市低保", "农村低保"),
+        600,
+    )
+    kept = json.loads(json.dumps(stored(value)))
+    assert restored(kept) == value
+    assert written(restored(kept)) == written(value)

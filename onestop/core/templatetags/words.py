@@ -54,7 +54,7 @@ def month(value: date | None) -> str:
 
 
 @register.filter
-def said(value: object) -> str:
+def written(value: object) -> str:
     """A value (a sentence kept with its values, a list, a date) written in the reader's
     language."""
     return words.written(value, gettext)
