@@ -75,6 +75,7 @@ STAFF_CONVERTED = [
     "documents/verify.html",
     "errors/500.html",
     "reports/report.html",
+    "admin/onestop_index.html",
 ]
 CONVERTED = sorted(
     [
@@ -944,3 +945,21 @@ def test_dates_and_numbers_on_a_mongolian_page_never_take_mongolias_cyrillic_for
         assert formats.number_format(1234.5, 2, force_grouping=True) == "1,234.50"
     with translation.override("zh-hans"):
         assert formats.date_format(moment.date()) == "2026年4月5日"
+
+
+@pytest.mark.django_db
+def test_an_administrator_reading_mongolian_is_told_the_back_office_is_chinese(client):
+    admin = factories.staff("l_admin3", Role.ADMIN, "gov-150700")
+    type(admin).objects.filter(pk=admin.pk).update(language=catalog.MONGOLIAN)
+    client.post("/accounts/login/", {"username": "l_admin3", "password": factories.PASSWORD})
+    page = client.get("/admin/").content.decode()
+    assert (
+        catalog.shipped()["管理后台目前只有中文。工作台的各个页面和翻译审校都有蒙古文。"].text
+        in page
+    )
+    factories.staff("l_admin4", Role.ADMIN, "gov-150700")
+    chinese = Client()
+    chinese.post("/accounts/login/", {"username": "l_admin4", "password": factories.PASSWORD})
+    page = chinese.get("/admin/").content.decode()
+    assert '<html lang="zh-Hans"' in page or 'lang="zh-hans"' in page
+    assert 'id="chinese-only"' not in page
