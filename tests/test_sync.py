@@ -360,3 +360,24 @@ def test_the_command_imports_a_file_and_reports(tmp_path, person):
     assert "已处理 1 / 3 行。" in text and "已处理 3 / 3 行。" in text
     # The same file again: the same version is applied again, nothing counted twice.
     assert "共 3 条：生效 1，版本较旧未采用 0，有误 2" in text
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_chinese_whatever_language_the_client_asks_for(client):
+    _, key = api_key_create(
+        actor=None,
+        unit=OrgUnit.objects.get(code="cdpf-150702"),
+        role=Role.CDPF_REVIEWER,
+        name="残联证件系统",
+    )
+    person = factories.person("150702001", name="近处", birth=date(1981, 1, 1))
+    body = {"records": [record(person, "certificate", {"number": person.id_number + "91"})]}
+    response = client.post(
+        "/api/v1/shared/records",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_ACCEPT_LANGUAGE="mn-mong",
+    )
+    message = response.json()["results"][0]["message"]
+    assert "残疾人证号第 19 位是残疾类别" in message
