@@ -284,3 +284,15 @@ def test_a_value_kept_in_a_record_is_written_the_same_when_read_back():
     kept = json.loads(json.dumps(stored(value)))
     assert restored(kept) == value
     assert written(restored(kept)) == written(value)
+
+
+def test_a_moment_is_dated_in_beijing_not_in_utc():
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+
+    late_evening_utc = datetime(2026, 4, 1, 17, 30, tzinfo=UTC)  # 01:30 on 2 April in Beijing
+    page = Template('{% load words %}{{ t|day }} {{ t|time:"H:i" }} {{ t|month }}').render(
+        Context({"t": late_evening_utc})
+    )
+    assert page == "2026年4月2日 01:30 2026年4月"

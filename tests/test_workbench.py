@@ -531,6 +531,14 @@ def test_the_window_takes_a_renewal_and_the_certificate_officer_sees_the_old_car
     assert re.search(r'<option value="5" selected>', assessment)
     assert re.search(r'<option value="2" selected>', assessment)
     assert "换证：原证为智力残疾二级" in assessment
+    # Refusing with a category chosen and no level: the confirmation names what was chosen.
+    step = Step.objects.get(matter=cert, status="active")
+    with at(date(2026, 11, 3)):
+        confirm = client.post(
+            f"/workbench/matters/{cert.pk}/decide/",
+            {"step": step.pk, "outcome": "reject", "reason": "未到场评定", "category": "5"},
+        )
+    assert confirm.status_code == 200 and "类别 智力残疾，等级 " in confirm.content.decode()
 
 
 def test_the_window_registers_a_mongolian_reader_whose_receipt_is_bilingual(client, team):

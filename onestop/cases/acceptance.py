@@ -49,7 +49,9 @@ def application_accept(*, actor: Actor, application: Application) -> Application
             APPLICATION,
             app.status,
             Application.Status.IN_PROGRESS,
-            refusal=f"该申请当前状态为“{app.get_status_display()}”，不能受理。",
+            refusal=gettext("该申请当前状态为“{status}”，不能受理。").format(
+                status=gettext(app.get_status_display())
+            ),
         )
         matters = list(app.matters.all())
         _dispatch(app, matters, clock.today())
@@ -114,7 +116,9 @@ def application_refuse(*, actor: Actor, application: Application, reason: str) -
             APPLICATION,
             app.status,
             Application.Status.REFUSED,
-            refusal=f"该申请当前状态为“{app.get_status_display()}”，不能作不予受理。",
+            refusal=gettext("该申请当前状态为“{status}”，不能作不予受理。").format(
+                status=gettext(app.get_status_display())
+            ),
         )
         app.refusal_reason = reason[:500]
         app.concluded_at = clock.now()
@@ -141,7 +145,9 @@ def application_withdraw(
             APPLICATION,
             app.status,
             Application.Status.WITHDRAWN,
-            refusal=f"该申请当前为“{app.get_status_display()}”，不能撤回。",
+            refusal=gettext("该申请当前为“{status}”，不能撤回。").format(
+                status=gettext(app.get_status_display())
+            ),
         )
         if any_decided(app):
             raise CaseError(gettext("已有事项作出了决定，不能整体撤回；如需停办请联系窗口。"))

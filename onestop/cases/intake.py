@@ -230,8 +230,10 @@ def _check_submit(actor: Actor, channel: str, applicant: Person, consented: bool
     if not consented:
         raise ValidationError(
             {
-                "consent": "需要申请人（或监护人）同意共享信息，并同意处理残疾、健康等"
-                "敏感个人信息，否则无法办理。"
+                "consent": gettext(
+                    "需要申请人（或监护人）同意共享信息，并同意处理残疾、健康等敏感个人信息，"
+                    "否则无法办理。"
+                )
             }
         )
 

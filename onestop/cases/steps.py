@@ -13,7 +13,8 @@ from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, gettext_noop
 
 from onestop.accounts.actors import Actor
 from onestop.accounts.models import StaffUser
@@ -130,14 +131,22 @@ def _locked_step(actor: StaffUser, step: Step, decision: Decision) -> tuple[Step
     if found.status != Step.Status.ACTIVE:
         if found.decided_by_id == getattr(actor, "pk", None) and found.outcome == decision.outcome:
             return found, False  # the same decision, retried
-        who = found.decided_by.display_name if found.decided_by else "他人"
-        when = f"{found.decided_at:%m月%d日 %H:%M}" if found.decided_at else ""
-        label = Outcome.LABELS.get(found.outcome, "已取消")
-        raise Conflict(f"该环节已由{who}于{when}办理（{label}），请刷新后查看。")
+        who = found.decided_by.display_name if found.decided_by else gettext("他人")
+        when = f"{localtime(found.decided_at):%m-%d %H:%M}" if found.decided_at else ""
+        label = gettext(Outcome.LABELS.get(found.outcome, gettext_noop("已取消")))
+        raise Conflict(
+            gettext("该环节已由{who}于{when}办理（{outcome}），请刷新后查看。").format(
+                who=who, when=when, outcome=label
+            )
+        )
     if not can_act(actor, found):
         raise PermissionDenied(gettext("该环节不由您所在的单位和岗位办理。"))
     if found.assignee is not None and found.assignee_id != actor.pk:
-        raise Conflict(f"该环节已由{found.assignee.display_name}认领，请联系其办理或申请改派。")
+        raise Conflict(
+            gettext("该环节已由{who}认领，请联系其办理或申请改派。").format(
+                who=found.assignee.display_name
+            )
+        )
     return found, True
 
 

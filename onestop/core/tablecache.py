@@ -35,6 +35,19 @@ class TableCache(Generic[T]):
             self._checked = now
             return self._value
 
+    def get_or(self, fallback: Callable[[], T], failure: type[Exception]) -> T:
+        """The table; while reading it fails with ``failure``, the last copy (or ``fallback()``
+        when there is none), tried again after ``recheck`` seconds rather than at every call."""
+        try:
+            return self.get()
+        except failure:
+            with self._lock:
+                if self._value is None:
+                    # A token no reading equals: rebuilt as soon as the table answers again.
+                    self._value, self._seen = fallback(), object()
+                self._checked = time.monotonic()
+                return self._value
+
     def reset(self) -> None:
         with self._lock:
             self._value, self._seen, self._checked = None, None, 0.0

@@ -70,12 +70,9 @@ entries = TableCache(_build, _token)
 
 
 def _in_force() -> dict[str, Entry]:
-    """The wording in force; the shipped one while the database does not answer, so that the
-    error page saying so still reads."""
-    try:
-        return entries.get()
-    except DatabaseError:
-        return shipped()
+    """The wording in force; while the database does not answer, the last read (or the shipped
+    file), so that the error page saying so still reads."""
+    return entries.get_or(shipped, DatabaseError)
 
 
 class Mongolian(gettext.NullTranslations):

@@ -67,7 +67,7 @@ def chart(table: Table) -> dict | None:
     if table.chart_value is None or not table.rows:
         return None
     top = max(r[table.chart_value] for r in table.rows) or 1
-    colon, semicolon, unit = gettext("："), gettext("；"), escape(gettext(table.chart_unit))
+    colon, semicolon, unit = (escape(gettext(t)) for t in ("：", "；", table.chart_unit))
     desc, bars = [], []
     for i, r in enumerate(table.rows):
         label, value, y = escape(r[table.chart_label]), escape(r[table.chart_value]), i * 28

@@ -322,11 +322,13 @@ class DecisionForm(forms.Form):
 
     @property
     def category_label(self) -> str:
-        return CATEGORIES[int(self.cleaned_data["category"])]
+        category = self.cleaned_data.get("category")
+        return CATEGORIES[int(category)] if category else ""
 
     @property
     def level_label(self) -> str:
-        return LEVELS[int(self.cleaned_data["level"])]
+        level = self.cleaned_data.get("level")
+        return LEVELS[int(level)] if level else ""
 
     @property
     def transfer_unit(self) -> OrgUnit | None:

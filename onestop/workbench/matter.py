@@ -187,7 +187,9 @@ def supply(request, pk: int):
     matter = _matter_for(request.user, pk)
     form = SupplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(
+            request, gettext("；").join(str(e) for errs in form.errors.values() for e in errs)
+        )
         return redirect("workbench:matter", pk)
     upload = form.cleaned_data.get("file")
     material = (

@@ -105,8 +105,12 @@ def notice_done(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        done = gettext("已记录送达") if reached else gettext("已记录未接通，稍后再打")
-        messages.success(request, f"{notice.person.name}：{done}。")
+        done = (
+            gettext("{name}：已记录送达。")
+            if reached
+            else gettext("{name}：已记录未接通，稍后再打。")
+        )
+        messages.success(request, done.format(name=notice.person.name))
     return redirect("workbench:window")
 
 

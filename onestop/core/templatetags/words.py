@@ -43,7 +43,7 @@ def tr_each(texts: Iterable[object] | None) -> list[str]:
     return [tr(t) for t in texts or []]
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def month(value: date | None) -> str:
     """A month (a date within it) as the reader writes it (2026年4月 in Chinese)."""
     return (
@@ -53,14 +53,14 @@ def month(value: date | None) -> str:
     )
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def written(value: object) -> str:
     """A value (a sentence kept with its values, a list, a date) written in the reader's
     language."""
     return words.written(value, gettext)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def day(value: date | None) -> str:
     """A date as the reader writes it (2026年1月2日 in Chinese)."""
     return words.written(value, gettext) if value else ""

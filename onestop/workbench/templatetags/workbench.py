@@ -83,7 +83,7 @@ def prescreen_lines(prescreen: dict) -> list[str]:
     kept = prescreen.get("said") or {}
     shown = [shown_again(r) for r in kept.get("reasons", [])]
     if kept and None not in shown:
-        lines: list[str] = [escape(s) for s in shown if s is not None]
+        lines: list[str] = [escape(s) for s in shown]
         lines += [
             escape(gettext("待核实：{fact}（{holder}）").format(fact=gettext(f), holder=gettext(h)))
             for f, h in kept.get("missing", [])
