@@ -904,7 +904,7 @@ def test_a_mongolian_reading_officer_decides_from_the_queue_in_mongolian(client)
     clerk = factories.staff("l_window4", Role.WINDOW_CLERK, "cdpf-150702")
     officer = factories.staff("l_town", Role.TOWNSHIP_CIVIL, "civil-150702001", name="其其格")
     type(officer).objects.filter(pk=officer.pk).update(language=catalog.MONGOLIAN)
-    applicant = factories.certified_person(name="巴特尔", phone="13947000022")
+    applicant = factories.certified_person(name="巴特尔", name_mn="ᠪᠠᠭᠠᠲᠤᠷ", phone="13947000022")
     app = factories.application_accepted(clerk, applicant, matters=("LIVING",))
     matter = app.matters.get()
     step = matter.steps.get(status="active")
@@ -914,6 +914,10 @@ def test_a_mongolian_reading_officer_decides_from_the_queue_in_mongolian(client)
     shipped = catalog.shipped()
     pages = {"queue": client.get("/workbench/queue/?tab=unclaimed").content.decode()}
     assert app.tracking_no in pages["queue"]
+    # The name in both scripts, as the ID card has it.
+    assert (
+        '<span lang="zh-Hans">巴特尔</span> <span lang="mn-Mong">ᠪᠠᠭᠠᠲᠤᠷ</span>' in pages["queue"]
+    )
     pages["matter"] = client.get(f"/workbench/matters/{matter.pk}/").content.decode()
     reasons = re.search(r'<ul id="prescreen-reasons">(.*?)</ul>', pages["matter"], re.S)[1]
     assert MONGOLIAN.search(reasons) and not HAN.search(reasons)  # said again, in Mongolian

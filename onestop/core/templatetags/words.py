@@ -76,6 +76,17 @@ def chinese(text: object) -> str:
 
 
 @register.filter
+def person_name(person: object) -> str:
+    """A person's name as recorded, and in Mongolian script beside it where it was recorded (as
+    Inner Mongolia's ID cards carry both); each marked with its language."""
+    name = chinese(getattr(person, "name", ""))
+    name_mn = getattr(person, "name_mn", "")
+    if not name_mn:
+        return name
+    return format_html('{} <span lang="mn-Mong">{}</span>', name, name_mn)
+
+
+@register.filter
 def lang_attr(code: str | None) -> str:
     """A reading language ("" is Chinese) as the ``lang`` attribute writes it."""
     return html_lang(code)
