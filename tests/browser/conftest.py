@@ -52,6 +52,17 @@ def page(browser, live_server):
     context.close()
 
 
+def focus_lands_on(page, element_id: str) -> None:
+    """The focus reaches the element: Chromium applies ``autofocus`` while it next renders, a
+    moment after the page loads on a busy machine, so this waits for it (and fails if it never
+    comes)."""
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.id === id",
+        arg=element_id,
+        timeout=5_000,
+    )
+
+
 def csp_violations(page) -> list[str]:
     """The Content-Security-Policy violations Chromium reports on this page from now on."""
     found: list[str] = []

@@ -7,6 +7,7 @@ from onestop.cases.models import Application, Matter
 from onestop.portal.models import DraftFile
 
 from . import test_workbench_journeys as workbench
+from .conftest import focus_lands_on
 from .test_portal_journeys import PNG, new_page, sign_in
 from .test_workbench_journeys import _application, open_as
 
@@ -29,10 +30,6 @@ def intake(clerk, person, *matters):
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"forms-{name}.png"), full_page=True)
-
-
-def focused_id(page) -> str:
-    return page.evaluate("document.activeElement && document.activeElement.id")
 
 
 def test_back_and_resubmit_at_the_window_lands_on_the_first_receipt(browser, live_server, demo, js):
@@ -58,7 +55,7 @@ def test_a_new_form_for_a_matter_already_open_is_refused_with_a_link(
     clerk.click("text=提交并受理")
     summary = clerk.locator("#error-summary")
     assert "已有在办申请" in summary.inner_text() and open_app.tracking_no in summary.inner_text()
-    assert focused_id(clerk) == "error-summary"
+    focus_lands_on(clerk, "error-summary")
     if js:
         shot(clerk, "intake-already-open")
     clerk.locator("#open-application").get_by_role("link", name=open_app.tracking_no).click()
@@ -103,7 +100,7 @@ def test_an_oversized_upload_is_refused_at_step_2_naming_its_slot(
     assert "请修改以下问题" in summary.inner_text()
     link = summary.get_by_role("link", name="近期一寸免冠彩色照片：“scan.pdf”超过 10 MB")
     assert link.get_attribute("href") == "#id_file_photo"
-    assert focused_id(page) == "error-summary"
+    focus_lands_on(page, "error-summary")
     assert not DraftFile.objects.exists()
     if mode == "js":
         shot(page, "portal-upload-refused")
@@ -155,13 +152,13 @@ def test_the_medical_amount_error_is_shown_before_the_confirmation(browser, live
     assert officer.get_by_role("button", name="确认提交").count() == 0
     summary = officer.locator("#error-summary")
     assert "请修改以下问题" in summary.inner_text()
-    assert focused_id(officer) == "error-summary"
+    focus_lands_on(officer, "error-summary")
     if js:
         shot(officer, "medical-amount-error")
     link = summary.get_by_role("link", name="请填写核定的报销金额。")
     assert link.get_attribute("href") == "#id_amount"
     link.click()
-    assert focused_id(officer) == "id_amount"
+    focus_lands_on(officer, "id_amount")
     officer.get_by_label("核定报销金额（元）").fill("320.50")
     officer.get_by_label("理由或意见").fill("按票据核定。")
     officer.click("text=下一步：确认")

@@ -3,6 +3,8 @@ import pytest
 from onestop.accounts.roles import Role
 from tests import factories
 
+from .conftest import focus_lands_on
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -10,7 +12,7 @@ def test_clerk_signs_in_with_the_keyboard_only_and_sees_their_unit(page):
     factories.staff("kb_clerk", Role.WINDOW_CLERK, "cdpf-150702", name="王晓梅")
     page.goto("/workbench/")
     assert page.title() == "登录 - 扶残助困「一件事一次办」"
-    assert page.evaluate("document.activeElement.id") == "id_username"  # focus starts in the form
+    focus_lands_on(page, "id_username")  # focus starts in the form
     page.keyboard.type("kb_clerk")
     page.keyboard.press("Tab")
     page.keyboard.type(factories.PASSWORD)
