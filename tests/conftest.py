@@ -67,6 +67,14 @@ def _fresh_configuration_caches():
     tablecache.reset_all()
 
 
+@pytest.fixture
+def tuesday():
+    """10:00 in Beijing on a working Tuesday: countdowns, deadlines and the calendar's warnings
+    are the same whatever day the suite runs."""
+    with clock.frozen(datetime(2026, 11, 10, 2, 0, tzinfo=UTC)):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """A request leaves its language active in the thread (as in a server's worker, where the

@@ -697,7 +697,7 @@ def test_every_public_page_reads_in_mongolian(client, path):
 
 
 @pytest.mark.django_db
-def test_a_genuine_document_is_confirmed_in_mongolian(client):
+def test_a_genuine_document_is_confirmed_in_mongolian(client, tuesday):
     from onestop.documents.services import document_issue
 
     clerk = factories.staff("l_window5", Role.WINDOW_CLERK, "cdpf-150702")
@@ -839,7 +839,7 @@ def _staff_known(*names: str) -> tuple[str, ...]:
 
 @pytest.mark.django_db
 def test_a_mongolian_reading_clerk_takes_an_online_application_and_reads_refusals_in_mongolian(
-    client,
+    client, tuesday
 ):
     """The window's to-do, the application's page, accepting it, and the refusals the services
     give (a mistyped ID number, a search that cannot be run) all read in Mongolian."""
@@ -898,7 +898,7 @@ def test_a_mongolian_reading_clerk_takes_an_online_application_and_reads_refusal
 
 
 @pytest.mark.django_db
-def test_a_mongolian_reading_officer_decides_from_the_queue_in_mongolian(client):
+def test_a_mongolian_reading_officer_decides_from_the_queue_in_mongolian(client, tuesday):
     """From the queue to the matter (its prescreen's reasons too) and the confirmation, an
     officer reading Mongolian decides without a Chinese word of the platform's own."""
     clerk = factories.staff("l_window4", Role.WINDOW_CLERK, "cdpf-150702")
@@ -952,7 +952,7 @@ def test_dates_and_numbers_on_a_mongolian_page_never_take_mongolias_cyrillic_for
 
 
 @pytest.mark.django_db
-def test_an_administrator_reading_mongolian_is_told_the_back_office_is_chinese(client):
+def test_an_administrator_reading_mongolian_is_told_the_back_office_is_chinese(client, tuesday):
     admin = factories.staff("l_admin3", Role.ADMIN, "gov-150700")
     type(admin).objects.filter(pk=admin.pk).update(language=catalog.MONGOLIAN)
     client.post("/accounts/login/", {"username": "l_admin3", "password": factories.PASSWORD})

@@ -190,7 +190,9 @@ def test_people_receive_notices_in_their_portal_inbox(client, person):
     assert "新消息" not in client.get("/portal/inbox/").content.decode()
 
 
-def test_the_large_print_letter_is_in_the_applicants_language_whatever_the_clerks(client, db):
+def test_the_large_print_letter_is_in_the_applicants_language_whatever_the_clerks(
+    client, db, tuesday
+):
     """A clerk reading Chinese prints the letter of an applicant reading Mongolian: the letter
     is Mongolian (with the Chinese beside it in its text), the clerk's hints stay Chinese."""
     from onestop.lang import catalog

@@ -212,7 +212,7 @@ def test_staff_without_a_unit_may_neither_take_a_window_rating_nor_decide_an_app
         rating_appeal_decide(actor=supervisor, rating=rating, upheld=True, note="核实")
 
 
-def test_the_follow_up_of_a_bad_rating_reads_in_mongolian(client, team, concluded):
+def test_the_follow_up_of_a_bad_rating_reads_in_mongolian(client, team, concluded, tuesday):
     """A supervisor reading Mongolian: the follow-up list and page, and the supervision page,
     in the catalog's words; the applicant's comment stays as they wrote it."""
     from onestop.lang import catalog

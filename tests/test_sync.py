@@ -246,13 +246,22 @@ def test_certificates_in_bulk_keep_the_record_by_record_rules(person, monkeypatc
     assert held.status == "valid"
 
 
-def test_a_county_disability_federation_sends_certificates_only_for_its_county(client, person):
+@pytest.fixture
+def certificates_key(db) -> str:
+    """The API key of 海拉尔区残联's certificate system."""
     _, key = api_key_create(
         actor=None,
         unit=OrgUnit.objects.get(code="cdpf-150702"),
         role=Role.CDPF_REVIEWER,
         name="残联证件系统",
     )
+    return key
+
+
+def test_a_county_disability_federation_sends_certificates_only_for_its_county(
+    client, person, certificates_key
+):
+    key = certificates_key
     far = factories.person("150781400", name="远方", birth=date(1980, 1, 1))
     near = factories.person("150702001", name="近处", birth=date(1981, 1, 1))
     body = {
@@ -363,13 +372,8 @@ def test_the_command_imports_a_file_and_reports(tmp_path, person):
 
 
 @pytest.mark.django_db
-def test_the_api_answers_in_chinese_whatever_language_the_client_asks_for(client):
-    _, key = api_key_create(
-        actor=None,
-        unit=OrgUnit.objects.get(code="cdpf-150702"),
-        role=Role.CDPF_REVIEWER,
-        name="残联证件系统",
-    )
+def test_the_api_answers_in_chinese_whatever_language_the_client_asks_for(client, certificates_key):
+    key = certificates_key
     person = factories.person("150702001", name="近处", birth=date(1981, 1, 1))
     body = {"records": [record(person, "certificate", {"number": person.id_number + "91"})]}
     response = client.post(

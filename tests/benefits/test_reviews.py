@@ -28,12 +28,11 @@ from ..test_portal import sign_in
 from .conftest import approved_living
 
 
-def test_a_review_is_prechecked_confirmed_or_stopped_and_pressed_when_late(client, staff, hailar):
-    kept = approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10))
+def reported_dead(staff) -> Entitlement:
+    """巴图, approved for the living subsidy in March, whom 公安户籍 has since reported dead."""
     doubtful = approved_living(
         staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10), name="巴图"
     )
-    late = approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10), name="乌兰")
     shared_record_upsert(
         actor=None,
         person=doubtful.person,
@@ -42,6 +41,13 @@ def test_a_review_is_prechecked_confirmed_or_stopped_and_pressed_when_late(clien
         source="公安户籍",
         source_time=datetime(2026, 11, 1, tzinfo=UTC),
     )
+    return doubtful
+
+
+def test_a_review_is_prechecked_confirmed_or_stopped_and_pressed_when_late(client, staff, hailar):
+    kept = approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10))
+    doubtful = reported_dead(staff)
+    late = approved_living(staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10), name="乌兰")
     with at(date(2026, 11, 2)):
         review = review_open(actor=staff["county"], county=hailar, year=2026)
         again = review_open(actor=staff["county"], county=hailar, year=2026)
@@ -251,17 +257,7 @@ def test_the_review_queue_reads_in_mongolian(client, staff, hailar):
     from onestop.lang import catalog
     from tests.test_lang import _chinese_left, _staff_known
 
-    doubtful = approved_living(
-        staff, applied=date(2026, 2, 3), approved=date(2026, 3, 10), name="巴图"
-    )
-    shared_record_upsert(
-        actor=None,
-        person=doubtful.person,
-        fact="deceased",
-        value=True,
-        source="公安户籍",
-        source_time=datetime(2026, 11, 1, tzinfo=UTC),
-    )
+    reported_dead(staff)
     with at(date(2026, 11, 2)):
         review_open(actor=staff["county"], county=hailar, year=2026)
     StaffUser.objects.filter(pk=staff["township"].pk).update(language=catalog.MONGOLIAN)
